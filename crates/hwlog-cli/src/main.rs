@@ -1,0 +1,77 @@
+//! The `hwlog` command-line tool.
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use hwlog::config::{Config, Overrides};
+
+#[derive(Parser)]
+#[command(name = "hwlog", version, about = "Structured logging and log observability")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Work with configuration files.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Validate a TOML or YAML config file and print every error with its location.
+    Check {
+        /// The file (`.yaml`/`.yml` is read as YAML, anything else as TOML).
+        file: PathBuf,
+    },
+    /// Print the built-in profiles (a TOML file to copy and edit).
+    Profiles,
+}
+
+fn check(file: &PathBuf) -> Result<ExitCode> {
+    let cfg = match Config::from_path(file) {
+        Ok(c) => c,
+        Err(e) => {
+            eprint!("{e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    // Resolve every profile with the file's overrides, so unknown features are caught too.
+    let mut failed = false;
+    let overrides: &Overrides = cfg.file_overrides();
+    let names: Vec<String> = cfg.profile_names().iter().map(|s| s.to_string()).collect();
+    for name in &names {
+        if let Err(e) = cfg.resolve(name, overrides) {
+            failed = true;
+            eprint!("profile {name}: {e}");
+        }
+    }
+    if failed {
+        return Ok(ExitCode::FAILURE);
+    }
+    println!(
+        "{}: ok (profiles: {}; default: {})",
+        file.display(),
+        names.join(", "),
+        cfg.default_profile().unwrap_or("development")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Config { command } => match command {
+            ConfigCommand::Check { file } => check(&file),
+            ConfigCommand::Profiles => {
+                print!("{}", hwlog::config::BUILTIN_PROFILES);
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+    }
+}

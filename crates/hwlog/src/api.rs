@@ -1,0 +1,322 @@
+//! The seed API: `setup_logging`, `reconfigure_logging`, `logging_status`, `flush`.
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use hwlog_core::Level;
+
+use crate::config::{Config, ConfigError, Overrides};
+use crate::dispatch;
+use crate::pipeline::{Pipeline, RouteStatus};
+use crate::stats::Counters;
+
+/// What went wrong in setup or reconfiguration.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The configuration or an override is invalid (every problem is listed).
+    Config(ConfigError),
+    /// Flushing a sink failed.
+    Sink(hwlog_core::SinkError),
+}
+
+/// An hwlog error; see [`Error::kind`].
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+}
+
+impl Error {
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ErrorKind::Config(e) => write!(f, "{e}"),
+            ErrorKind::Sink(e) => write!(f, "sink error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Self {
+        Error {
+            kind: ErrorKind::Config(e),
+        }
+    }
+}
+
+struct State {
+    config: Config,
+    profile: String,
+    level: Level,
+    features: Vec<(String, bool)>,
+}
+
+static STATE: Mutex<Option<State>> = Mutex::new(None);
+
+fn state() -> std::sync::MutexGuard<'static, Option<State>> {
+    STATE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Flushes every sink when dropped. Keep it alive for the life of the program
+/// (`let _guard = hwlog::setup_logging()?;`).
+#[must_use = "logs are flushed when the guard is dropped; bind it to a variable"]
+#[derive(Debug)]
+pub struct LoggingGuard(());
+
+impl Drop for LoggingGuard {
+    fn drop(&mut self) {
+        let _ = flush();
+    }
+}
+
+/// Configures how logging is set up: config file, profile, overrides.
+///
+/// ```no_run
+/// let _guard = hwlog::Builder::new()
+///     .config_file("hwlog.toml")
+///     .profile("production")
+///     .overrides(hwlog::Overrides::new().level(hwlog::Level::Info))
+///     .init()
+///     .expect("valid logging configuration");
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct Builder {
+    config_file: Option<PathBuf>,
+    profile: Option<String>,
+    overrides: Overrides,
+    env: bool,
+}
+
+impl Builder {
+    /// Defaults: built-in profiles, no overrides, environment ignored.
+    pub fn new() -> Self {
+        Builder::default()
+    }
+
+    /// Builder that reads `HWLOG_CONFIG`, `HWLOG_PROFILE`, `HWLOG_LEVEL`, `HWLOG_LOG_DIR` and
+    /// `HWLOG_FEATURES`, as `setup_logging()` does.
+    pub fn from_env() -> Self {
+        Builder {
+            config_file: std::env::var_os("HWLOG_CONFIG").map(PathBuf::from),
+            profile: std::env::var("HWLOG_PROFILE").ok().filter(|s| !s.is_empty()),
+            overrides: Overrides::new(),
+            env: true,
+        }
+    }
+
+    /// Loads profiles from a TOML or YAML file on top of the built-in ones.
+    pub fn config_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.config_file = Some(path.into());
+        self
+    }
+
+    /// The profile to start with (default: the file's `profile`, else `development`).
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        self.profile = Some(name.into());
+        self
+    }
+
+    /// Overrides applied on top of the profile (and of the file's `[overrides]`).
+    pub fn overrides(mut self, o: Overrides) -> Self {
+        self.overrides = o;
+        self
+    }
+
+    /// Validates everything and installs the pipeline, the `tracing` subscriber and the `log`
+    /// logger. On error nothing changes.
+    pub fn init(self) -> Result<LoggingGuard, Error> {
+        let config = match &self.config_file {
+            Some(p) => Config::from_path(p)?,
+            None => Config::builtin(),
+        };
+        let mut overrides = config.file_overrides().clone();
+        if self.env {
+            overrides = overrides.merged(&Overrides::from_env()?);
+        }
+        overrides = overrides.merged(&self.overrides);
+        let profile = self
+            .profile
+            .or_else(|| config.default_profile().map(str::to_string))
+            .unwrap_or_else(|| "development".to_string());
+        activate(config, &profile, overrides)?;
+        crate::bridge::install_global();
+        Ok(LoggingGuard(()))
+    }
+}
+
+fn activate(config: Config, profile: &str, overrides: Overrides) -> Result<(), Error> {
+    let active = config.resolve(profile, &overrides)?;
+    let pipeline = Pipeline::build(&active);
+    // Hold the state lock across the swap so concurrent reconfigurations apply in order.
+    let mut st = state();
+    let old = dispatch::install(pipeline);
+    *st = Some(State {
+        config,
+        profile: active.name.clone(),
+        level: active.level,
+        features: active.features,
+    });
+    drop(st);
+    // The old pipeline is flushed and closed when the last record using it is done.
+    drop(old);
+    Ok(())
+}
+
+/// Sets up logging once per process: profile from `HWLOG_PROFILE` (default `development`),
+/// config file from `HWLOG_CONFIG`, overrides from `HWLOG_LEVEL`, `HWLOG_LOG_DIR` and
+/// `HWLOG_FEATURES`. From then on `tracing` events, `log` records and [`get_logger`](crate::get_logger)
+/// records all flow through the pipeline. Calling it again changes nothing and returns another
+/// guard.
+///
+/// ```
+/// let _serial = hwlog::testing::lock();
+/// let _guard = hwlog::setup_logging().expect("logging configuration");
+/// hwlog::get_logger("app").info("started");
+/// ```
+pub fn setup_logging() -> Result<LoggingGuard, Error> {
+    if state().is_some() {
+        crate::bridge::install_global();
+        return Ok(LoggingGuard(()));
+    }
+    Builder::from_env().init()
+}
+
+/// Sets up logging with an explicit profile and overrides (the config file named by
+/// `HWLOG_CONFIG`, if any, still supplies profiles). If logging is already set up, switches
+/// to this profile.
+pub fn setup_logging_with(profile: &str, overrides: &Overrides) -> Result<LoggingGuard, Error> {
+    let mut b = Builder::new().profile(profile).overrides(overrides.clone());
+    if let Some(p) = std::env::var_os("HWLOG_CONFIG") {
+        b = b.config_file(p);
+    }
+    b.init()
+}
+
+/// Switches to another profile at run time. No record is lost or written twice: each record
+/// goes through either the old or the new pipeline, and the old one is flushed and closed.
+/// On error the current configuration stays active.
+pub fn reconfigure_logging(profile: &str) -> Result<(), Error> {
+    reconfigure_logging_with(profile, &Overrides::new())
+}
+
+/// [`reconfigure_logging`] with overrides (level, log directory, features). Overrides apply to
+/// this activation only; the profile definitions never change. Unknown keys or features are
+/// errors.
+pub fn reconfigure_logging_with(profile: &str, overrides: &Overrides) -> Result<(), Error> {
+    let config = state()
+        .as_ref()
+        .map(|s| s.config.clone())
+        .unwrap_or_else(Config::builtin);
+    let installed = crate::bridge::captured() != (false, false);
+    activate(config, profile, overrides.clone())?;
+    if !installed {
+        crate::bridge::install_global();
+    }
+    Ok(())
+}
+
+/// Flushes every sink of the current pipeline.
+pub fn flush() -> Result<(), Error> {
+    match dispatch::current() {
+        Some(p) => p.flush().map_err(|e| Error {
+            kind: ErrorKind::Sink(e),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The active configuration and what it has done.
+#[derive(Clone, Debug)]
+pub struct Status {
+    /// Active profile (None before setup).
+    pub profile: Option<String>,
+    /// Its minimum level.
+    pub level: Option<Level>,
+    /// Feature flags in effect.
+    pub features: Vec<(String, bool)>,
+    /// The routes of the current pipeline.
+    pub routes: Vec<RouteStatus>,
+    /// Totals over every pipeline this process has run.
+    pub totals: Counters,
+    /// Whether `tracing` events reach hwlog.
+    pub tracing_captured: bool,
+    /// Whether `log` records reach hwlog.
+    pub log_captured: bool,
+}
+
+/// The active profile, routes (sink, formatter, filters) and counters (emitted, filtered,
+/// dropped, errors).
+///
+/// ```
+/// let _serial = hwlog::testing::lock();
+/// let _g = hwlog::setup_logging_with("testing", &Default::default()).unwrap();
+/// let st = hwlog::logging_status();
+/// assert_eq!(st.profile.as_deref(), Some("testing"));
+/// assert_eq!(st.routes[0].sink, "capture");
+/// println!("{st}");
+/// ```
+pub fn logging_status() -> Status {
+    let st = state();
+    let (tracing_captured, log_captured) = crate::bridge::captured();
+    Status {
+        profile: st.as_ref().map(|s| s.profile.clone()),
+        level: st.as_ref().map(|s| s.level),
+        features: st.as_ref().map(|s| s.features.clone()).unwrap_or_default(),
+        routes: dispatch::current().map(|p| p.status()).unwrap_or_default(),
+        totals: dispatch::totals(),
+        tracing_captured,
+        log_captured,
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "profile: {} (level {})",
+            self.profile.as_deref().unwrap_or("none"),
+            self.level.map_or("-".to_string(), |l| l.to_string())
+        )?;
+        let feats: Vec<String> = self
+            .features
+            .iter()
+            .map(|(n, on)| format!("{n}={}", if *on { "on" } else { "off" }))
+            .collect();
+        writeln!(f, "features: {}", feats.join(" "))?;
+        writeln!(
+            f,
+            "captures: tracing={} log={}",
+            self.tracing_captured, self.log_captured
+        )?;
+        for r in &self.routes {
+            writeln!(
+                f,
+                "route {} [{}+] {} -> {} | filters: {} | emitted={} filtered={} dropped={} errors={}{}",
+                r.name,
+                r.min_level,
+                r.format,
+                r.sink,
+                if r.filters.is_empty() { "-".to_string() } else { r.filters.join(", ") },
+                r.counters.emitted,
+                r.counters.filtered,
+                r.counters.dropped,
+                r.counters.errors,
+                r.last_error.as_ref().map_or(String::new(), |e| format!(" | last error: {e}"))
+            )?;
+        }
+        let t = self.totals;
+        write!(
+            f,
+            "totals: emitted={} filtered={} dropped={} errors={}",
+            t.emitted, t.filtered, t.dropped, t.errors
+        )
+    }
+}

@@ -1,0 +1,600 @@
+//! Tree → model, collecting every error with its position instead of stopping at the first.
+use hwlog_core::Level;
+
+use super::model::*;
+use super::tree::{Loc, Node, Val};
+use super::ConfigIssue;
+use crate::filter::{HostSource, RateKey};
+use crate::format::TimeZone;
+
+/// Collects issues while decoding.
+#[derive(Default)]
+pub(crate) struct Dec {
+    pub issues: Vec<ConfigIssue>,
+}
+
+impl Dec {
+    pub fn err(&mut self, loc: &Loc, path: &str, message: impl Into<String>) {
+        self.issues.push(ConfigIssue {
+            loc: loc.clone(),
+            path: path.to_string(),
+            message: message.into(),
+        });
+    }
+
+    /// The entries of a table, reporting unknown keys.
+    pub fn table<'n>(
+        &mut self,
+        n: &'n Node,
+        path: &str,
+        allowed: &[&str],
+    ) -> Option<&'n [(String, Node)]> {
+        match &n.val {
+            Val::Map(m) => {
+                for (k, v) in m {
+                    if !allowed.contains(&k.as_str()) {
+                        self.err(
+                            &v.loc,
+                            &join(path, k),
+                            format!("unknown key {k:?} (expected one of: {})", allowed.join(", ")),
+                        );
+                    }
+                }
+                Some(m)
+            }
+            _ => {
+                self.err(&n.loc, path, format!("expected a table, found {}", n.kind()));
+                None
+            }
+        }
+    }
+
+    pub fn str(&mut self, n: &Node, path: &str) -> Option<String> {
+        match &n.val {
+            Val::Str(s) => Some(s.clone()),
+            _ => {
+                self.err(&n.loc, path, format!("expected a string, found {}", n.kind()));
+                None
+            }
+        }
+    }
+
+    pub fn bool(&mut self, n: &Node, path: &str) -> Option<bool> {
+        match &n.val {
+            Val::Bool(b) => Some(*b),
+            Val::Str(s) => match parse_bool(s) {
+                Some(b) => Some(b),
+                None => {
+                    self.err(&n.loc, path, format!("expected true or false, found {s:?}"));
+                    None
+                }
+            },
+            _ => {
+                self.err(&n.loc, path, format!("expected a boolean, found {}", n.kind()));
+                None
+            }
+        }
+    }
+
+    pub fn num(&mut self, n: &Node, path: &str) -> Option<f64> {
+        match &n.val {
+            Val::Int(i) => Some(*i as f64),
+            Val::Float(f) if f.is_finite() => Some(*f),
+            _ => {
+                self.err(&n.loc, path, format!("expected a number, found {}", n.kind()));
+                None
+            }
+        }
+    }
+
+    pub fn level(&mut self, n: &Node, path: &str) -> Option<Level> {
+        let s = self.str(n, path)?;
+        match s.parse::<Level>() {
+            Ok(l) => Some(l),
+            Err(e) => {
+                self.err(&n.loc, path, e.to_string());
+                None
+            }
+        }
+    }
+
+    pub fn str_list(&mut self, n: &Node, path: &str) -> Vec<String> {
+        match &n.val {
+            Val::Seq(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, x)| self.str(x, &format!("{path}[{i}]")))
+                .collect(),
+            _ => {
+                self.err(&n.loc, path, format!("expected a list of strings, found {}", n.kind()));
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// `on`/`off`, `true`/`false`, `yes`/`no`, `1`/`0`.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "on" | "yes" | "1" => Some(true),
+        "false" | "off" | "no" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+pub fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn when(d: &mut Dec, n: &Node, path: &str) -> Option<When> {
+    let s = d.str(n, path)?;
+    let (negate, name) = match s.strip_prefix('!') {
+        Some(rest) => (true, rest.trim()),
+        None => (false, s.trim()),
+    };
+    if name.is_empty() {
+        d.err(&n.loc, path, "empty feature name");
+        return None;
+    }
+    Some(When {
+        feature: name.to_string(),
+        negate,
+    })
+}
+
+fn tz(d: &mut Dec, n: Option<&Node>, path: &str) -> TimeZone {
+    match n.and_then(|n| d.str(n, path).map(|s| (n, s))) {
+        None => TimeZone::Utc,
+        Some((_, s)) if s.eq_ignore_ascii_case("utc") => TimeZone::Utc,
+        Some((_, s)) if s.eq_ignore_ascii_case("local") => TimeZone::Local,
+        Some((n, s)) => {
+            d.err(&n.loc, path, format!("unknown time zone {s:?} (expected utc or local)"));
+            TimeZone::Utc
+        }
+    }
+}
+
+fn get<'n>(m: &'n [(String, Node)], key: &str) -> Option<&'n Node> {
+    m.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// A formatter: `"json"` or `{ type = "json", time = "local" }`.
+pub fn format(d: &mut Dec, n: &Node, path: &str) -> Option<FormatSpec> {
+    let (kind, m): (String, &[(String, Node)]) = match &n.val {
+        Val::Str(s) => (s.clone(), &[]),
+        _ => {
+            let m = d.table(n, path, &["type", "time", "width", "indent", "inner"])?;
+            let Some(t) = get(m, "type") else {
+                d.err(&n.loc, path, "missing key \"type\"");
+                return None;
+            };
+            (d.str(t, &join(path, "type"))?, m)
+        }
+    };
+    let zone = tz(d, get(m, "time"), &join(path, "time"));
+    let allowed_extra: &[&str] = match kind.as_str() {
+        "dashboard" => &["width"],
+        "multiline" => &["indent", "inner"],
+        _ => &[],
+    };
+    for key in ["width", "indent", "inner"] {
+        if let Some(v) = get(m, key) {
+            if !allowed_extra.contains(&key) {
+                d.err(&v.loc, &join(path, key), format!("{key:?} does not apply to the {kind} formatter"));
+            }
+        }
+    }
+    Some(match kind.as_str() {
+        "structured" => FormatSpec::Structured(zone),
+        "json" => FormatSpec::Json(zone),
+        "debug" => FormatSpec::Debug(zone),
+        "performance" => FormatSpec::Performance(zone),
+        "dashboard" => {
+            let width = match get(m, "width") {
+                Some(w) => match d.num(w, &join(path, "width")) {
+                    Some(x) if x >= 4.0 && x.fract() == 0.0 => x as usize,
+                    Some(_) => {
+                        d.err(&w.loc, &join(path, "width"), "width must be a whole number ≥ 4");
+                        200
+                    }
+                    None => 200,
+                },
+                None => 200,
+            };
+            FormatSpec::Dashboard(zone, width)
+        }
+        "multiline" => {
+            let inner = match get(m, "inner") {
+                Some(i) => format(d, i, &join(path, "inner"))?,
+                None => FormatSpec::Structured(zone),
+            };
+            let indent = match get(m, "indent") {
+                Some(i) => d.str(i, &join(path, "indent")).unwrap_or_default(),
+                None => "    ".to_string(),
+            };
+            FormatSpec::Multiline {
+                inner: Box::new(inner),
+                indent,
+            }
+        }
+        other => {
+            d.err(
+                &n.loc,
+                path,
+                format!(
+                    "unknown formatter {other:?} (expected one of: {})",
+                    crate::format::NAMES.join(", ")
+                ),
+            );
+            return None;
+        }
+    })
+}
+
+/// A sink table.
+pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
+    let m = d.table(n, path, &["type", "stream", "color", "path", "compress"])?;
+    let Some(t) = get(m, "type") else {
+        d.err(&n.loc, path, "missing key \"type\"");
+        return None;
+    };
+    let kind = d.str(t, &join(path, "type"))?;
+    let only = |d: &mut Dec, keys: &[&str]| {
+        for (k, v) in m {
+            if k != "type" && !keys.contains(&k.as_str()) {
+                d.err(&v.loc, &join(path, k), format!("{k:?} does not apply to a {kind} sink"));
+            }
+        }
+    };
+    Some(match kind.as_str() {
+        "console" => {
+            only(d, &["stream", "color"]);
+            let stream = match get(m, "stream").and_then(|s| d.str(s, &join(path, "stream")).map(|x| (s, x))) {
+                None => Stream::Stderr,
+                Some((_, s)) if s == "stdout" => Stream::Stdout,
+                Some((_, s)) if s == "stderr" => Stream::Stderr,
+                Some((n, s)) => {
+                    d.err(&n.loc, &join(path, "stream"), format!("unknown stream {s:?} (expected stdout or stderr)"));
+                    Stream::Stderr
+                }
+            };
+            let color = match get(m, "color").and_then(|s| d.str(s, &join(path, "color")).map(|x| (s, x))) {
+                None => ColorMode::Auto,
+                Some((_, s)) if s == "auto" => ColorMode::Auto,
+                Some((_, s)) if s == "always" => ColorMode::Always,
+                Some((_, s)) if s == "never" => ColorMode::Never,
+                Some((n, s)) => {
+                    d.err(&n.loc, &join(path, "color"), format!("unknown color mode {s:?} (expected auto, always or never)"));
+                    ColorMode::Auto
+                }
+            };
+            SinkSpec::Console { stream, color }
+        }
+        "file" => {
+            only(d, &["path", "compress"]);
+            let Some(p) = get(m, "path") else {
+                d.err(&n.loc, path, "a file sink needs \"path\"");
+                return None;
+            };
+            let file = d.str(p, &join(path, "path"))?;
+            if file.trim().is_empty() {
+                d.err(&p.loc, &join(path, "path"), "empty path");
+            }
+            let gzip = match get(m, "compress") {
+                None => false,
+                Some(c) => match d.str(c, &join(path, "compress")).as_deref() {
+                    Some("gzip") => true,
+                    Some("none") => false,
+                    Some(other) => {
+                        d.err(&c.loc, &join(path, "compress"), format!("unknown compression {other:?} (expected gzip or none)"));
+                        false
+                    }
+                    None => false,
+                },
+            };
+            SinkSpec::File { path: file, gzip }
+        }
+        "capture" => {
+            only(d, &[]);
+            SinkSpec::Capture
+        }
+        "null" => {
+            only(d, &[]);
+            SinkSpec::Null
+        }
+        other => {
+            d.err(&t.loc, &join(path, "type"), format!("unknown sink {other:?} (expected console, file, capture or null)"));
+            return None;
+        }
+    })
+}
+
+const FILTER_KEYS: &[(&str, &[&str])] = &[
+    ("correlation", &["placeholder", "require"]),
+    ("component", &["include", "exclude"]),
+    ("level_range", &["min", "max", "overrides", "on_match"]),
+    ("rate_limit", &["rate", "burst", "key"]),
+    ("environment", &["min", "redact", "extra_keys"]),
+    ("context", &["host"]),
+];
+
+/// A filter table.
+pub fn filter(d: &mut Dec, n: &Node, path: &str) -> Option<FilterSpec> {
+    let all: Vec<&str> = FILTER_KEYS
+        .iter()
+        .flat_map(|(_, k)| k.iter().copied())
+        .chain(["type", "when"])
+        .collect();
+    let m = d.table(n, path, &all)?;
+    let Some(t) = get(m, "type") else {
+        d.err(&n.loc, path, "missing key \"type\"");
+        return None;
+    };
+    let kind = d.str(t, &join(path, "type"))?;
+    let Some((_, keys)) = FILTER_KEYS.iter().find(|(k, _)| *k == kind) else {
+        d.err(&t.loc, &join(path, "type"), format!("unknown filter {kind:?} (expected one of: {})", crate::filter::NAMES.join(", ")));
+        return None;
+    };
+    for (k, v) in m {
+        if k != "type" && k != "when" && all.contains(&k.as_str()) && !keys.contains(&k.as_str()) {
+            d.err(&v.loc, &join(path, k), format!("{k:?} does not apply to the {kind} filter"));
+        }
+    }
+    let w = get(m, "when").and_then(|w| when(d, w, &join(path, "when")));
+    let p = |k: &str| join(path, k);
+    let kind = match kind.as_str() {
+        "correlation" => FilterKind::Correlation {
+            placeholder: get(m, "placeholder").and_then(|v| d.str(v, &p("placeholder"))),
+            require: get(m, "require").and_then(|v| d.bool(v, &p("require"))).unwrap_or(false),
+        },
+        "component" => FilterKind::Component {
+            include: get(m, "include").map(|v| d.str_list(v, &p("include"))).unwrap_or_default(),
+            exclude: get(m, "exclude").map(|v| d.str_list(v, &p("exclude"))).unwrap_or_default(),
+        },
+        "level_range" => {
+            let min = get(m, "min").and_then(|v| d.level(v, &p("min"))).unwrap_or(Level::Trace);
+            let max = get(m, "max").and_then(|v| d.level(v, &p("max"))).unwrap_or(Level::Critical);
+            if min > max {
+                d.err(&n.loc, path, format!("min {min} is above max {max}"));
+            }
+            let mut overrides = Vec::new();
+            if let Some(o) = get(m, "overrides") {
+                match &o.val {
+                    Val::Map(entries) => {
+                        for (pat, v) in entries {
+                            let op = format!("{}.{pat:?}", p("overrides"));
+                            if let Some(r) = level_pair(d, v, &op) {
+                                overrides.push((pat.clone(), r.0, r.1));
+                            }
+                        }
+                    }
+                    _ => d.err(&o.loc, &p("overrides"), "expected a table of component pattern = \"LEVEL\" or [\"MIN\", \"MAX\"]"),
+                }
+            }
+            let accept = match get(m, "on_match").and_then(|v| d.str(v, &p("on_match")).map(|s| (v, s))) {
+                None => false,
+                Some((_, s)) if s == "accept" => true,
+                Some((_, s)) if s == "neutral" => false,
+                Some((v, s)) => {
+                    d.err(&v.loc, &p("on_match"), format!("expected accept or neutral, found {s:?}"));
+                    false
+                }
+            };
+            FilterKind::LevelRange { min, max, overrides, accept }
+        }
+        "rate_limit" => {
+            let rate = get(m, "rate").and_then(|v| d.num(v, &p("rate"))).unwrap_or(100.0);
+            let burst = get(m, "burst").and_then(|v| d.num(v, &p("burst"))).unwrap_or(rate.max(1.0));
+            if rate < 0.0 {
+                d.err(&n.loc, &p("rate"), "rate must not be negative");
+            }
+            if burst < 1.0 {
+                d.err(&n.loc, &p("burst"), "burst must be at least 1");
+            }
+            let key = match get(m, "key").and_then(|v| d.str(v, &p("key")).map(|s| (v, s))) {
+                None => RateKey::Component,
+                Some((_, s)) if s == "component" => RateKey::Component,
+                Some((_, s)) if s == "component+template" || s == "template" => RateKey::ComponentTemplate,
+                Some((v, s)) => {
+                    d.err(&v.loc, &p("key"), format!("unknown key {s:?} (expected component or component+template)"));
+                    RateKey::Component
+                }
+            };
+            FilterKind::RateLimit { rate, burst, key }
+        }
+        "environment" => FilterKind::Environment {
+            min: get(m, "min").and_then(|v| d.level(v, &p("min"))),
+            redact: get(m, "redact").and_then(|v| d.bool(v, &p("redact"))).unwrap_or(true),
+            extra_keys: get(m, "extra_keys").map(|v| d.str_list(v, &p("extra_keys"))).unwrap_or_default(),
+        },
+        "context" => FilterKind::Context {
+            host: match get(m, "host").and_then(|v| d.str(v, &p("host"))) {
+                None => HostSource::None,
+                Some(s) if s == "auto" => HostSource::Machine,
+                Some(s) if s == "none" => HostSource::None,
+                Some(s) => HostSource::Fixed(s.into()),
+            },
+        },
+        _ => unreachable!("checked against FILTER_KEYS"),
+    };
+    Some(FilterSpec { when: w, kind })
+}
+
+fn level_pair(d: &mut Dec, n: &Node, path: &str) -> Option<(Level, Level)> {
+    match &n.val {
+        Val::Str(_) => d.level(n, path).map(|l| (l, Level::Critical)),
+        Val::Seq(v) if v.len() == 2 => {
+            let a = d.level(&v[0], &format!("{path}[0]"))?;
+            let b = d.level(&v[1], &format!("{path}[1]"))?;
+            if a > b {
+                d.err(&n.loc, path, format!("min {a} is above max {b}"));
+            }
+            Some((a, b))
+        }
+        _ => {
+            d.err(&n.loc, path, "expected \"LEVEL\" or [\"MIN\", \"MAX\"]");
+            None
+        }
+    }
+}
+
+pub fn filters(d: &mut Dec, n: &Node, path: &str) -> Vec<FilterSpec> {
+    match &n.val {
+        Val::Seq(items) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| filter(d, f, &format!("{path}[{i}]")))
+            .collect(),
+        _ => {
+            d.err(&n.loc, path, format!("expected a list of filters, found {}", n.kind()));
+            Vec::new()
+        }
+    }
+}
+
+/// A route table.
+pub fn route(d: &mut Dec, n: &Node, path: &str) -> Option<RouteSpec> {
+    let m = d.table(n, path, &["name", "when", "level", "sink", "format", "filters"])?;
+    let name = match get(m, "name") {
+        Some(v) => d.str(v, &join(path, "name")),
+        None => {
+            d.err(&n.loc, path, "a route needs \"name\"");
+            None
+        }
+    };
+    let w = get(m, "when").and_then(|v| when(d, v, &join(path, "when")));
+    let level = get(m, "level").and_then(|v| d.level(v, &join(path, "level")));
+    let s = match get(m, "sink") {
+        Some(v) => sink(d, v, &join(path, "sink")),
+        None => {
+            d.err(&n.loc, path, "a route needs \"sink\"");
+            None
+        }
+    };
+    let f = match get(m, "format") {
+        Some(v) => format(d, v, &join(path, "format")),
+        None => Some(FormatSpec::Structured(TimeZone::Utc)),
+    };
+    let fl = get(m, "filters").map(|v| filters(d, v, &join(path, "filters"))).unwrap_or_default();
+    Some(RouteSpec {
+        name: name?,
+        when: w,
+        level,
+        sink: s?,
+        format: f?,
+        filters: fl,
+    })
+}
+
+pub const PROFILE_KEYS: &[&str] = &["extends", "level", "log_dir", "features", "filters", "routes"];
+
+/// Feature table: `{ name = bool, ... }`.
+pub fn features(d: &mut Dec, n: &Node, path: &str) -> Vec<(String, bool)> {
+    match &n.val {
+        Val::Map(m) => m
+            .iter()
+            .filter_map(|(k, v)| d.bool(v, &join(path, k)).map(|b| (k.clone(), b)))
+            .collect(),
+        _ => {
+            d.err(&n.loc, path, format!("expected a table of feature = true/false, found {}", n.kind()));
+            Vec::new()
+        }
+    }
+}
+
+/// A profile, optionally on top of `base` (for `extends`).
+pub fn profile(d: &mut Dec, name: &str, n: &Node, path: &str, base: Option<&ProfileSpec>) -> Option<ProfileSpec> {
+    let m = d.table(n, path, PROFILE_KEYS)?;
+    let mut p = match base {
+        Some(b) => ProfileSpec {
+            name: name.to_string(),
+            loc: n.loc.clone(),
+            ..b.clone()
+        },
+        None => ProfileSpec {
+            name: name.to_string(),
+            level: Level::Info,
+            log_dir: "logs".to_string(),
+            features: Vec::new(),
+            filters: Vec::new(),
+            routes: Vec::new(),
+            loc: n.loc.clone(),
+        },
+    };
+    if let Some(v) = get(m, "level") {
+        if let Some(l) = d.level(v, &join(path, "level")) {
+            p.level = l;
+        }
+    }
+    if let Some(v) = get(m, "log_dir") {
+        if let Some(s) = d.str(v, &join(path, "log_dir")) {
+            p.log_dir = s;
+        }
+    }
+    if let Some(v) = get(m, "features") {
+        for (k, on) in features(d, v, &join(path, "features")) {
+            match p.features.iter_mut().find(|(n, _)| *n == k) {
+                Some(slot) => slot.1 = on,
+                None => p.features.push((k, on)),
+            }
+        }
+    }
+    if let Some(v) = get(m, "filters") {
+        p.filters = filters(d, v, &join(path, "filters"));
+    }
+    if let Some(v) = get(m, "routes") {
+        p.routes = match &v.val {
+            Val::Seq(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| route(d, r, &format!("{}[{i}]", join(path, "routes"))))
+                .collect(),
+            _ => {
+                d.err(&v.loc, &join(path, "routes"), format!("expected a list of routes, found {}", v.kind()));
+                Vec::new()
+            }
+        };
+    } else if base.is_none() {
+        d.err(&n.loc, path, "a profile needs at least one route (or \"extends\")");
+    }
+    check_profile(d, &p, path);
+    Some(p)
+}
+
+/// Cross-checks: unique route names, every `when` names a declared feature, every declared
+/// feature switches something.
+pub fn check_profile(d: &mut Dec, p: &ProfileSpec, path: &str) {
+    let mut used: Vec<String> = Vec::new();
+    let mut seen = Vec::new();
+    let loc = &p.loc;
+    let mut check_when = |d: &mut Dec, w: &Option<When>, what: &str| {
+        if let Some(w) = w {
+            if !p.features.iter().any(|(n, _)| *n == w.feature) {
+                d.err(loc, path, format!("{what} uses feature {:?}, which the profile does not declare", w.feature));
+            }
+            used.push(w.feature.clone());
+        }
+    };
+    for f in &p.filters {
+        check_when(d, &f.when, "a profile filter");
+    }
+    for r in &p.routes {
+        if seen.contains(&&r.name) {
+            d.err(loc, path, format!("route name {:?} is used twice", r.name));
+        }
+        seen.push(&r.name);
+        check_when(d, &r.when, &format!("route {:?}", r.name));
+        for f in &r.filters {
+            check_when(d, &f.when, &format!("a filter of route {:?}", r.name));
+        }
+    }
+    for (name, _) in &p.features {
+        if !used.contains(name) {
+            d.err(loc, &join(path, "features"), format!("feature {name:?} switches nothing (no route or filter has when = {name:?})"));
+        }
+    }
+}

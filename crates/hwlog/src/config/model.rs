@@ -1,0 +1,189 @@
+//! The configuration model: what a profile says, after validation.
+use hwlog_core::Level;
+
+use super::tree::Loc;
+use crate::filter::{HostSource, RateKey};
+use crate::format::TimeZone;
+
+/// A condition on a feature flag: `when = "compression"` or `when = "!compression"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct When {
+    /// The feature's name.
+    pub feature: String,
+    /// True for `!feature`.
+    pub negate: bool,
+}
+
+impl When {
+    /// Whether the condition holds for these features.
+    pub fn holds(&self, features: &[(String, bool)]) -> bool {
+        let on = features
+            .iter()
+            .find(|(n, _)| n == &self.feature)
+            .is_some_and(|(_, v)| *v);
+        on != self.negate
+    }
+}
+
+/// Console stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+}
+
+/// When to colour console output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorMode {
+    /// Only when the stream is a terminal.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Where a route writes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SinkSpec {
+    /// The console.
+    Console {
+        /// Which stream.
+        stream: Stream,
+        /// Colouring.
+        color: ColorMode,
+    },
+    /// A file, appended to; relative paths are under the profile's `log_dir`.
+    File {
+        /// The path.
+        path: String,
+        /// Compress with gzip (each flush ends a gzip member; `gzip -dc` reads the whole file).
+        gzip: bool,
+    },
+    /// The in-memory capture sink of [`crate::testing`].
+    Capture,
+    /// Discards everything (counts only).
+    Null,
+}
+
+/// How a route formats.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FormatSpec {
+    /// `structured`.
+    Structured(TimeZone),
+    /// `json`.
+    Json(TimeZone),
+    /// `dashboard` with a message width.
+    Dashboard(TimeZone, usize),
+    /// `debug`.
+    Debug(TimeZone),
+    /// `performance`.
+    Performance(TimeZone),
+    /// `multiline` around another formatter.
+    Multiline {
+        /// The formatter for the first line.
+        inner: Box<FormatSpec>,
+        /// Indentation of continuation lines.
+        indent: String,
+    },
+}
+
+/// One filter and its settings.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FilterKind {
+    /// See [`crate::filter::CorrelationFilter`].
+    Correlation {
+        /// Id used when the record has none.
+        placeholder: Option<String>,
+        /// Reject records without an id.
+        require: bool,
+    },
+    /// See [`crate::filter::ComponentFilter`].
+    Component {
+        /// Patterns to include (empty: all).
+        include: Vec<String>,
+        /// Patterns to exclude.
+        exclude: Vec<String>,
+    },
+    /// See [`crate::filter::LevelRangeFilter`].
+    LevelRange {
+        /// Minimum.
+        min: Level,
+        /// Maximum.
+        max: Level,
+        /// Per-component ranges.
+        overrides: Vec<(String, Level, Level)>,
+        /// Accept instead of neutral when in range.
+        accept: bool,
+    },
+    /// See [`crate::filter::RateLimitFilter`].
+    RateLimit {
+        /// Records per second.
+        rate: f64,
+        /// Burst size.
+        burst: f64,
+        /// Bucket key.
+        key: RateKey,
+    },
+    /// See [`crate::filter::EnvironmentFilter`].
+    Environment {
+        /// Minimum level (default: the profile's level).
+        min: Option<Level>,
+        /// Redact secrets.
+        redact: bool,
+        /// Extra sensitive keys.
+        extra_keys: Vec<String>,
+    },
+    /// See [`crate::filter::ContextFilter`].
+    Context {
+        /// Where `host` comes from.
+        host: HostSource,
+    },
+}
+
+/// A filter with its feature condition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FilterSpec {
+    /// Active only when this holds.
+    pub when: Option<When>,
+    /// The filter.
+    pub kind: FilterKind,
+}
+
+/// A route: filters → formatter → sink.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RouteSpec {
+    /// Unique name within the profile.
+    pub name: String,
+    /// Active only when this holds.
+    pub when: Option<When>,
+    /// Minimum level for this route (default: the profile's level).
+    pub level: Option<Level>,
+    /// The sink.
+    pub sink: SinkSpec,
+    /// The formatter.
+    pub format: FormatSpec,
+    /// Filters after the profile-wide ones.
+    pub filters: Vec<FilterSpec>,
+}
+
+/// A profile: levels, features, filters for every route, and the routes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProfileSpec {
+    /// Name.
+    pub name: String,
+    /// Minimum level of routes that do not set one, and of environment filters.
+    pub level: Level,
+    /// Directory for relative file paths (relative to the working directory).
+    pub log_dir: String,
+    /// Feature flags, in declaration order.
+    pub features: Vec<(String, bool)>,
+    /// Filters that every route runs first (each route gets its own instances).
+    pub filters: Vec<FilterSpec>,
+    /// The routes.
+    pub routes: Vec<RouteSpec>,
+    /// Where the profile was defined.
+    pub loc: Loc,
+}

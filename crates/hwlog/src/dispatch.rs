@@ -1,0 +1,104 @@
+//! The process-wide pipeline: an atomically swappable `Arc<Pipeline>` plus a level gate.
+//!
+//! Logging loads the current pipeline (a lock-free `arc-swap` read) and runs the record
+//! through it. Reconfiguration stores a new pipeline; a record is dispatched through exactly
+//! one of the two, and the old one is flushed and closed once the last record using it is done.
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwapOption;
+use hwlog_core::{Level, Record};
+
+use crate::pipeline::Pipeline;
+use crate::stats::{Counter, Counters};
+
+static CURRENT: ArcSwapOption<Pipeline> = ArcSwapOption::const_empty();
+
+/// Levels below this are skipped before a record is built. 6 = nothing is enabled.
+static MIN_LEVEL: AtomicU8 = AtomicU8::new(6);
+
+static RETIRED: Mutex<Counters> = Mutex::new(Counters {
+    emitted: 0,
+    filtered: 0,
+    dropped: 0,
+    errors: 0,
+});
+
+static REENTRANT: std::sync::LazyLock<Counter> = std::sync::LazyLock::new(Counter::default);
+
+thread_local! {
+    static IN_DISPATCH: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether records at `level` can be written by the current pipeline.
+#[inline(always)]
+pub fn enabled(level: Level) -> bool {
+    level as u8 >= MIN_LEVEL.load(Ordering::Relaxed)
+}
+
+/// The lowest enabled level, if any.
+pub fn min_level() -> Option<Level> {
+    Level::from_u8(MIN_LEVEL.load(Ordering::Relaxed))
+}
+
+/// Sends a record through the current pipeline. Records logged from inside the pipeline (a
+/// sink or filter that logs) are dropped and counted instead of recursing.
+pub fn dispatch(rec: Record) {
+    let reentered = IN_DISPATCH.try_with(|f| f.replace(true)).unwrap_or(true);
+    if reentered {
+        REENTRANT.add(1);
+        return;
+    }
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let _ = IN_DISPATCH.try_with(|f| f.set(false));
+        }
+    }
+    let _reset = Reset;
+    let guard = CURRENT.load();
+    if let Some(p) = guard.as_ref() {
+        p.dispatch(rec);
+    }
+}
+
+/// Installs `p` and returns the previous pipeline (flushed and closed when its last user is
+/// done).
+pub fn install(p: Pipeline) -> Option<Arc<Pipeline>> {
+    let level = p.min_level() as u8;
+    let old = CURRENT.swap(Some(Arc::new(p)));
+    MIN_LEVEL.store(level, Ordering::Relaxed);
+    crate::bridge::levels_changed();
+    old
+}
+
+/// Removes the pipeline (logging becomes a no-op); returns it.
+pub fn uninstall() -> Option<Arc<Pipeline>> {
+    MIN_LEVEL.store(6, Ordering::Relaxed);
+    let old = CURRENT.swap(None);
+    crate::bridge::levels_changed();
+    old
+}
+
+/// The current pipeline.
+pub fn current() -> Option<Arc<Pipeline>> {
+    CURRENT.load_full()
+}
+
+/// Adds a retired pipeline's counters to the process totals.
+pub(crate) fn retire(c: Counters) {
+    if let Ok(mut r) = RETIRED.lock() {
+        *r += c;
+    }
+}
+
+/// Totals over all pipelines this process has run, including re-entrant drops.
+pub fn totals() -> Counters {
+    let mut t = RETIRED.lock().map(|g| *g).unwrap_or_default();
+    if let Some(p) = CURRENT.load().as_ref() {
+        t += p.totals();
+    }
+    t.dropped += REENTRANT.get();
+    t
+}

@@ -1,0 +1,332 @@
+//! A pipeline: routes, each filters → formatter → sink.
+use std::cell::RefCell;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use hwlog_core::{Decision, Filter, Format, Level, Record, Sink};
+
+use crate::config::{ActiveProfile, FilterKind, FormatSpec, RouteSpec, SinkSpec};
+use crate::filter::*;
+use crate::format::{Dashboard, Debug, Json, Multiline, Performance, Structured};
+use crate::redact::Redactor;
+use crate::sink::{ConsoleSink, FileSink, NullSink};
+use crate::stats::{Counters, RouteCounters};
+
+/// One route of a running pipeline.
+pub struct Route {
+    pub(crate) name: String,
+    pub(crate) min_level: Level,
+    pub(crate) filters: Vec<Box<dyn Filter>>,
+    pub(crate) format: Box<dyn Format>,
+    pub(crate) sink: Arc<dyn Sink>,
+    pub(crate) counters: RouteCounters,
+    warned: AtomicBool,
+    last_error: Mutex<Option<String>>,
+}
+
+thread_local! {
+    static BUF: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(512));
+}
+
+impl Route {
+    /// A route from its parts.
+    pub fn new(
+        name: impl Into<String>,
+        min_level: Level,
+        filters: Vec<Box<dyn Filter>>,
+        format: Box<dyn Format>,
+        sink: Arc<dyn Sink>,
+    ) -> Route {
+        Route {
+            name: name.into(),
+            min_level,
+            filters,
+            format,
+            sink,
+            counters: RouteCounters::default(),
+            warned: AtomicBool::new(false),
+            last_error: Mutex::new(None),
+        }
+    }
+
+    fn write_one(&self, rec: &Record, buf: &mut Vec<u8>) {
+        buf.clear();
+        self.format.format(rec, buf);
+        match self.sink.write(rec, buf) {
+            Ok(()) => self.counters.emitted.add(1),
+            Err(e) => self.sink_failed(&e),
+        }
+    }
+
+    fn sink_failed(&self, e: &hwlog_core::SinkError) {
+        self.counters.errors.add(1);
+        let msg = e.to_string();
+        if !self.warned.swap(true, Ordering::Relaxed) {
+            eprintln!(
+                "hwlog: route {:?} ({}) failed: {msg}; counting failed records in logging_status()",
+                self.name,
+                self.sink.name()
+            );
+        }
+        if let Ok(mut g) = self.last_error.lock() {
+            *g = Some(msg);
+        }
+    }
+
+    /// Runs the record through filters, formatter and sink.
+    pub fn process(&self, mut rec: Record) {
+        let mut emit = Vec::new();
+        for f in &self.filters {
+            match f.decide(&mut rec, &mut emit) {
+                Decision::Reject => {
+                    self.counters.filtered.add(1);
+                    // A notice emitted before the rejection is still written.
+                    self.write_emitted(&emit);
+                    return;
+                }
+                Decision::Accept => break,
+                Decision::Neutral => {}
+            }
+        }
+        self.write_emitted(&emit);
+        let done = BUF.try_with(|b| match b.try_borrow_mut() {
+            Ok(mut buf) => {
+                self.write_one(&rec, &mut buf);
+                true
+            }
+            Err(_) => false,
+        });
+        if done != Ok(true) {
+            self.write_one(&rec, &mut Vec::new());
+        }
+    }
+
+    fn write_emitted(&self, emit: &[Record]) {
+        for e in emit {
+            self.write_one(e, &mut Vec::new());
+        }
+    }
+
+    /// A status line for this route.
+    pub fn status(&self) -> RouteStatus {
+        RouteStatus {
+            name: self.name.clone(),
+            min_level: self.min_level,
+            sink: self.sink.name(),
+            format: self.format.name().to_string(),
+            filters: self.filters.iter().map(|f| f.describe()).collect(),
+            counters: self.counters.snapshot(),
+            last_error: self.last_error.lock().ok().and_then(|g| g.clone()),
+        }
+    }
+}
+
+/// What a route is and what it has done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteStatus {
+    /// Route name.
+    pub name: String,
+    /// Lowest level the route considers.
+    pub min_level: Level,
+    /// Sink description.
+    pub sink: String,
+    /// Formatter name.
+    pub format: String,
+    /// Filter descriptions, in order.
+    pub filters: Vec<String>,
+    /// Counts.
+    pub counters: Counters,
+    /// The last sink error, if any.
+    pub last_error: Option<String>,
+}
+
+/// Routes for one profile.
+pub struct Pipeline {
+    pub(crate) profile: String,
+    pub(crate) routes: Vec<Route>,
+    pub(crate) min_level: Level,
+}
+
+impl Pipeline {
+    /// A pipeline from routes.
+    pub fn new(profile: impl Into<String>, routes: Vec<Route>) -> Pipeline {
+        let min_level = routes
+            .iter()
+            .map(|r| r.min_level)
+            .min()
+            .unwrap_or(Level::Critical);
+        Pipeline {
+            profile: profile.into(),
+            routes,
+            min_level,
+        }
+    }
+
+    /// Builds the pipeline an active profile describes.
+    pub fn build(p: &ActiveProfile) -> Pipeline {
+        let routes = p.routes.iter().map(|r| build_route(p, r)).collect();
+        Pipeline::new(p.name.clone(), routes)
+    }
+
+    /// The profile this pipeline was built from.
+    pub fn profile(&self) -> &str {
+        &self.profile
+    }
+
+    /// The lowest level any route considers.
+    pub fn min_level(&self) -> Level {
+        self.min_level
+    }
+
+    /// Sends a record to every route that considers its level.
+    pub fn dispatch(&self, rec: Record) {
+        let level = rec.level;
+        let last = self.routes.iter().rposition(|r| level >= r.min_level);
+        let Some(last) = last else { return };
+        for r in &self.routes[..last] {
+            if level >= r.min_level {
+                r.process(rec.clone());
+            }
+        }
+        self.routes[last].process(rec);
+    }
+
+    /// Flushes every sink; returns the first error.
+    pub fn flush(&self) -> Result<(), hwlog_core::SinkError> {
+        let mut first = Ok(());
+        for r in &self.routes {
+            if let Err(e) = r.sink.flush() {
+                r.sink_failed(&e);
+                if first.is_ok() {
+                    first = Err(e);
+                }
+            }
+        }
+        first
+    }
+
+    /// Route statuses.
+    pub fn status(&self) -> Vec<RouteStatus> {
+        self.routes.iter().map(Route::status).collect()
+    }
+
+    /// Sum of the route counters.
+    pub fn totals(&self) -> Counters {
+        let mut c = Counters::default();
+        for r in &self.routes {
+            c += r.counters.snapshot();
+        }
+        c
+    }
+}
+
+impl Drop for Pipeline {
+    fn drop(&mut self) {
+        for r in &self.routes {
+            if let Err(e) = r.sink.close() {
+                r.sink_failed(&e);
+            }
+        }
+        crate::dispatch::retire(self.totals());
+    }
+}
+
+/// Builds a formatter from its spec.
+pub fn build_format(f: &FormatSpec) -> Box<dyn Format> {
+    match f {
+        FormatSpec::Structured(tz) => Box::new(Structured::new(*tz)),
+        FormatSpec::Json(tz) => Box::new(Json::new(*tz)),
+        FormatSpec::Dashboard(tz, w) => Box::new(Dashboard::new(*tz, *w)),
+        FormatSpec::Debug(tz) => Box::new(Debug::new(*tz)),
+        FormatSpec::Performance(tz) => Box::new(Performance::new(*tz)),
+        FormatSpec::Multiline { inner, indent } => {
+            Box::new(Multiline::new(build_format(inner), indent.clone()))
+        }
+    }
+}
+
+/// Builds a filter from its spec; `profile_level` is the environment filter's default.
+pub fn build_filter(k: &FilterKind, profile_level: Level) -> Box<dyn Filter> {
+    match k {
+        FilterKind::Correlation {
+            placeholder,
+            require,
+        } => Box::new(CorrelationFilter::new(
+            placeholder.clone().map(Into::into),
+            *require,
+        )),
+        FilterKind::Component { include, exclude } => {
+            Box::new(ComponentFilter::new(include, exclude))
+        }
+        FilterKind::LevelRange {
+            min,
+            max,
+            overrides,
+            accept,
+        } => {
+            let mut f = LevelRangeFilter::new(*min, *max);
+            for (p, a, b) in overrides {
+                f = f.with_override(p, *a, *b);
+            }
+            if *accept {
+                f = f.accept_on_match();
+            }
+            Box::new(f)
+        }
+        FilterKind::RateLimit { rate, burst, key } => {
+            Box::new(RateLimitFilter::new(*rate, *burst, *key))
+        }
+        FilterKind::Environment {
+            min,
+            redact,
+            extra_keys,
+        } => {
+            let min = min.unwrap_or(profile_level);
+            if *redact {
+                Box::new(EnvironmentFilter::with_redactor(
+                    min,
+                    Redactor::with_extra_keys(extra_keys),
+                ))
+            } else {
+                Box::new(EnvironmentFilter::new(min, false))
+            }
+        }
+        FilterKind::Context { host } => Box::new(ContextFilter::new(host.clone())),
+    }
+}
+
+fn build_sink(p: &ActiveProfile, s: &SinkSpec) -> Arc<dyn Sink> {
+    match s {
+        SinkSpec::Console { stream, color } => Arc::new(ConsoleSink::new(*stream, *color)),
+        SinkSpec::File { path, gzip } => {
+            let path = Path::new(&p.log_dir).join(path);
+            Arc::new(FileSink::new(path, *gzip))
+        }
+        SinkSpec::Capture => Arc::new(crate::testing::CaptureSink),
+        SinkSpec::Null => Arc::new(NullSink),
+    }
+}
+
+fn build_route(p: &ActiveProfile, r: &RouteSpec) -> Route {
+    let mut min_level = r.level.unwrap_or(p.level);
+    let filters: Vec<Box<dyn Filter>> = r
+        .filters
+        .iter()
+        .map(|f| build_filter(&f.kind, p.level))
+        .collect();
+    // A level-range override may let lower levels through for some components.
+    for f in &r.filters {
+        if let FilterKind::LevelRange { min, overrides, .. } = &f.kind {
+            let lowest = overrides.iter().map(|o| o.1).fold(*min, Level::min);
+            min_level = min_level.min(lowest);
+        }
+    }
+    Route::new(
+        r.name.clone(),
+        min_level,
+        filters,
+        build_format(&r.format),
+        build_sink(p, &r.sink),
+    )
+}
