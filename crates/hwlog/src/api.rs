@@ -225,10 +225,12 @@ pub fn reconfigure_logging_with(profile: &str, overrides: &Overrides) -> Result<
 
 /// Flushes every sink of the current pipeline.
 pub fn flush() -> Result<(), Error> {
+    let sink_err = |e| Error {
+        kind: ErrorKind::Sink(e),
+    };
+    dispatch::flush_handlers().map_err(sink_err)?;
     match dispatch::current() {
-        Some(p) => p.flush().map_err(|e| Error {
-            kind: ErrorKind::Sink(e),
-        }),
+        Some(p) => p.flush().map_err(sink_err),
         None => Ok(()),
     }
 }
@@ -244,6 +246,8 @@ pub struct Status {
     pub features: Vec<(String, bool)>,
     /// The routes of the current pipeline.
     pub routes: Vec<RouteStatus>,
+    /// Routes attached to components with `add_handler`, with their component pattern.
+    pub handlers: Vec<(String, RouteStatus)>,
     /// Totals over every pipeline this process has run.
     pub totals: Counters,
     /// Whether `tracing` events reach hwlog.
@@ -271,6 +275,7 @@ pub fn logging_status() -> Status {
         level: st.as_ref().map(|s| s.level),
         features: st.as_ref().map(|s| s.features.clone()).unwrap_or_default(),
         routes: dispatch::current().map(|p| p.status()).unwrap_or_default(),
+        handlers: dispatch::handler_status(),
         totals: dispatch::totals(),
         tracing_captured,
         log_captured,
@@ -296,10 +301,11 @@ impl fmt::Display for Status {
             "captures: tracing={} log={}",
             self.tracing_captured, self.log_captured
         )?;
-        for r in &self.routes {
+        let attached = self.handlers.iter().map(|(g, r)| (format!(" (handler for {g})"), r));
+        for (tag, r) in self.routes.iter().map(|r| (String::new(), r)).chain(attached) {
             writeln!(
                 f,
-                "route {} [{}+] {} -> {} | filters: {} | emitted={} filtered={} dropped={} errors={}{}",
+                "route {}{tag} [{}+] {} -> {} | filters: {} | emitted={} filtered={} dropped={} errors={}{}",
                 r.name,
                 r.min_level,
                 r.format,

@@ -10,10 +10,14 @@ use std::sync::{Arc, Mutex};
 use arc_swap::ArcSwapOption;
 use hwlog_core::{Level, Record};
 
-use crate::pipeline::Pipeline;
+use crate::glob::Glob;
+use crate::pipeline::{Pipeline, Route, RouteStatus};
 use crate::stats::{Counter, Counters};
 
 static CURRENT: ArcSwapOption<Pipeline> = ArcSwapOption::const_empty();
+
+/// Routes attached to components with [`add_handler`]; they survive reconfiguration.
+static HANDLERS: ArcSwapOption<Vec<(Glob, Arc<Route>)>> = ArcSwapOption::const_empty();
 
 /// Levels below this are skipped before a record is built. 6 = nothing is enabled.
 static MIN_LEVEL: AtomicU8 = AtomicU8::new(6);
@@ -57,26 +61,87 @@ pub fn dispatch(rec: Record) {
         }
     }
     let _reset = Reset;
+    let handlers = HANDLERS.load();
+    if let Some(hs) = handlers.as_ref() {
+        for (g, r) in hs.iter() {
+            if rec.level >= r.min_level && g.matches(&rec.component) {
+                r.process(rec.clone());
+            }
+        }
+    }
     let guard = CURRENT.load();
     if let Some(p) = guard.as_ref() {
-        p.dispatch(rec);
+        if rec.level >= p.min_level() {
+            p.dispatch(rec);
+        }
     }
+}
+
+fn effective_min() -> u8 {
+    let p = CURRENT.load().as_ref().map_or(6, |p| p.min_level() as u8);
+    let h = HANDLERS
+        .load()
+        .as_ref()
+        .and_then(|hs| hs.iter().map(|(_, r)| r.min_level as u8).min())
+        .unwrap_or(6);
+    p.min(h)
+}
+
+/// Attaches a route to a component (a [`Glob`]: `custom` also covers `custom.db`): its records
+/// go to this route in addition to the profile's routes, across reconfigurations. This is the
+/// design's "direct component usage" (`logger.addHandler(handler)`).
+pub fn add_handler(component: &str, route: Route) {
+    let mut v: Vec<(Glob, Arc<Route>)> = HANDLERS.load().as_ref().map(|h| h.to_vec()).unwrap_or_default();
+    v.push((Glob::new(component), Arc::new(route)));
+    HANDLERS.store(Some(Arc::new(v)));
+    MIN_LEVEL.store(effective_min(), Ordering::Relaxed);
+    crate::bridge::levels_changed();
+}
+
+/// Detaches every route added with [`add_handler`]; they are flushed and closed.
+pub fn clear_handlers() {
+    let old = HANDLERS.swap(None);
+    MIN_LEVEL.store(effective_min(), Ordering::Relaxed);
+    crate::bridge::levels_changed();
+    if let Some(old) = old {
+        for (_, r) in old.iter() {
+            let _ = r.sink.close();
+        }
+    }
+}
+
+/// Status of the attached handlers, as `(component pattern, route)`.
+pub fn handler_status() -> Vec<(String, RouteStatus)> {
+    HANDLERS
+        .load()
+        .as_ref()
+        .map(|hs| hs.iter().map(|(g, r)| (g.as_str().to_string(), r.status())).collect())
+        .unwrap_or_default()
+}
+
+/// Flushes the attached handlers.
+pub(crate) fn flush_handlers() -> Result<(), hwlog_core::SinkError> {
+    if let Some(hs) = HANDLERS.load().as_ref() {
+        for (_, r) in hs.iter() {
+            r.sink.flush()?;
+        }
+    }
+    Ok(())
 }
 
 /// Installs `p` and returns the previous pipeline (flushed and closed when its last user is
 /// done).
 pub fn install(p: Pipeline) -> Option<Arc<Pipeline>> {
-    let level = p.min_level() as u8;
     let old = CURRENT.swap(Some(Arc::new(p)));
-    MIN_LEVEL.store(level, Ordering::Relaxed);
+    MIN_LEVEL.store(effective_min(), Ordering::Relaxed);
     crate::bridge::levels_changed();
     old
 }
 
 /// Removes the pipeline (logging becomes a no-op); returns it.
 pub fn uninstall() -> Option<Arc<Pipeline>> {
-    MIN_LEVEL.store(6, Ordering::Relaxed);
     let old = CURRENT.swap(None);
+    MIN_LEVEL.store(effective_min(), Ordering::Relaxed);
     crate::bridge::levels_changed();
     old
 }
@@ -98,6 +163,11 @@ pub fn totals() -> Counters {
     let mut t = RETIRED.lock().map(|g| *g).unwrap_or_default();
     if let Some(p) = CURRENT.load().as_ref() {
         t += p.totals();
+    }
+    if let Some(hs) = HANDLERS.load().as_ref() {
+        for (_, r) in hs.iter() {
+            t += r.counters.snapshot();
+        }
     }
     t.dropped += REENTRANT.get();
     t

@@ -64,6 +64,12 @@ impl Logger {
         }
     }
 
+    /// Attaches a route to this logger's component (and its children): the design's
+    /// `logger.addHandler(handler)`. See [`crate::dispatch::add_handler`].
+    pub fn add_handler(&self, route: crate::pipeline::Route) {
+        dispatch::add_handler(&self.component, route);
+    }
+
     /// Whether records at `level` can be written.
     #[inline(always)]
     pub fn enabled(&self, level: Level) -> bool {
