@@ -480,12 +480,14 @@ pub fn route(d: &mut Dec, n: &Node, path: &str) -> Option<RouteSpec> {
         None => Some(FormatSpec::Structured(TimeZone::Utc)),
     };
     let fl = get(m, "filters").map(|v| filters(d, v, &join(path, "filters"))).unwrap_or_default();
+    // A bad sink or format is already reported; keep the route so later checks (duplicate
+    // names, feature use) still run and every error is listed at once.
     Some(RouteSpec {
         name: name?,
         when: w,
         level,
-        sink: s?,
-        format: f?,
+        sink: s.unwrap_or(SinkSpec::Null),
+        format: f.unwrap_or(FormatSpec::Structured(TimeZone::Utc)),
         filters: fl,
     })
 }
@@ -535,8 +537,10 @@ pub fn profile(d: &mut Dec, name: &str, n: &Node, path: &str, base: Option<&Prof
             p.log_dir = s;
         }
     }
+    let mut declared = Vec::new();
     if let Some(v) = get(m, "features") {
         for (k, on) in features(d, v, &join(path, "features")) {
+            declared.push(k.clone());
             match p.features.iter_mut().find(|(n, _)| *n == k) {
                 Some(slot) => slot.1 = on,
                 None => p.features.push((k, on)),
@@ -561,13 +565,15 @@ pub fn profile(d: &mut Dec, name: &str, n: &Node, path: &str, base: Option<&Prof
     } else if base.is_none() {
         d.err(&n.loc, path, "a profile needs at least one route (or \"extends\")");
     }
-    check_profile(d, &p, path);
+    let used = check_profile(d, &p, path, &declared);
+    // Features inherited through `extends` that no longer switch anything are dropped.
+    p.features.retain(|(n, _)| used.contains(n) || declared.contains(n));
     Some(p)
 }
 
 /// Cross-checks: unique route names, every `when` names a declared feature, every declared
-/// feature switches something.
-pub fn check_profile(d: &mut Dec, p: &ProfileSpec, path: &str) {
+/// feature declared here switches something. Returns the features in use.
+pub fn check_profile(d: &mut Dec, p: &ProfileSpec, path: &str, declared: &[String]) -> Vec<String> {
     let mut used: Vec<String> = Vec::new();
     let mut seen = Vec::new();
     let loc = &p.loc;
@@ -593,8 +599,9 @@ pub fn check_profile(d: &mut Dec, p: &ProfileSpec, path: &str) {
         }
     }
     for (name, _) in &p.features {
-        if !used.contains(name) {
+        if !used.contains(name) && declared.contains(name) {
             d.err(loc, &join(path, "features"), format!("feature {name:?} switches nothing (no route or filter has when = {name:?})"));
         }
     }
+    used
 }

@@ -20,6 +20,8 @@ struct State {
     out: Option<Out>,
     /// When opening last failed; reopening is retried at most once a second.
     failed_at: Option<Instant>,
+    /// Why the last open or write failed.
+    last_error: String,
     closed: bool,
 }
 
@@ -47,6 +49,7 @@ impl FileSink {
             state: Mutex::new(State {
                 out: None,
                 failed_at: None,
+                last_error: String::new(),
                 closed: false,
             }),
         }
@@ -121,7 +124,7 @@ impl Sink for FileSink {
                 if t.elapsed() < Duration::from_secs(1) {
                     return Err(SinkError::new(
                         SinkErrorKind::Io,
-                        format!("{} is not writable (retrying)", self.path.display()),
+                        format!("{} (retrying every second)", st.last_error),
                     ));
                 }
             }
@@ -132,10 +135,8 @@ impl Sink for FileSink {
                 }
                 Err(e) => {
                     st.failed_at = Some(Instant::now());
-                    return Err(SinkError::new(
-                        SinkErrorKind::Io,
-                        format!("cannot open {}: {e}", self.path.display()),
-                    ));
+                    st.last_error = format!("cannot open {}: {e}", self.path.display());
+                    return Err(SinkError::new(SinkErrorKind::Io, st.last_error.clone()));
                 }
             }
         }
@@ -153,10 +154,8 @@ impl Sink for FileSink {
             // Drop the handle; the next write reopens (e.g. after the file was removed).
             st.out = None;
             st.failed_at = Some(Instant::now());
-            return Err(SinkError::new(
-                SinkErrorKind::Io,
-                format!("cannot write {}: {e}", self.path.display()),
-            ));
+            st.last_error = format!("cannot write {}: {e}", self.path.display());
+            return Err(SinkError::new(SinkErrorKind::Io, st.last_error.clone()));
         }
         if record.level >= Level::Error {
             flush_state(&mut st)?;

@@ -1,0 +1,83 @@
+//! Runs `examples/seed_usage.rs` in a temporary directory and checks what it promises:
+//! `req-12345` reaches its output, `hunter2` reaches nothing it wrote, `[REDACTED]` does.
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn example_binary() -> PathBuf {
+    // target/<profile>/deps/seed_example-<hash> → target/<profile>/examples/seed_usage
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    dir.join("examples").join("seed_usage")
+}
+
+fn read_all(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            read_all(&p, out);
+            continue;
+        }
+        let bytes = std::fs::read(&p).unwrap();
+        let text = if p.extension().is_some_and(|x| x == "gz") {
+            let mut s = String::new();
+            flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_string(&mut s).unwrap();
+            s
+        } else {
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
+        out.push((p, text));
+    }
+}
+
+#[test]
+fn seed_example_keeps_correlation_and_never_leaks_the_password() {
+    let bin = example_binary();
+    assert!(bin.exists(), "build the example first: {}", bin.display());
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(&bin)
+        .current_dir(dir.path())
+        .env_remove("HWLOG_PROFILE")
+        .env_remove("HWLOG_CONFIG")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let mut files = Vec::new();
+    read_all(dir.path(), &mut files);
+    let names: Vec<String> = files
+        .iter()
+        .map(|(p, _)| p.strip_prefix(dir.path()).unwrap().display().to_string())
+        .collect();
+    for want in [
+        "logs/development.log",
+        "logs/production.jsonl.gz",
+        "logs/errors.jsonl",
+        "logs/staging.jsonl.gz",
+        "logs/custom.jsonl",
+    ] {
+        assert!(names.iter().any(|n| n == want), "{want} missing from {names:?}");
+    }
+    let everything = format!(
+        "{stdout}\n{stderr}\n{}",
+        files.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join("\n")
+    );
+    assert!(!everything.contains("hunter2"), "the password leaked:\n{everything}");
+    assert!(everything.contains("-P [REDACTED]"));
+    let errors = &files.iter().find(|(p, _)| p.ends_with("logs/errors.jsonl")).unwrap().1;
+    let line: serde_json::Value = serde_json::from_str(errors.lines().next().unwrap()).unwrap();
+    assert_eq!(line["correlation_id"], "req-12345");
+    assert_eq!(line["level"], "ERROR");
+    // Development output has the first record; staging has the DEBUG record (level override).
+    let dev = &files.iter().find(|(p, _)| p.ends_with("logs/development.log")).unwrap().1;
+    assert!(dev.contains("Existing code continues to work"));
+    assert!(dev.contains("hwautomation.discovery - INFO - MaaS discovery finished hosts=12"));
+    let staging = &files.iter().find(|(p, _)| p.ends_with("logs/staging.jsonl.gz")).unwrap().1;
+    assert!(staging.contains("\"level\":\"DEBUG\""));
+    let custom = &files.iter().find(|(p, _)| p.ends_with("logs/custom.jsonl")).unwrap().1;
+    assert!(custom.contains("custom handler attached"));
+    // Production writes WARNING and up: its INFO record is not written anywhere.
+    assert!(!everything.contains("This log will include correlation ID\""), "{everything}");
+    assert!(stdout.contains("profile: staging (level DEBUG)"), "{stdout}");
+}
