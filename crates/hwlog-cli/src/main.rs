@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use hwlog::config::{Config, Overrides};
 
 #[derive(Parser)]
-#[command(name = "hwlog", version, about = "Structured logging and log observability")]
+#[command(
+    name = "hwlog",
+    version,
+    about = "Structured logging and log observability"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

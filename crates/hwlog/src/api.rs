@@ -106,7 +106,9 @@ impl Builder {
     pub fn from_env() -> Self {
         Builder {
             config_file: std::env::var_os("HWLOG_CONFIG").map(PathBuf::from),
-            profile: std::env::var("HWLOG_PROFILE").ok().filter(|s| !s.is_empty()),
+            profile: std::env::var("HWLOG_PROFILE")
+                .ok()
+                .filter(|s| !s.is_empty()),
             overrides: Overrides::new(),
             env: true,
         }
@@ -301,8 +303,16 @@ impl fmt::Display for Status {
             "captures: tracing={} log={}",
             self.tracing_captured, self.log_captured
         )?;
-        let attached = self.handlers.iter().map(|(g, r)| (format!(" (handler for {g})"), r));
-        for (tag, r) in self.routes.iter().map(|r| (String::new(), r)).chain(attached) {
+        let attached = self
+            .handlers
+            .iter()
+            .map(|(g, r)| (format!(" (handler for {g})"), r));
+        for (tag, r) in self
+            .routes
+            .iter()
+            .map(|r| (String::new(), r))
+            .chain(attached)
+        {
             writeln!(
                 f,
                 "route {}{tag} [{}+] {} -> {} | filters: {} | emitted={} filtered={} dropped={} errors={}{}",

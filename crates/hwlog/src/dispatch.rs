@@ -91,7 +91,11 @@ fn effective_min() -> u8 {
 /// go to this route in addition to the profile's routes, across reconfigurations. This is the
 /// design's "direct component usage" (`logger.addHandler(handler)`).
 pub fn add_handler(component: &str, route: Route) {
-    let mut v: Vec<(Glob, Arc<Route>)> = HANDLERS.load().as_ref().map(|h| h.to_vec()).unwrap_or_default();
+    let mut v: Vec<(Glob, Arc<Route>)> = HANDLERS
+        .load()
+        .as_ref()
+        .map(|h| h.to_vec())
+        .unwrap_or_default();
     v.push((Glob::new(component), Arc::new(route)));
     HANDLERS.store(Some(Arc::new(v)));
     MIN_LEVEL.store(effective_min(), Ordering::Relaxed);
@@ -115,7 +119,11 @@ pub fn handler_status() -> Vec<(String, RouteStatus)> {
     HANDLERS
         .load()
         .as_ref()
-        .map(|hs| hs.iter().map(|(g, r)| (g.as_str().to_string(), r.status())).collect())
+        .map(|hs| {
+            hs.iter()
+                .map(|(g, r)| (g.as_str().to_string(), r.status()))
+                .collect()
+        })
         .unwrap_or_default()
 }
 

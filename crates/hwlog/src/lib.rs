@@ -49,8 +49,8 @@ pub use logger::{get_logger, Event, Logger, OperationGuard};
 /// Correlation ids: the current id follows sync code, futures and spawned threads.
 pub mod correlation {
     pub use hwlog_core::context::{
-        current_correlation_id, in_current_scope, replace_correlation, scope, spawn, wrap,
-        with_correlation, Scoped,
+        current_correlation_id, in_current_scope, replace_correlation, scope, spawn,
+        with_correlation, wrap, Scoped,
     };
 }
 

@@ -7,11 +7,19 @@ pub const REDACTED: &str = "[REDACTED]";
 pub struct Redactor;
 impl Redactor {
     /// placeholder
-    pub fn new() -> Self { Redactor }
+    pub fn new() -> Self {
+        Redactor
+    }
     /// placeholder
-    pub fn with_extra_keys<I: IntoIterator<Item = S>, S: AsRef<str>>(_k: I) -> Self { Redactor }
+    pub fn with_extra_keys<I: IntoIterator<Item = S>, S: AsRef<str>>(_k: I) -> Self {
+        Redactor
+    }
     /// placeholder
-    pub fn is_sensitive_key(&self, key: &str) -> bool { key.contains("password") }
+    pub fn is_sensitive_key(&self, key: &str) -> bool {
+        key.contains("password")
+    }
     /// placeholder
-    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> { Cow::Borrowed(text) }
+    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        Cow::Borrowed(text)
+    }
 }

@@ -38,9 +38,16 @@ fn overrides_switch_features_without_touching_profiles() {
     let plain = cfg.resolve("staging", &Overrides::new()).unwrap();
     assert_eq!(plain.level, Level::Info);
     assert!(format!("{:?}", plain.routes).contains("RateLimit"));
-    let pairs = Overrides::from_pairs([("level", "debug"), ("features.compression", "on")]).unwrap();
-    assert_eq!(pairs, Overrides::new().level(Level::Debug).feature("compression", true));
-    let err = Overrides::from_pairs([("levl", "x"), ("level", "LOUD"), ("features.x", "maybe")]).unwrap_err();
+    let pairs =
+        Overrides::from_pairs([("level", "debug"), ("features.compression", "on")]).unwrap();
+    assert_eq!(
+        pairs,
+        Overrides::new()
+            .level(Level::Debug)
+            .feature("compression", true)
+    );
+    let err = Overrides::from_pairs([("levl", "x"), ("level", "LOUD"), ("features.x", "maybe")])
+        .unwrap_err();
     assert_eq!(err.issues.len(), 3, "{err}");
 }
 
@@ -83,7 +90,9 @@ fn toml_reports_every_error_with_line_and_column() {
     ];
     for (loc, msg) in expect {
         assert!(
-            err.issues.iter().any(|i| i.to_string().starts_with(loc) && i.message.contains(msg)),
+            err.issues
+                .iter()
+                .any(|i| i.to_string().starts_with(loc) && i.message.contains(msg)),
             "missing {loc} {msg} in:\n{text}"
         );
     }
@@ -119,9 +128,15 @@ profiles:
     let bad = "profiles:\n  ops:\n    level: LOUD\n    routes:\n      - name: c\n        sink: { type: tape }\n        format: yaml\n";
     let err = Config::from_text(bad, Syntax::Yaml, "bad.yaml").unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("bad.yaml:3:") && text.contains("LOUD"), "{text}");
+    assert!(
+        text.contains("bad.yaml:3:") && text.contains("LOUD"),
+        "{text}"
+    );
     assert!(text.contains("unknown sink \"tape\""), "{text}");
-    assert!(text.contains("bad.yaml:7:") && text.contains("unknown formatter \"yaml\""), "{text}");
+    assert!(
+        text.contains("bad.yaml:7:") && text.contains("unknown formatter \"yaml\""),
+        "{text}"
+    );
     let syntax = Config::from_text("a: [1,\n", Syntax::Yaml, "broken.yaml").unwrap_err();
     assert_eq!(syntax.issues.len(), 1);
     let syntax = Config::from_text("a = [1,\n", Syntax::Toml, "broken.toml").unwrap_err();
@@ -133,7 +148,10 @@ fn from_path_picks_syntax_by_extension() {
     let dir = tempfile::tempdir().unwrap();
     let y = dir.path().join("c.yml");
     std::fs::write(&y, "profile: testing\n").unwrap();
-    assert_eq!(Config::from_path(&y).unwrap().default_profile(), Some("testing"));
+    assert_eq!(
+        Config::from_path(&y).unwrap().default_profile(),
+        Some("testing")
+    );
     let missing = Config::from_path(dir.path().join("nope.toml")).unwrap_err();
     assert!(missing.to_string().contains("cannot read"), "{missing}");
 }

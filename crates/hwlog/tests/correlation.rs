@@ -1,6 +1,8 @@
 //! Correlation ids across threads, tokio tasks, nested scopes and tracing spans, and into
 //! the output.
-use hwlog::correlation::{current_correlation_id, in_current_scope, scope, spawn, with_correlation};
+use hwlog::correlation::{
+    current_correlation_id, in_current_scope, scope, spawn, with_correlation,
+};
 use hwlog::{get_logger, testing, Overrides};
 
 #[test]
@@ -87,7 +89,8 @@ fn ids_reach_the_output_from_every_api() {
         tracing::info!(target: "hwautomation.api", "via tracing");
         log::info!(target: "hwautomation.api", "via log");
     });
-    log.with_correlation("req-bound").info("bound to the logger");
+    log.with_correlation("req-bound")
+        .info("bound to the logger");
     {
         let span = tracing::info_span!("request", correlation_id = "req-span");
         let _e = span.enter();

@@ -9,7 +9,10 @@ use hwlog::{get_logger, testing, Level, Overrides};
 fn is_root() -> bool {
     // Root ignores directory permissions, so a read-only directory does not fail for it.
     std::fs::read_to_string("/proc/self/status")
-        .map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0")))
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
         .unwrap_or(false)
 }
 
@@ -33,13 +36,19 @@ fn unwritable_file_sink_counts_errors_and_recovers() {
     ));
     testing::clear();
     for i in 0..5 {
-        log.at(Level::Info).field("i", i).log("lost to a broken disk");
+        log.at(Level::Info)
+            .field("i", i)
+            .log("lost to a broken disk");
     }
     let st = hwlog::logging_status();
     let (_, h) = st.handlers.iter().find(|(g, _)| g == "faulty").unwrap();
     assert_eq!(h.counters.errors, 5);
     assert_eq!(h.counters.emitted, 0);
-    assert!(h.last_error.as_deref().unwrap().contains("cannot open"), "{:?}", h.last_error);
+    assert!(
+        h.last_error.as_deref().unwrap().contains("cannot open"),
+        "{:?}",
+        h.last_error
+    );
     assert!(st.totals.errors >= 5);
     assert!(st.to_string().contains("last error: cannot open"));
     // The other routes were not affected.

@@ -123,14 +123,20 @@ fn performance_exact() {
 #[test]
 fn multiline_indents_and_passes_through() {
     let f = Multiline::new(Box::new(Structured::new(TimeZone::Utc)), "  | ");
-    let mut r = rec(Level::Error, "firmware update failed:\nstep 1 ok\nstep 2 \u{1b}failed");
+    let mut r = rec(
+        Level::Error,
+        "firmware update failed:\nstep 1 ok\nstep 2 \u{1b}failed",
+    );
     r.error = Some("Traceback:\n  at flash()".into());
     assert_eq!(
         out(&f, &r),
         "2026-11-24T05:00:00.123456Z - - - hwautomation.hardware.ipmi - ERROR - firmware update failed: error=Traceback:\n  | step 1 ok\n  | step 2 \\u{1b}failed\n  |   at flash()\n"
     );
     let plain = rec(Level::Info, "one line");
-    assert_eq!(out(&f, &plain), out(&Structured::new(TimeZone::Utc), &plain));
+    assert_eq!(
+        out(&f, &plain),
+        out(&Structured::new(TimeZone::Utc), &plain)
+    );
 }
 
 #[test]
@@ -155,7 +161,10 @@ fn line_formats_escape_newlines_and_control_chars() {
 fn local_time_has_offset_or_z() {
     let s = out(&Structured::new(TimeZone::Local), &rec(Level::Info, "x"));
     let ts = s.split(' ').next().unwrap();
-    assert!(ts.ends_with('Z') || ts[ts.len() - 6..].starts_with(['+', '-']), "{ts}");
+    assert!(
+        ts.ends_with('Z') || ts[ts.len() - 6..].starts_with(['+', '-']),
+        "{ts}"
+    );
 }
 
 #[test]

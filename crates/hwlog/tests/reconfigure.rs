@@ -33,7 +33,11 @@ format = "structured"
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hwlog.toml");
     std::fs::write(&path, cfg).unwrap();
-    let _g = hwlog::Builder::new().config_file(&path).profile("cap_a").init().unwrap();
+    let _g = hwlog::Builder::new()
+        .config_file(&path)
+        .profile("cap_a")
+        .init()
+        .unwrap();
     testing::clear();
     let before = hwlog::logging_status().totals;
     let stop = Arc::new(AtomicBool::new(false));
@@ -42,7 +46,10 @@ format = "structured"
             std::thread::spawn(move || {
                 let log = get_logger(format!("worker.{t}"));
                 for i in 0..PER_THREAD {
-                    log.at(Level::Info).field("t", t as u64).field("i", i).log("tick");
+                    log.at(Level::Info)
+                        .field("t", t as u64)
+                        .field("i", i)
+                        .log("tick");
                 }
             })
         })
@@ -85,7 +92,10 @@ format = "structured"
         }
     }
     assert_eq!(seen.len() as u64, total);
-    assert!(via_a > 0 && via_b > 0, "both pipelines wrote: a={via_a} b={via_b}");
+    assert!(
+        via_a > 0 && via_b > 0,
+        "both pipelines wrote: a={via_a} b={via_b}"
+    );
     let after = hwlog::logging_status().totals;
     assert_eq!(after.emitted - before.emitted, total);
     assert_eq!(after.dropped, before.dropped);
@@ -96,15 +106,23 @@ fn invalid_reconfiguration_keeps_the_previous_pipeline() {
     let _serial = testing::lock();
     let _g = hwlog::setup_logging_with("testing", &Overrides::new()).unwrap();
     let err = hwlog::reconfigure_logging("prodution").unwrap_err();
-    assert!(err.to_string().contains("unknown profile \"prodution\""), "{err}");
+    assert!(
+        err.to_string().contains("unknown profile \"prodution\""),
+        "{err}"
+    );
     let err = hwlog::reconfigure_logging_with(
         "staging",
-        &Overrides::new().feature("compresion", true).feature("rate_limting", false),
+        &Overrides::new()
+            .feature("compresion", true)
+            .feature("rate_limting", false),
     )
     .unwrap_err();
     let text = err.to_string();
     assert!(text.contains("2 configuration errors"), "{text}");
-    assert!(text.contains("compresion") && text.contains("rate_limting"), "{text}");
+    assert!(
+        text.contains("compresion") && text.contains("rate_limting"),
+        "{text}"
+    );
     assert_eq!(hwlog::logging_status().profile.as_deref(), Some("testing"));
     testing::clear();
     get_logger("still").info("captured");

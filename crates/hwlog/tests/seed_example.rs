@@ -21,7 +21,9 @@ fn read_all(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
         let bytes = std::fs::read(&p).unwrap();
         let text = if p.extension().is_some_and(|x| x == "gz") {
             let mut s = String::new();
-            flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_string(&mut s).unwrap();
+            flate2::read::MultiGzDecoder::new(&bytes[..])
+                .read_to_string(&mut s)
+                .unwrap();
             s
         } else {
             String::from_utf8_lossy(&bytes).into_owned()
@@ -41,7 +43,11 @@ fn seed_example_keeps_correlation_and_never_leaks_the_password() {
         .env_remove("HWLOG_CONFIG")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let mut files = Vec::new();
@@ -57,27 +63,59 @@ fn seed_example_keeps_correlation_and_never_leaks_the_password() {
         "logs/staging.jsonl.gz",
         "logs/custom.jsonl",
     ] {
-        assert!(names.iter().any(|n| n == want), "{want} missing from {names:?}");
+        assert!(
+            names.iter().any(|n| n == want),
+            "{want} missing from {names:?}"
+        );
     }
     let everything = format!(
         "{stdout}\n{stderr}\n{}",
-        files.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join("\n")
+        files
+            .iter()
+            .map(|(_, t)| t.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
     );
-    assert!(!everything.contains("hunter2"), "the password leaked:\n{everything}");
+    assert!(
+        !everything.contains("hunter2"),
+        "the password leaked:\n{everything}"
+    );
     assert!(everything.contains("-P [REDACTED]"));
-    let errors = &files.iter().find(|(p, _)| p.ends_with("logs/errors.jsonl")).unwrap().1;
+    let errors = &files
+        .iter()
+        .find(|(p, _)| p.ends_with("logs/errors.jsonl"))
+        .unwrap()
+        .1;
     let line: serde_json::Value = serde_json::from_str(errors.lines().next().unwrap()).unwrap();
     assert_eq!(line["correlation_id"], "req-12345");
     assert_eq!(line["level"], "ERROR");
     // Development output has the first record; staging has the DEBUG record (level override).
-    let dev = &files.iter().find(|(p, _)| p.ends_with("logs/development.log")).unwrap().1;
+    let dev = &files
+        .iter()
+        .find(|(p, _)| p.ends_with("logs/development.log"))
+        .unwrap()
+        .1;
     assert!(dev.contains("Existing code continues to work"));
     assert!(dev.contains("hwautomation.discovery - INFO - MaaS discovery finished hosts=12"));
-    let staging = &files.iter().find(|(p, _)| p.ends_with("logs/staging.jsonl.gz")).unwrap().1;
+    let staging = &files
+        .iter()
+        .find(|(p, _)| p.ends_with("logs/staging.jsonl.gz"))
+        .unwrap()
+        .1;
     assert!(staging.contains("\"level\":\"DEBUG\""));
-    let custom = &files.iter().find(|(p, _)| p.ends_with("logs/custom.jsonl")).unwrap().1;
+    let custom = &files
+        .iter()
+        .find(|(p, _)| p.ends_with("logs/custom.jsonl"))
+        .unwrap()
+        .1;
     assert!(custom.contains("custom handler attached"));
     // Production writes WARNING and up: its INFO record is not written anywhere.
-    assert!(!everything.contains("This log will include correlation ID\""), "{everything}");
-    assert!(stdout.contains("profile: staging (level DEBUG)"), "{stdout}");
+    assert!(
+        !everything.contains("This log will include correlation ID\""),
+        "{everything}"
+    );
+    assert!(
+        stdout.contains("profile: staging (level DEBUG)"),
+        "{stdout}"
+    );
 }

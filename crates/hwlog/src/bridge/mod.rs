@@ -21,7 +21,8 @@ pub(crate) fn install_global() {
     INSTALLED.get_or_init(|| {
         use tracing_subscriber::layer::SubscriberExt;
         let sub = tracing_subscriber::registry().with(HwlogLayer::new());
-        let ok = tracing_core::dispatcher::set_global_default(tracing_core::Dispatch::new(sub)).is_ok();
+        let ok =
+            tracing_core::dispatcher::set_global_default(tracing_core::Dispatch::new(sub)).is_ok();
         TRACING.store(ok, Ordering::Relaxed);
         let ok = log::set_boxed_logger(Box::new(LogBridge)).is_ok();
         LOG.store(ok, Ordering::Relaxed);

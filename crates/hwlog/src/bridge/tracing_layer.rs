@@ -97,7 +97,10 @@ impl Visit for EventVisitor<'_> {
                     Some(format!("{value:?}").trim_matches('"').to_string().into())
             }
             n if n.starts_with("log.") => {}
-            n => self.0.fields.push((n.into(), Value::from(format!("{value:?}")))),
+            n => self
+                .0
+                .fields
+                .push((n.into(), Value::from(format!("{value:?}")))),
         }
     }
 }

@@ -36,14 +36,21 @@ impl Dec {
                         self.err(
                             &v.loc,
                             &join(path, k),
-                            format!("unknown key {k:?} (expected one of: {})", allowed.join(", ")),
+                            format!(
+                                "unknown key {k:?} (expected one of: {})",
+                                allowed.join(", ")
+                            ),
                         );
                     }
                 }
                 Some(m)
             }
             _ => {
-                self.err(&n.loc, path, format!("expected a table, found {}", n.kind()));
+                self.err(
+                    &n.loc,
+                    path,
+                    format!("expected a table, found {}", n.kind()),
+                );
                 None
             }
         }
@@ -53,7 +60,11 @@ impl Dec {
         match &n.val {
             Val::Str(s) => Some(s.clone()),
             _ => {
-                self.err(&n.loc, path, format!("expected a string, found {}", n.kind()));
+                self.err(
+                    &n.loc,
+                    path,
+                    format!("expected a string, found {}", n.kind()),
+                );
                 None
             }
         }
@@ -70,7 +81,11 @@ impl Dec {
                 }
             },
             _ => {
-                self.err(&n.loc, path, format!("expected a boolean, found {}", n.kind()));
+                self.err(
+                    &n.loc,
+                    path,
+                    format!("expected a boolean, found {}", n.kind()),
+                );
                 None
             }
         }
@@ -81,7 +96,11 @@ impl Dec {
             Val::Int(i) => Some(*i as f64),
             Val::Float(f) if f.is_finite() => Some(*f),
             _ => {
-                self.err(&n.loc, path, format!("expected a number, found {}", n.kind()));
+                self.err(
+                    &n.loc,
+                    path,
+                    format!("expected a number, found {}", n.kind()),
+                );
                 None
             }
         }
@@ -106,7 +125,11 @@ impl Dec {
                 .filter_map(|(i, x)| self.str(x, &format!("{path}[{i}]")))
                 .collect(),
             _ => {
-                self.err(&n.loc, path, format!("expected a list of strings, found {}", n.kind()));
+                self.err(
+                    &n.loc,
+                    path,
+                    format!("expected a list of strings, found {}", n.kind()),
+                );
                 Vec::new()
             }
         }
@@ -152,7 +175,11 @@ fn tz(d: &mut Dec, n: Option<&Node>, path: &str) -> TimeZone {
         Some((_, s)) if s.eq_ignore_ascii_case("utc") => TimeZone::Utc,
         Some((_, s)) if s.eq_ignore_ascii_case("local") => TimeZone::Local,
         Some((n, s)) => {
-            d.err(&n.loc, path, format!("unknown time zone {s:?} (expected utc or local)"));
+            d.err(
+                &n.loc,
+                path,
+                format!("unknown time zone {s:?} (expected utc or local)"),
+            );
             TimeZone::Utc
         }
     }
@@ -184,7 +211,11 @@ pub fn format(d: &mut Dec, n: &Node, path: &str) -> Option<FormatSpec> {
     for key in ["width", "indent", "inner"] {
         if let Some(v) = get(m, key) {
             if !allowed_extra.contains(&key) {
-                d.err(&v.loc, &join(path, key), format!("{key:?} does not apply to the {kind} formatter"));
+                d.err(
+                    &v.loc,
+                    &join(path, key),
+                    format!("{key:?} does not apply to the {kind} formatter"),
+                );
             }
         }
     }
@@ -198,7 +229,11 @@ pub fn format(d: &mut Dec, n: &Node, path: &str) -> Option<FormatSpec> {
                 Some(w) => match d.num(w, &join(path, "width")) {
                     Some(x) if x >= 4.0 && x.fract() == 0.0 => x as usize,
                     Some(_) => {
-                        d.err(&w.loc, &join(path, "width"), "width must be a whole number ≥ 4");
+                        d.err(
+                            &w.loc,
+                            &join(path, "width"),
+                            "width must be a whole number ≥ 4",
+                        );
                         200
                     }
                     None => 200,
@@ -246,29 +281,45 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
     let only = |d: &mut Dec, keys: &[&str]| {
         for (k, v) in m {
             if k != "type" && !keys.contains(&k.as_str()) {
-                d.err(&v.loc, &join(path, k), format!("{k:?} does not apply to a {kind} sink"));
+                d.err(
+                    &v.loc,
+                    &join(path, k),
+                    format!("{k:?} does not apply to a {kind} sink"),
+                );
             }
         }
     };
     Some(match kind.as_str() {
         "console" => {
             only(d, &["stream", "color"]);
-            let stream = match get(m, "stream").and_then(|s| d.str(s, &join(path, "stream")).map(|x| (s, x))) {
+            let stream = match get(m, "stream")
+                .and_then(|s| d.str(s, &join(path, "stream")).map(|x| (s, x)))
+            {
                 None => Stream::Stderr,
                 Some((_, s)) if s == "stdout" => Stream::Stdout,
                 Some((_, s)) if s == "stderr" => Stream::Stderr,
                 Some((n, s)) => {
-                    d.err(&n.loc, &join(path, "stream"), format!("unknown stream {s:?} (expected stdout or stderr)"));
+                    d.err(
+                        &n.loc,
+                        &join(path, "stream"),
+                        format!("unknown stream {s:?} (expected stdout or stderr)"),
+                    );
                     Stream::Stderr
                 }
             };
-            let color = match get(m, "color").and_then(|s| d.str(s, &join(path, "color")).map(|x| (s, x))) {
+            let color = match get(m, "color")
+                .and_then(|s| d.str(s, &join(path, "color")).map(|x| (s, x)))
+            {
                 None => ColorMode::Auto,
                 Some((_, s)) if s == "auto" => ColorMode::Auto,
                 Some((_, s)) if s == "always" => ColorMode::Always,
                 Some((_, s)) if s == "never" => ColorMode::Never,
                 Some((n, s)) => {
-                    d.err(&n.loc, &join(path, "color"), format!("unknown color mode {s:?} (expected auto, always or never)"));
+                    d.err(
+                        &n.loc,
+                        &join(path, "color"),
+                        format!("unknown color mode {s:?} (expected auto, always or never)"),
+                    );
                     ColorMode::Auto
                 }
             };
@@ -290,7 +341,11 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
                     Some("gzip") => true,
                     Some("none") => false,
                     Some(other) => {
-                        d.err(&c.loc, &join(path, "compress"), format!("unknown compression {other:?} (expected gzip or none)"));
+                        d.err(
+                            &c.loc,
+                            &join(path, "compress"),
+                            format!("unknown compression {other:?} (expected gzip or none)"),
+                        );
                         false
                     }
                     None => false,
@@ -307,7 +362,11 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
             SinkSpec::Null
         }
         other => {
-            d.err(&t.loc, &join(path, "type"), format!("unknown sink {other:?} (expected console, file, capture or null)"));
+            d.err(
+                &t.loc,
+                &join(path, "type"),
+                format!("unknown sink {other:?} (expected console, file, capture or null)"),
+            );
             return None;
         }
     })
@@ -336,12 +395,23 @@ pub fn filter(d: &mut Dec, n: &Node, path: &str) -> Option<FilterSpec> {
     };
     let kind = d.str(t, &join(path, "type"))?;
     let Some((_, keys)) = FILTER_KEYS.iter().find(|(k, _)| *k == kind) else {
-        d.err(&t.loc, &join(path, "type"), format!("unknown filter {kind:?} (expected one of: {})", crate::filter::NAMES.join(", ")));
+        d.err(
+            &t.loc,
+            &join(path, "type"),
+            format!(
+                "unknown filter {kind:?} (expected one of: {})",
+                crate::filter::NAMES.join(", ")
+            ),
+        );
         return None;
     };
     for (k, v) in m {
         if k != "type" && k != "when" && all.contains(&k.as_str()) && !keys.contains(&k.as_str()) {
-            d.err(&v.loc, &join(path, k), format!("{k:?} does not apply to the {kind} filter"));
+            d.err(
+                &v.loc,
+                &join(path, k),
+                format!("{k:?} does not apply to the {kind} filter"),
+            );
         }
     }
     let w = get(m, "when").and_then(|w| when(d, w, &join(path, "when")));
@@ -349,15 +419,25 @@ pub fn filter(d: &mut Dec, n: &Node, path: &str) -> Option<FilterSpec> {
     let kind = match kind.as_str() {
         "correlation" => FilterKind::Correlation {
             placeholder: get(m, "placeholder").and_then(|v| d.str(v, &p("placeholder"))),
-            require: get(m, "require").and_then(|v| d.bool(v, &p("require"))).unwrap_or(false),
+            require: get(m, "require")
+                .and_then(|v| d.bool(v, &p("require")))
+                .unwrap_or(false),
         },
         "component" => FilterKind::Component {
-            include: get(m, "include").map(|v| d.str_list(v, &p("include"))).unwrap_or_default(),
-            exclude: get(m, "exclude").map(|v| d.str_list(v, &p("exclude"))).unwrap_or_default(),
+            include: get(m, "include")
+                .map(|v| d.str_list(v, &p("include")))
+                .unwrap_or_default(),
+            exclude: get(m, "exclude")
+                .map(|v| d.str_list(v, &p("exclude")))
+                .unwrap_or_default(),
         },
         "level_range" => {
-            let min = get(m, "min").and_then(|v| d.level(v, &p("min"))).unwrap_or(Level::Trace);
-            let max = get(m, "max").and_then(|v| d.level(v, &p("max"))).unwrap_or(Level::Critical);
+            let min = get(m, "min")
+                .and_then(|v| d.level(v, &p("min")))
+                .unwrap_or(Level::Trace);
+            let max = get(m, "max")
+                .and_then(|v| d.level(v, &p("max")))
+                .unwrap_or(Level::Critical);
             if min > max {
                 d.err(&n.loc, path, format!("min {min} is above max {max}"));
             }
@@ -372,23 +452,41 @@ pub fn filter(d: &mut Dec, n: &Node, path: &str) -> Option<FilterSpec> {
                             }
                         }
                     }
-                    _ => d.err(&o.loc, &p("overrides"), "expected a table of component pattern = \"LEVEL\" or [\"MIN\", \"MAX\"]"),
+                    _ => d.err(
+                        &o.loc,
+                        &p("overrides"),
+                        "expected a table of component pattern = \"LEVEL\" or [\"MIN\", \"MAX\"]",
+                    ),
                 }
             }
-            let accept = match get(m, "on_match").and_then(|v| d.str(v, &p("on_match")).map(|s| (v, s))) {
-                None => false,
-                Some((_, s)) if s == "accept" => true,
-                Some((_, s)) if s == "neutral" => false,
-                Some((v, s)) => {
-                    d.err(&v.loc, &p("on_match"), format!("expected accept or neutral, found {s:?}"));
-                    false
-                }
-            };
-            FilterKind::LevelRange { min, max, overrides, accept }
+            let accept =
+                match get(m, "on_match").and_then(|v| d.str(v, &p("on_match")).map(|s| (v, s))) {
+                    None => false,
+                    Some((_, s)) if s == "accept" => true,
+                    Some((_, s)) if s == "neutral" => false,
+                    Some((v, s)) => {
+                        d.err(
+                            &v.loc,
+                            &p("on_match"),
+                            format!("expected accept or neutral, found {s:?}"),
+                        );
+                        false
+                    }
+                };
+            FilterKind::LevelRange {
+                min,
+                max,
+                overrides,
+                accept,
+            }
         }
         "rate_limit" => {
-            let rate = get(m, "rate").and_then(|v| d.num(v, &p("rate"))).unwrap_or(100.0);
-            let burst = get(m, "burst").and_then(|v| d.num(v, &p("burst"))).unwrap_or(rate.max(1.0));
+            let rate = get(m, "rate")
+                .and_then(|v| d.num(v, &p("rate")))
+                .unwrap_or(100.0);
+            let burst = get(m, "burst")
+                .and_then(|v| d.num(v, &p("burst")))
+                .unwrap_or(rate.max(1.0));
             if rate < 0.0 {
                 d.err(&n.loc, &p("rate"), "rate must not be negative");
             }
@@ -398,9 +496,15 @@ pub fn filter(d: &mut Dec, n: &Node, path: &str) -> Option<FilterSpec> {
             let key = match get(m, "key").and_then(|v| d.str(v, &p("key")).map(|s| (v, s))) {
                 None => RateKey::Component,
                 Some((_, s)) if s == "component" => RateKey::Component,
-                Some((_, s)) if s == "component+template" || s == "template" => RateKey::ComponentTemplate,
+                Some((_, s)) if s == "component+template" || s == "template" => {
+                    RateKey::ComponentTemplate
+                }
                 Some((v, s)) => {
-                    d.err(&v.loc, &p("key"), format!("unknown key {s:?} (expected component or component+template)"));
+                    d.err(
+                        &v.loc,
+                        &p("key"),
+                        format!("unknown key {s:?} (expected component or component+template)"),
+                    );
                     RateKey::Component
                 }
             };
@@ -408,8 +512,12 @@ pub fn filter(d: &mut Dec, n: &Node, path: &str) -> Option<FilterSpec> {
         }
         "environment" => FilterKind::Environment {
             min: get(m, "min").and_then(|v| d.level(v, &p("min"))),
-            redact: get(m, "redact").and_then(|v| d.bool(v, &p("redact"))).unwrap_or(true),
-            extra_keys: get(m, "extra_keys").map(|v| d.str_list(v, &p("extra_keys"))).unwrap_or_default(),
+            redact: get(m, "redact")
+                .and_then(|v| d.bool(v, &p("redact")))
+                .unwrap_or(true),
+            extra_keys: get(m, "extra_keys")
+                .map(|v| d.str_list(v, &p("extra_keys")))
+                .unwrap_or_default(),
         },
         "context" => FilterKind::Context {
             host: match get(m, "host").and_then(|v| d.str(v, &p("host"))) {
@@ -450,7 +558,11 @@ pub fn filters(d: &mut Dec, n: &Node, path: &str) -> Vec<FilterSpec> {
             .filter_map(|(i, f)| filter(d, f, &format!("{path}[{i}]")))
             .collect(),
         _ => {
-            d.err(&n.loc, path, format!("expected a list of filters, found {}", n.kind()));
+            d.err(
+                &n.loc,
+                path,
+                format!("expected a list of filters, found {}", n.kind()),
+            );
             Vec::new()
         }
     }
@@ -458,7 +570,11 @@ pub fn filters(d: &mut Dec, n: &Node, path: &str) -> Vec<FilterSpec> {
 
 /// A route table.
 pub fn route(d: &mut Dec, n: &Node, path: &str) -> Option<RouteSpec> {
-    let m = d.table(n, path, &["name", "when", "level", "sink", "format", "filters"])?;
+    let m = d.table(
+        n,
+        path,
+        &["name", "when", "level", "sink", "format", "filters"],
+    )?;
     let name = match get(m, "name") {
         Some(v) => d.str(v, &join(path, "name")),
         None => {
@@ -479,7 +595,9 @@ pub fn route(d: &mut Dec, n: &Node, path: &str) -> Option<RouteSpec> {
         Some(v) => format(d, v, &join(path, "format")),
         None => Some(FormatSpec::Structured(TimeZone::Utc)),
     };
-    let fl = get(m, "filters").map(|v| filters(d, v, &join(path, "filters"))).unwrap_or_default();
+    let fl = get(m, "filters")
+        .map(|v| filters(d, v, &join(path, "filters")))
+        .unwrap_or_default();
     // A bad sink or format is already reported; keep the route so later checks (duplicate
     // names, feature use) still run and every error is listed at once.
     Some(RouteSpec {
@@ -492,7 +610,9 @@ pub fn route(d: &mut Dec, n: &Node, path: &str) -> Option<RouteSpec> {
     })
 }
 
-pub const PROFILE_KEYS: &[&str] = &["extends", "level", "log_dir", "features", "filters", "routes"];
+pub const PROFILE_KEYS: &[&str] = &[
+    "extends", "level", "log_dir", "features", "filters", "routes",
+];
 
 /// Feature table: `{ name = bool, ... }`.
 pub fn features(d: &mut Dec, n: &Node, path: &str) -> Vec<(String, bool)> {
@@ -502,14 +622,27 @@ pub fn features(d: &mut Dec, n: &Node, path: &str) -> Vec<(String, bool)> {
             .filter_map(|(k, v)| d.bool(v, &join(path, k)).map(|b| (k.clone(), b)))
             .collect(),
         _ => {
-            d.err(&n.loc, path, format!("expected a table of feature = true/false, found {}", n.kind()));
+            d.err(
+                &n.loc,
+                path,
+                format!(
+                    "expected a table of feature = true/false, found {}",
+                    n.kind()
+                ),
+            );
             Vec::new()
         }
     }
 }
 
 /// A profile, optionally on top of `base` (for `extends`).
-pub fn profile(d: &mut Dec, name: &str, n: &Node, path: &str, base: Option<&ProfileSpec>) -> Option<ProfileSpec> {
+pub fn profile(
+    d: &mut Dec,
+    name: &str,
+    n: &Node,
+    path: &str,
+    base: Option<&ProfileSpec>,
+) -> Option<ProfileSpec> {
     let m = d.table(n, path, PROFILE_KEYS)?;
     let mut p = match base {
         Some(b) => ProfileSpec {
@@ -558,16 +691,25 @@ pub fn profile(d: &mut Dec, name: &str, n: &Node, path: &str, base: Option<&Prof
                 .filter_map(|(i, r)| route(d, r, &format!("{}[{i}]", join(path, "routes"))))
                 .collect(),
             _ => {
-                d.err(&v.loc, &join(path, "routes"), format!("expected a list of routes, found {}", v.kind()));
+                d.err(
+                    &v.loc,
+                    &join(path, "routes"),
+                    format!("expected a list of routes, found {}", v.kind()),
+                );
                 Vec::new()
             }
         };
     } else if base.is_none() {
-        d.err(&n.loc, path, "a profile needs at least one route (or \"extends\")");
+        d.err(
+            &n.loc,
+            path,
+            "a profile needs at least one route (or \"extends\")",
+        );
     }
     let used = check_profile(d, &p, path, &declared);
     // Features inherited through `extends` that no longer switch anything are dropped.
-    p.features.retain(|(n, _)| used.contains(n) || declared.contains(n));
+    p.features
+        .retain(|(n, _)| used.contains(n) || declared.contains(n));
     Some(p)
 }
 
@@ -580,7 +722,14 @@ pub fn check_profile(d: &mut Dec, p: &ProfileSpec, path: &str, declared: &[Strin
     let mut check_when = |d: &mut Dec, w: &Option<When>, what: &str| {
         if let Some(w) = w {
             if !p.features.iter().any(|(n, _)| *n == w.feature) {
-                d.err(loc, path, format!("{what} uses feature {:?}, which the profile does not declare", w.feature));
+                d.err(
+                    loc,
+                    path,
+                    format!(
+                        "{what} uses feature {:?}, which the profile does not declare",
+                        w.feature
+                    ),
+                );
             }
             used.push(w.feature.clone());
         }
@@ -600,7 +749,13 @@ pub fn check_profile(d: &mut Dec, p: &ProfileSpec, path: &str, declared: &[Strin
     }
     for (name, _) in &p.features {
         if !used.contains(name) && declared.contains(name) {
-            d.err(loc, &join(path, "features"), format!("feature {name:?} switches nothing (no route or filter has when = {name:?})"));
+            d.err(
+                loc,
+                &join(path, "features"),
+                format!(
+                    "feature {name:?} switches nothing (no route or filter has when = {name:?})"
+                ),
+            );
         }
     }
     used

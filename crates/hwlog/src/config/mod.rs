@@ -86,7 +86,11 @@ impl ConfigError {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.issues.len();
-        writeln!(f, "{n} configuration error{}:", if n == 1 { "" } else { "s" })?;
+        writeln!(
+            f,
+            "{n} configuration error{}:",
+            if n == 1 { "" } else { "s" }
+        )?;
         for i in &self.issues {
             writeln!(f, "  {i}")?;
         }
@@ -282,7 +286,12 @@ impl Config {
         Config::builtin().merge_text(text, syntax, source)
     }
 
-    fn merge_text(mut self, text: &str, syntax: Syntax, source: &str) -> Result<Config, ConfigError> {
+    fn merge_text(
+        mut self,
+        text: &str,
+        syntax: Syntax,
+        source: &str,
+    ) -> Result<Config, ConfigError> {
         let root = match syntax {
             Syntax::Toml => tree::parse_toml(text, source),
             Syntax::Yaml => tree::parse_yaml(text, source),
@@ -321,7 +330,11 @@ impl Config {
 
     fn merge_profiles(&mut self, d: &mut Dec, node: &Node) {
         let Val::Map(entries) = &node.val else {
-            d.err(&node.loc, "profiles", format!("expected a table of profiles, found {}", node.kind()));
+            d.err(
+                &node.loc,
+                "profiles",
+                format!("expected a table of profiles, found {}", node.kind()),
+            );
             return;
         };
         for (name, pnode) in entries {
@@ -331,7 +344,11 @@ impl Config {
                     let b = d.str(v, &join(&path, "extends"))?;
                     let found = self.profile(&b).cloned();
                     if found.is_none() {
-                        d.err(&v.loc, &join(&path, "extends"), format!("unknown profile {b:?}"));
+                        d.err(
+                            &v.loc,
+                            &join(&path, "extends"),
+                            format!("unknown profile {b:?}"),
+                        );
                     }
                     found
                 }),
@@ -371,7 +388,10 @@ impl Config {
             ConfigError::one(
                 "<overrides>",
                 "profile",
-                format!("unknown profile {name:?} (known: {})", self.profile_names().join(", ")),
+                format!(
+                    "unknown profile {name:?} (known: {})",
+                    self.profile_names().join(", ")
+                ),
             )
         })?;
         let mut features = p.features.clone();
@@ -388,7 +408,11 @@ impl Config {
                     path: format!("features.{n}"),
                     message: format!(
                         "unknown feature {n:?} for profile {name:?} (known: {})",
-                        features.iter().map(|(f, _)| f.as_str()).collect::<Vec<_>>().join(", ")
+                        features
+                            .iter()
+                            .map(|(f, _)| f.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 }),
             }
@@ -397,14 +421,20 @@ impl Config {
             return Err(ConfigError { issues });
         }
         let active = |w: &Option<When>| w.as_ref().is_none_or(|w| w.holds(&features));
-        let common: Vec<FilterSpec> = p.filters.iter().filter(|f| active(&f.when)).cloned().collect();
+        let common: Vec<FilterSpec> = p
+            .filters
+            .iter()
+            .filter(|f| active(&f.when))
+            .cloned()
+            .collect();
         let routes = p
             .routes
             .iter()
             .filter(|r| active(&r.when))
             .map(|r| {
                 let mut r = r.clone();
-                let own: Vec<FilterSpec> = r.filters.drain(..).filter(|f| active(&f.when)).collect();
+                let own: Vec<FilterSpec> =
+                    r.filters.drain(..).filter(|f| active(&f.when)).collect();
                 r.filters = common.iter().cloned().chain(own).collect();
                 r
             })
@@ -412,7 +442,10 @@ impl Config {
         Ok(ActiveProfile {
             name: p.name.clone(),
             level: overrides.level.unwrap_or(p.level),
-            log_dir: overrides.log_dir.clone().unwrap_or_else(|| p.log_dir.clone()),
+            log_dir: overrides
+                .log_dir
+                .clone()
+                .unwrap_or_else(|| p.log_dir.clone()),
             features,
             routes,
         })

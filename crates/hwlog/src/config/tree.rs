@@ -101,7 +101,9 @@ fn from_toml(v: &mut toml_span::Value<'_>, src: &str, source: &str) -> Node {
         ValueInner::Integer(i) => Val::Int(i),
         ValueInner::Float(f) => Val::Float(f),
         ValueInner::Boolean(b) => Val::Bool(b),
-        ValueInner::Array(mut a) => Val::Seq(a.iter_mut().map(|x| from_toml(x, src, source)).collect()),
+        ValueInner::Array(mut a) => {
+            Val::Seq(a.iter_mut().map(|x| from_toml(x, src, source)).collect())
+        }
         ValueInner::Table(t) => {
             let mut entries: Vec<(String, Node)> = t
                 .into_iter()
@@ -142,10 +144,7 @@ pub fn parse_yaml(src: &str, source: &str) -> Result<Node, (Loc, String)> {
 
 fn from_yaml(n: &marked_yaml::Node, source: &str) -> Node {
     use marked_yaml::Node as Y;
-    let (line, col) = n
-        .span()
-        .start()
-        .map_or((0, 0), |m| (m.line(), m.column()));
+    let (line, col) = n.span().start().map_or((0, 0), |m| (m.line(), m.column()));
     let loc = Loc {
         source: source.to_string(),
         line,

@@ -135,7 +135,11 @@ fn template_into(msg: &str, out: &mut String) {
             Some((i, c)) if matches!(c, ' ' | '=' | ':' | ',' | '/' | '.') => word.split_at(i),
             _ => (word, ""),
         };
-        if body.bytes().any(|b| b.is_ascii_digit()) && body.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-' || b == b'x') {
+        if body.bytes().any(|b| b.is_ascii_digit())
+            && body
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b'-' || b == b'x')
+        {
             out.push('#');
         } else {
             out.push_str(body);
@@ -213,7 +217,10 @@ mod tests {
     #[test]
     fn template_masks_numbers() {
         let mut s = String::new();
-        template_into("retry 3 of 5 for node-0a1b after 250ms id=deadbeef42", &mut s);
+        template_into(
+            "retry 3 of 5 for node-0a1b after 250ms id=deadbeef42",
+            &mut s,
+        );
         assert_eq!(s, "retry # of # for node-0a1b after 250ms id=#");
     }
 

@@ -181,10 +181,9 @@ impl Format for Performance {
 
     #[inline]
     fn format(&self, rec: &Record, out: &mut Vec<u8>) {
+        out.reserve(40 + rec.component.len() + rec.message.len());
         write_timestamp(rec.timestamp, self.tz, out);
-        out.push(b' ');
-        out.push(rec.level.letter());
-        out.push(b' ');
+        out.extend_from_slice(&[b' ', rec.level.letter(), b' ']);
         escape_line(&rec.component, out);
         out.push(b' ');
         escape_line(&rec.message, out);

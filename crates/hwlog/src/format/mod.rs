@@ -19,6 +19,7 @@
 mod json;
 mod lines;
 mod multiline;
+mod scan;
 pub(crate) mod text;
 
 pub use json::Json;

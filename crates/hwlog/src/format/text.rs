@@ -13,10 +13,19 @@ pub enum TimeZone {
     Local,
 }
 
+/// Cached "YYYY-MM-DDTHH:MM:SS." of the last second formatted on this thread.
+#[derive(Clone, Copy)]
+struct DateCache {
+    secs: i64,
+    tz: TimeZone,
+    offset: i32,
+    text: [u8; 20],
+}
+
 thread_local! {
-    // (second, zone, offset, "YYYY-MM-DDTHH:MM:SS") of the last formatted timestamp.
-    static DATE_CACHE: Cell<(i64, TimeZone, i32, [u8; 19])> =
-        const { Cell::new((i64::MIN, TimeZone::Utc, 0, [0; 19])) };
+    static DATE_CACHE: Cell<DateCache> = const {
+        Cell::new(DateCache { secs: i64::MIN, tz: TimeZone::Utc, offset: 0, text: [0; 20] })
+    };
 }
 
 fn local_offset(secs: i64) -> i32 {
@@ -28,59 +37,82 @@ fn local_offset(secs: i64) -> i32 {
     }
 }
 
+/// "00" … "99".
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+#[inline]
+fn pair(v: u32) -> [u8; 2] {
+    let i = (v as usize % 100) * 2;
+    [PAIRS[i], PAIRS[i + 1]]
+}
+
 /// Writes an RFC 3339 timestamp with microseconds (`2026-11-24T05:00:00.123456Z`).
 /// The date part is cached per thread and second, so consecutive records cost little.
+#[inline]
 pub fn write_timestamp(ts: Timestamp, tz: TimeZone, out: &mut Vec<u8>) {
     let secs = ts.seconds();
-    let (cached_secs, cached_tz, cached_off, cached) = DATE_CACHE.with(|c| c.get());
-    let (offset, date) = if cached_secs == secs && cached_tz == tz {
-        (cached_off, cached)
-    } else {
+    let mut cache = DATE_CACHE.with(|c| c.get());
+    if cache.secs != secs || cache.tz != tz {
         let offset = match tz {
             TimeZone::Utc => 0,
             TimeZone::Local => local_offset(secs),
         };
-        let mut buf = Vec::with_capacity(19);
+        let mut buf = Vec::with_capacity(20);
         hwlog_core::time_fmt::write_date_time(secs + offset as i64, &mut buf);
-        let mut date = [0u8; 19];
-        date.copy_from_slice(&buf[..19]);
-        DATE_CACHE.with(|c| c.set((secs, tz, offset, date)));
-        (offset, date)
-    };
-    out.extend_from_slice(&date);
-    out.push(b'.');
-    let us = ts.subsec_nanos() / 1000;
-    let mut digits = [b'0'; 6];
-    let mut v = us;
-    for d in digits.iter_mut().rev() {
-        *d = b'0' + (v % 10) as u8;
-        v /= 10;
-    }
-    out.extend_from_slice(&digits);
-    if offset == 0 {
-        out.push(b'Z');
-    } else {
-        let (sign, off) = if offset < 0 {
-            (b'-', offset.unsigned_abs())
-        } else {
-            (b'+', offset as u32)
+        buf.push(b'.');
+        cache = DateCache {
+            secs,
+            tz,
+            offset,
+            text: [0; 20],
         };
-        out.push(sign);
-        out.push(b'0' + (off / 36000) as u8);
-        out.push(b'0' + (off / 3600 % 10) as u8);
-        out.push(b':');
-        out.push(b'0' + (off / 600 % 6) as u8);
-        out.push(b'0' + (off / 60 % 10) as u8);
+        cache.text.copy_from_slice(&buf[..20]);
+        DATE_CACHE.with(|c| c.set(cache));
+    }
+    let us = ts.subsec_nanos() / 1000;
+    let (a, b, c) = (pair(us / 10_000), pair(us / 100), pair(us));
+    let mut tail = [a[0], a[1], b[0], b[1], c[0], c[1], b'Z'];
+    let tail_len = if cache.offset == 0 { 7 } else { 6 };
+    out.reserve(27 + 6);
+    out.extend_from_slice(&cache.text);
+    out.extend_from_slice(&tail[..tail_len]);
+    if cache.offset != 0 {
+        let (sign, off) = if cache.offset < 0 {
+            (b'-', cache.offset.unsigned_abs())
+        } else {
+            (b'+', cache.offset as u32)
+        };
+        let (h, m) = (pair(off / 3600), pair(off / 60 % 60));
+        tail[..6].copy_from_slice(&[sign, h[0], h[1], b':', m[0], m[1]]);
+        out.extend_from_slice(&tail[..6]);
     }
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
+
+#[inline]
+fn has_control(bytes: &[u8]) -> bool {
+    super::scan::any::<{ super::scan::CONTROL }>(bytes)
+}
+
+#[inline]
+fn has_json_special(bytes: &[u8]) -> bool {
+    super::scan::any::<{ super::scan::JSON }>(bytes)
+}
 
 /// Appends `s` with line breaks, tabs and other control characters escaped (`\n`, `\r`, `\t`,
 /// `\u{1b}`), so that one record stays one line.
 #[inline]
 pub fn escape_line(s: &str, out: &mut Vec<u8>) {
     let bytes = s.as_bytes();
+    if !has_control(bytes) {
+        out.extend_from_slice(bytes);
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         if b >= 0x20 && b != 0x7f {
@@ -124,6 +156,11 @@ pub fn escape_line_truncated(s: &str, width: usize, out: &mut Vec<u8>) {
 pub fn json_str(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
     let bytes = s.as_bytes();
+    if !has_json_special(bytes) {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let esc: &[u8] = match b {
@@ -187,9 +224,7 @@ pub fn json_value(v: &Value, out: &mut Vec<u8>) {
 }
 
 fn needs_quotes(s: &str) -> bool {
-    s.is_empty()
-        || s.bytes()
-            .any(|b| b <= b' ' || b == b'"' || b == b'=' || b == b'\\' || b == 0x7f)
+    s.is_empty() || super::scan::any::<{ super::scan::TEXT }>(s.as_bytes())
 }
 
 /// Appends a value for `key=value` text: strings with spaces, quotes or `=` are quoted with
@@ -264,9 +299,17 @@ mod tests {
     #[test]
     fn timestamp_utc_and_cache() {
         let mut out = Vec::new();
-        write_timestamp(Timestamp::from_nanos(1_700_000_000_123_456_789), TimeZone::Utc, &mut out);
+        write_timestamp(
+            Timestamp::from_nanos(1_700_000_000_123_456_789),
+            TimeZone::Utc,
+            &mut out,
+        );
         out.push(b' ');
-        write_timestamp(Timestamp::from_nanos(1_700_000_000_999_999_000), TimeZone::Utc, &mut out);
+        write_timestamp(
+            Timestamp::from_nanos(1_700_000_000_999_999_000),
+            TimeZone::Utc,
+            &mut out,
+        );
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "2023-11-14T22:13:20.123456Z 2023-11-14T22:13:20.999999Z"

@@ -64,9 +64,16 @@ impl FileSink {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let f = OpenOptions::new().create(true).append(true).open(&self.path)?;
+        let f = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)?;
         let w = BufWriter::with_capacity(64 * 1024, f);
-        Ok(if self.gzip { Out::GzIdle(w) } else { Out::Plain(w) })
+        Ok(if self.gzip {
+            Out::GzIdle(w)
+        } else {
+            Out::Plain(w)
+        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
