@@ -45,11 +45,14 @@ fn check(file: &PathBuf) -> Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    // Resolve every profile with the file's overrides, so unknown features are caught too.
+    // Resolve every profile, and the default one with the file's `[overrides]`, so unknown
+    // features are caught too.
     let mut failed = false;
-    let overrides: &Overrides = cfg.file_overrides();
+    let default = cfg.default_profile().unwrap_or("development").to_string();
     let names: Vec<String> = cfg.profile_names().iter().map(|s| s.to_string()).collect();
     for name in &names {
+        let none = Overrides::new();
+        let overrides = if *name == default { cfg.file_overrides() } else { &none };
         if let Err(e) = cfg.resolve(name, overrides) {
             failed = true;
             eprint!("profile {name}: {e}");

@@ -106,7 +106,7 @@ fn rate_limit_token_bucket_burst_and_notice() {
     let clock = ManualClock::default();
     let f = RateLimitFilter::new(2.0, 3.0, RateKey::Component).with_clock(clock.clone());
     let mut emit = Vec::new();
-    let mut run =
+    let run =
         |c: &'static str, emit: &mut Vec<Record>| f.decide(&mut rec(Level::Info, c, "poll"), emit);
     // Burst of 3 passes, the 4th and 5th are suppressed.
     let got: Vec<Decision> = (0..5).map(|_| run("ipmi", &mut emit)).collect();

@@ -132,7 +132,7 @@ impl RateLimitFilter {
 fn template_into(msg: &str, out: &mut String) {
     for word in msg.split_inclusive([' ', '=', ':', ',', '/', '.']) {
         let (body, sep) = match word.char_indices().last() {
-            Some((i, c)) if matches!(c, ' ' | '=' | ':' | ',' | '/' | '.') => word.split_at(i),
+            Some((i, ' ' | '=' | ':' | ',' | '/' | '.')) => word.split_at(i),
             _ => (word, ""),
         };
         if body.bytes().any(|b| b.is_ascii_digit())
