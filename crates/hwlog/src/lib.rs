@@ -55,3 +55,8 @@ pub mod correlation {
 }
 
 pub use correlation::{current_correlation_id, with_correlation};
+
+/// The README's examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
