@@ -52,7 +52,11 @@ fn check(file: &PathBuf) -> Result<ExitCode> {
     let names: Vec<String> = cfg.profile_names().iter().map(|s| s.to_string()).collect();
     for name in &names {
         let none = Overrides::new();
-        let overrides = if *name == default { cfg.file_overrides() } else { &none };
+        let overrides = if *name == default {
+            cfg.file_overrides()
+        } else {
+            &none
+        };
         if let Err(e) = cfg.resolve(name, overrides) {
             failed = true;
             eprint!("profile {name}: {e}");

@@ -16,10 +16,26 @@ pub struct ThreadInfo {
 
 static NEXT_THREAD: AtomicU64 = AtomicU64::new(1);
 
+/// Thread names are interned: each distinct name is allocated once for the process, so a
+/// record copies a `&'static str` instead of bumping a shared reference count.
+fn intern(name: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    static NAMES: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
+    let mut g = NAMES.lock().unwrap_or_else(|p| p.into_inner());
+    let set = g.get_or_insert_with(HashSet::new);
+    if let Some(s) = set.get(name) {
+        return s;
+    }
+    let s: &'static str = Box::leak(name.to_string().into_boxed_str());
+    set.insert(s);
+    s
+}
+
 thread_local! {
     static THREAD: ThreadInfo = ThreadInfo {
         id: NEXT_THREAD.fetch_add(1, Ordering::Relaxed),
-        name: std::thread::current().name().map(|n| SharedStr::from(n.to_string())),
+        name: std::thread::current().name().map(|n| SharedStr::Static(intern(n))),
     };
 }
 
