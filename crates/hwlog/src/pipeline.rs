@@ -74,8 +74,20 @@ impl Route {
         }
     }
 
-    /// Runs the record through filters, formatter and sink.
-    pub fn process(&self, mut rec: Record) {
+    /// Runs the record through filters, formatter and sink. A panicking filter, formatter or
+    /// sink does not reach the caller: the record is counted as an error of this route and
+    /// the other routes still get it.
+    pub fn process(&self, rec: Record) {
+        let run = std::panic::AssertUnwindSafe(|| self.process_inner(rec));
+        if std::panic::catch_unwind(run).is_err() {
+            self.sink_failed(&hwlog_core::SinkError::new(
+                hwlog_core::SinkErrorKind::Other,
+                "a filter, formatter or sink panicked",
+            ));
+        }
+    }
+
+    fn process_inner(&self, mut rec: Record) {
         let mut emit = Vec::new();
         for f in &self.filters {
             match f.decide(&mut rec, &mut emit) {
