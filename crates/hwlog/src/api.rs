@@ -20,10 +20,16 @@ pub enum ErrorKind {
     Sink(hwlog_core::SinkError),
 }
 
-/// An hwlog error; see [`Error::kind`].
-#[derive(Debug)]
+/// An hwlog error; see [`Error::kind`]. `Debug` shows the same text as `Display`, so a
+/// `main` returning `Result<(), hwlog::Error>` prints a readable list of problems.
 pub struct Error {
     kind: ErrorKind,
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
 impl Error {
@@ -140,14 +146,24 @@ impl Builder {
             None => Config::builtin(),
         };
         let mut overrides = config.file_overrides().clone();
+        let mut env_issues = Vec::new();
         if self.env {
-            overrides = overrides.merged(&Overrides::from_env()?);
+            let (o, issues) = Overrides::env_lenient();
+            overrides = overrides.merged(&o);
+            env_issues = issues;
         }
         overrides = overrides.merged(&self.overrides);
         let profile = self
             .profile
             .or_else(|| config.default_profile().map(str::to_string))
             .unwrap_or_else(|| "development".to_string());
+        if !env_issues.is_empty() {
+            // Report the environment's problems together with any the rest would cause.
+            if let Err(mut e) = config.resolve(&profile, &overrides) {
+                env_issues.append(&mut e.issues);
+            }
+            return Err(ConfigError { issues: env_issues }.into());
+        }
         activate(config, &profile, overrides)?;
         crate::bridge::install_global();
         Ok(LoggingGuard(()))

@@ -8,7 +8,14 @@ fn example_binary() -> PathBuf {
     // target/<profile>/deps/seed_example-<hash> → target/<profile>/examples/seed_usage
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap();
-    dir.join("examples").join("seed_usage")
+    let bin = dir.join("examples").join("seed_usage");
+    // `cargo test` builds examples with the tests; a lone `--test seed_example` does not.
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo test -p hwlog`, which builds the examples",
+        bin.display()
+    );
+    bin
 }
 
 fn read_all(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
@@ -35,7 +42,6 @@ fn read_all(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
 #[test]
 fn seed_example_keeps_correlation_and_never_leaks_the_password() {
     let bin = example_binary();
-    assert!(bin.exists(), "build the example first: {}", bin.display());
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(&bin)
         .current_dir(dir.path())
@@ -117,5 +123,53 @@ fn seed_example_keeps_correlation_and_never_leaks_the_password() {
     assert!(
         stdout.contains("profile: staging (level DEBUG)"),
         "{stdout}"
+    );
+}
+
+#[test]
+fn environment_selects_config_file_profile_and_overrides() {
+    let bin = example_binary();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("hwlog.yaml");
+    std::fs::write(
+        &cfg,
+        "profile: ops\nprofiles:\n  ops:\n    extends: development\n    routes:\n      - name: file\n        sink: { type: file, path: ops.log }\n        format: structured\n",
+    )
+    .unwrap();
+    let out = Command::new(&bin)
+        .current_dir(dir.path())
+        .env("HWLOG_CONFIG", &cfg)
+        .env("HWLOG_LEVEL", "INFO")
+        .env("HWLOG_LOG_DIR", "var/log")
+        .env_remove("HWLOG_PROFILE")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ops = std::fs::read_to_string(dir.path().join("var/log/ops.log")).unwrap();
+    assert!(ops.contains("hwautomation.seed_usage - INFO - Existing code continues to work"));
+    assert!(!dir.path().join("logs/development.log").exists());
+
+    // A bad override in the environment is reported, with every problem, and setup fails.
+    let out = Command::new(&bin)
+        .current_dir(dir.path())
+        .env("HWLOG_FEATURES", "bogus=on,rate_limiting=maybe")
+        .env("HWLOG_PROFILE", "staging")
+        .env_remove("HWLOG_CONFIG")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2 configuration errors"), "{err}");
+    assert!(
+        err.contains("<environment>: features.rate_limiting: expected on/off"),
+        "{err}"
+    );
+    assert!(
+        err.contains("unknown feature \"bogus\" for profile \"staging\""),
+        "{err}"
     );
 }

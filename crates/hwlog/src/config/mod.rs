@@ -144,6 +144,18 @@ impl Overrides {
     pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Result<Overrides, ConfigError> {
+        let (o, issues) = Overrides::parse_pairs(pairs);
+        if issues.is_empty() {
+            Ok(o)
+        } else {
+            Err(ConfigError { issues })
+        }
+    }
+
+    /// Parses what it can and returns the problems with the rest.
+    fn parse_pairs<K: AsRef<str>, V: AsRef<str>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> (Overrides, Vec<ConfigIssue>) {
         let mut o = Overrides::new();
         let mut issues = Vec::new();
         for (k, v) in pairs {
@@ -177,6 +189,13 @@ impl Overrides {
                 ));
             }
         }
+        (o, issues)
+    }
+
+    /// Overrides from the environment: `HWLOG_LEVEL`, `HWLOG_LOG_DIR` and `HWLOG_FEATURES`
+    /// (`"rate_limiting=off,compression=on"`).
+    pub fn from_env() -> Result<Overrides, ConfigError> {
+        let (o, issues) = Overrides::env_lenient();
         if issues.is_empty() {
             Ok(o)
         } else {
@@ -184,9 +203,8 @@ impl Overrides {
         }
     }
 
-    /// Overrides from the environment: `HWLOG_LEVEL`, `HWLOG_LOG_DIR` and `HWLOG_FEATURES`
-    /// (`"rate_limiting=off,compression=on"`).
-    pub fn from_env() -> Result<Overrides, ConfigError> {
+    /// The environment's overrides that parse, and the problems with the others.
+    pub(crate) fn env_lenient() -> (Overrides, Vec<ConfigIssue>) {
         let mut pairs: Vec<(String, String)> = Vec::new();
         if let Ok(v) = std::env::var("HWLOG_LEVEL") {
             pairs.push(("level".into(), v));
@@ -202,7 +220,11 @@ impl Overrides {
                 }
             }
         }
-        Overrides::from_pairs(pairs)
+        let (o, mut issues) = Overrides::parse_pairs(pairs);
+        for i in &mut issues {
+            i.loc.source = "<environment>".into();
+        }
+        (o, issues)
     }
 
     /// `other`'s settings on top of these.
