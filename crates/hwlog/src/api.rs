@@ -99,6 +99,7 @@ pub struct Builder {
     profile: Option<String>,
     overrides: Overrides,
     env: bool,
+    signals: bool,
 }
 
 impl Builder {
@@ -117,6 +118,7 @@ impl Builder {
                 .filter(|s| !s.is_empty()),
             overrides: Overrides::new(),
             env: true,
+            signals: false,
         }
     }
 
@@ -135,6 +137,14 @@ impl Builder {
     /// Overrides applied on top of the profile (and of the file's `[overrides]`).
     pub fn overrides(mut self, o: Overrides) -> Self {
         self.overrides = o;
+        self
+    }
+
+    /// On SIGTERM / SIGINT, flush every route, then let the signal do what it would have done
+    /// (terminate). Off by default: the application may handle signals itself and call
+    /// [`flush`].
+    pub fn flush_on_signals(mut self, on: bool) -> Self {
+        self.signals = on;
         self
     }
 
@@ -166,6 +176,10 @@ impl Builder {
         }
         activate(config, &profile, overrides)?;
         crate::bridge::install_global();
+        install_panic_hook();
+        if self.signals {
+            install_signal_flush();
+        }
         Ok(LoggingGuard(()))
     }
 }
@@ -186,6 +200,48 @@ fn activate(config: Config, profile: &str, overrides: Overrides) -> Result<(), E
     // The old pipeline is flushed and closed when the last record using it is done.
     drop(old);
     Ok(())
+}
+
+/// Flushes every route when a thread panics (before the previous hook runs), so the records
+/// leading up to a crash reach their files.
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            // A panicking route worker must not wait for itself.
+            if !crate::nonblocking::on_worker_thread() {
+                let _ = flush();
+            }
+            prev(info);
+        }));
+    });
+}
+
+/// SIGTERM / SIGINT: flush, then the default action of the signal.
+pub fn install_signal_flush() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let mut signals = match signal_hook::iterator::Signals::new([SIGTERM, SIGINT]) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("hwlog: cannot install signal handlers: {e}");
+                return;
+            }
+        };
+        let spawned = std::thread::Builder::new()
+            .name("hwlog-signals".into())
+            .spawn(move || {
+                if let Some(sig) = signals.forever().next() {
+                    let _ = flush();
+                    let _ = signal_hook::low_level::emulate_default_handler(sig);
+                }
+            });
+        if let Err(e) = spawned {
+            eprintln!("hwlog: cannot start the signal thread: {e}");
+        }
+    });
 }
 
 /// Sets up logging once per process: profile from `HWLOG_PROFILE` (default `development`),
@@ -246,6 +302,7 @@ pub fn flush() -> Result<(), Error> {
     let sink_err = |e| Error {
         kind: ErrorKind::Sink(e),
     };
+    crate::nonblocking::join_retired(std::time::Duration::from_secs(10));
     dispatch::flush_handlers().map_err(sink_err)?;
     match dispatch::current() {
         Some(p) => p.flush().map_err(sink_err),

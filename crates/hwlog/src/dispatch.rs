@@ -35,6 +35,12 @@ thread_local! {
     static IN_DISPATCH: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Marks the current thread as hwlog's own (a route worker): records it logs are counted as
+/// dropped instead of being queued behind themselves.
+pub(crate) fn mark_internal_thread() {
+    let _ = IN_DISPATCH.try_with(|f| f.set(true));
+}
+
 /// Whether records at `level` can be written by the current pipeline.
 #[inline(always)]
 pub fn enabled(level: Level) -> bool {
@@ -109,7 +115,7 @@ pub fn clear_handlers() {
     crate::bridge::levels_changed();
     if let Some(old) = old {
         for (_, r) in old.iter() {
-            let _ = r.sink.close();
+            r.close();
         }
     }
 }
@@ -131,7 +137,7 @@ pub fn handler_status() -> Vec<(String, RouteStatus)> {
 pub(crate) fn flush_handlers() -> Result<(), hwlog_core::SinkError> {
     if let Some(hs) = HANDLERS.load().as_ref() {
         for (_, r) in hs.iter() {
-            r.sink.flush()?;
+            r.flush()?;
         }
     }
     Ok(())
@@ -174,7 +180,7 @@ pub fn totals() -> Counters {
     }
     if let Some(hs) = HANDLERS.load().as_ref() {
         for (_, r) in hs.iter() {
-            t += r.counters.snapshot();
+            t += r.counters();
         }
     }
     t.dropped += REENTRANT.get();

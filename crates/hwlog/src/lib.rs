@@ -29,15 +29,17 @@ pub mod filter;
 pub mod format;
 pub mod glob;
 mod logger;
+pub mod nonblocking;
 pub mod pipeline;
 pub mod redact;
+mod route;
 pub mod sink;
 pub mod stats;
 pub mod testing;
 
 pub use api::{
-    flush, logging_status, reconfigure_logging, reconfigure_logging_with, setup_logging,
-    setup_logging_with, Builder, Error, ErrorKind, LoggingGuard, Status,
+    flush, install_signal_flush, logging_status, reconfigure_logging, reconfigure_logging_with,
+    setup_logging, setup_logging_with, Builder, Error, ErrorKind, LoggingGuard, Status,
 };
 pub use config::Overrides;
 pub use hwlog_core::{

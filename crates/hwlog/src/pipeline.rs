@@ -1,157 +1,17 @@
 //! A pipeline: routes, each filters → formatter → sink.
-use std::cell::RefCell;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use hwlog_core::{Decision, Filter, Format, Level, Record, Sink};
+use hwlog_core::{Filter, Format, Level, Record, Sink};
 
 use crate::config::{ActiveProfile, FilterKind, FormatSpec, RouteSpec, SinkSpec};
 use crate::filter::*;
 use crate::format::{Dashboard, Debug, Json, Multiline, Performance, Structured};
 use crate::redact::Redactor;
 use crate::sink::{ConsoleSink, FileSink, NullSink};
-use crate::stats::{Counters, RouteCounters};
+use crate::stats::Counters;
 
-/// One route of a running pipeline.
-pub struct Route {
-    pub(crate) name: String,
-    pub(crate) min_level: Level,
-    pub(crate) filters: Vec<Box<dyn Filter>>,
-    pub(crate) format: Box<dyn Format>,
-    pub(crate) sink: Arc<dyn Sink>,
-    pub(crate) counters: RouteCounters,
-    warned: AtomicBool,
-    last_error: Mutex<Option<String>>,
-}
-
-thread_local! {
-    static BUF: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(512));
-}
-
-impl Route {
-    /// A route from its parts.
-    pub fn new(
-        name: impl Into<String>,
-        min_level: Level,
-        filters: Vec<Box<dyn Filter>>,
-        format: Box<dyn Format>,
-        sink: Arc<dyn Sink>,
-    ) -> Route {
-        Route {
-            name: name.into(),
-            min_level,
-            filters,
-            format,
-            sink,
-            counters: RouteCounters::default(),
-            warned: AtomicBool::new(false),
-            last_error: Mutex::new(None),
-        }
-    }
-
-    fn write_one(&self, rec: &Record, buf: &mut Vec<u8>) {
-        buf.clear();
-        self.format.format(rec, buf);
-        match self.sink.write(rec, buf) {
-            Ok(()) => self.counters.emitted.add(1),
-            Err(e) => self.sink_failed(&e),
-        }
-    }
-
-    fn sink_failed(&self, e: &hwlog_core::SinkError) {
-        self.counters.errors.add(1);
-        let msg = e.to_string();
-        if !self.warned.swap(true, Ordering::Relaxed) {
-            eprintln!(
-                "hwlog: route {:?} ({}) failed: {msg}; counting failed records in logging_status()",
-                self.name,
-                self.sink.name()
-            );
-        }
-        if let Ok(mut g) = self.last_error.lock() {
-            *g = Some(msg);
-        }
-    }
-
-    /// Runs the record through filters, formatter and sink. A panicking filter, formatter or
-    /// sink does not reach the caller: the record is counted as an error of this route and
-    /// the other routes still get it.
-    pub fn process(&self, rec: Record) {
-        let run = std::panic::AssertUnwindSafe(|| self.process_inner(rec));
-        if std::panic::catch_unwind(run).is_err() {
-            self.sink_failed(&hwlog_core::SinkError::new(
-                hwlog_core::SinkErrorKind::Other,
-                "a filter, formatter or sink panicked",
-            ));
-        }
-    }
-
-    fn process_inner(&self, mut rec: Record) {
-        let mut emit = Vec::new();
-        for f in &self.filters {
-            match f.decide(&mut rec, &mut emit) {
-                Decision::Reject => {
-                    self.counters.filtered.add(1);
-                    // A notice emitted before the rejection is still written.
-                    self.write_emitted(&emit);
-                    return;
-                }
-                Decision::Accept => break,
-                Decision::Neutral => {}
-            }
-        }
-        self.write_emitted(&emit);
-        let done = BUF.try_with(|b| match b.try_borrow_mut() {
-            Ok(mut buf) => {
-                self.write_one(&rec, &mut buf);
-                true
-            }
-            Err(_) => false,
-        });
-        if done != Ok(true) {
-            self.write_one(&rec, &mut Vec::new());
-        }
-    }
-
-    fn write_emitted(&self, emit: &[Record]) {
-        for e in emit {
-            self.write_one(e, &mut Vec::new());
-        }
-    }
-
-    /// A status line for this route.
-    pub fn status(&self) -> RouteStatus {
-        RouteStatus {
-            name: self.name.clone(),
-            min_level: self.min_level,
-            sink: self.sink.name(),
-            format: self.format.name().to_string(),
-            filters: self.filters.iter().map(|f| f.describe()).collect(),
-            counters: self.counters.snapshot(),
-            last_error: self.last_error.lock().ok().and_then(|g| g.clone()),
-        }
-    }
-}
-
-/// What a route is and what it has done.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RouteStatus {
-    /// Route name.
-    pub name: String,
-    /// Lowest level the route considers.
-    pub min_level: Level,
-    /// Sink description.
-    pub sink: String,
-    /// Formatter name.
-    pub format: String,
-    /// Filter descriptions, in order.
-    pub filters: Vec<String>,
-    /// Counts.
-    pub counters: Counters,
-    /// The last sink error, if any.
-    pub last_error: Option<String>,
-}
+pub use crate::route::{Route, RouteStatus};
 
 /// Routes for one profile.
 pub struct Pipeline {
@@ -208,8 +68,7 @@ impl Pipeline {
     pub fn flush(&self) -> Result<(), hwlog_core::SinkError> {
         let mut first = Ok(());
         for r in &self.routes {
-            if let Err(e) = r.sink.flush() {
-                r.sink_failed(&e);
+            if let Err(e) = r.flush() {
                 if first.is_ok() {
                     first = Err(e);
                 }
@@ -227,7 +86,7 @@ impl Pipeline {
     pub fn totals(&self) -> Counters {
         let mut c = Counters::default();
         for r in &self.routes {
-            c += r.counters.snapshot();
+            c += r.counters();
         }
         c
     }
@@ -235,10 +94,9 @@ impl Pipeline {
 
 impl Drop for Pipeline {
     fn drop(&mut self) {
+        // Non-blocking routes finish writing on their worker; `flush()` joins them.
         for r in &self.routes {
-            if let Err(e) = r.sink.close() {
-                r.sink_failed(&e);
-            }
+            r.close();
         }
         crate::dispatch::retire(self.totals());
     }
@@ -334,11 +192,15 @@ fn build_route(p: &ActiveProfile, r: &RouteSpec) -> Route {
             min_level = min_level.min(lowest);
         }
     }
-    Route::new(
+    let route = Route::new(
         r.name.clone(),
         min_level,
         filters,
         build_format(&r.format),
         build_sink(p, &r.sink),
-    )
+    );
+    match &r.buffer {
+        Some(opts) => route.non_blocking(opts.clone()),
+        None => route,
+    }
 }

@@ -6,6 +6,7 @@ use super::tree::{Loc, Node, Val};
 use super::ConfigIssue;
 use crate::filter::{HostSource, RateKey};
 use crate::format::TimeZone;
+use crate::nonblocking::{NonBlockingOptions, Overflow};
 
 /// Collects issues while decoding.
 #[derive(Default)]
@@ -573,7 +574,9 @@ pub fn route(d: &mut Dec, n: &Node, path: &str) -> Option<RouteSpec> {
     let m = d.table(
         n,
         path,
-        &["name", "when", "level", "sink", "format", "filters"],
+        &[
+            "name", "when", "level", "sink", "format", "filters", "buffer",
+        ],
     )?;
     let name = match get(m, "name") {
         Some(v) => d.str(v, &join(path, "name")),
@@ -598,6 +601,7 @@ pub fn route(d: &mut Dec, n: &Node, path: &str) -> Option<RouteSpec> {
     let fl = get(m, "filters")
         .map(|v| filters(d, v, &join(path, "filters")))
         .unwrap_or_default();
+    let buffer = get(m, "buffer").and_then(|v| buffer(d, v, &join(path, "buffer")));
     // A bad sink or format is already reported; keep the route so later checks (duplicate
     // names, feature use) still run and every error is listed at once.
     Some(RouteSpec {
@@ -607,7 +611,53 @@ pub fn route(d: &mut Dec, n: &Node, path: &str) -> Option<RouteSpec> {
         sink: s.unwrap_or(SinkSpec::Null),
         format: f.unwrap_or(FormatSpec::Structured(TimeZone::Utc)),
         filters: fl,
+        buffer,
     })
+}
+
+/// `buffer = true` or `buffer = { capacity, overflow, batch, flush_interval_ms }`.
+fn buffer(d: &mut Dec, n: &Node, path: &str) -> Option<NonBlockingOptions> {
+    let mut o = NonBlockingOptions::default();
+    if let Val::Bool(b) = n.val {
+        return b.then_some(o);
+    }
+    let m = d.table(
+        n,
+        path,
+        &["capacity", "overflow", "batch", "flush_interval_ms"],
+    )?;
+    let whole = |d: &mut Dec, key: &str, min: f64| -> Option<usize> {
+        let v = get(m, key)?;
+        let x = d.num(v, &join(path, key))?;
+        if x < min || x.fract() != 0.0 || x > 1e9 {
+            d.err(
+                &v.loc,
+                &join(path, key),
+                format!("expected a whole number ≥ {min}"),
+            );
+            return None;
+        }
+        Some(x as usize)
+    };
+    if let Some(c) = whole(d, "capacity", 1.0) {
+        o.capacity = c;
+    }
+    if let Some(b) = whole(d, "batch", 1.0) {
+        o.batch = b;
+    }
+    if let Some(ms) = whole(d, "flush_interval_ms", 1.0) {
+        o.flush_interval = std::time::Duration::from_millis(ms as u64);
+    }
+    if let Some(v) = get(m, "overflow") {
+        match d.str(v, &join(path, "overflow")).as_deref() {
+            Some("block") => o.overflow = Overflow::Block,
+            Some("drop_newest") => o.overflow = Overflow::DropNewest,
+            Some("drop_oldest") => o.overflow = Overflow::DropOldest,
+            Some(other) => d.err(&v.loc, &join(path, "overflow"), format!("unknown overflow policy {other:?} (expected block, drop_newest or drop_oldest)")),
+            None => {}
+        }
+    }
+    Some(o)
 }
 
 pub const PROFILE_KEYS: &[&str] = &[

@@ -167,6 +167,8 @@ pub struct RouteSpec {
     pub format: FormatSpec,
     /// Filters after the profile-wide ones.
     pub filters: Vec<FilterSpec>,
+    /// Non-blocking (queue + worker thread) when set.
+    pub buffer: Option<crate::nonblocking::NonBlockingOptions>,
 }
 
 /// A profile: levels, features, filters for every route, and the routes.

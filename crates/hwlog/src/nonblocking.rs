@@ -1,0 +1,358 @@
+//! Non-blocking routes: the logging thread enqueues; a worker thread filters, formats and
+//! writes in batches.
+//!
+//! Memory is bounded by the queue capacity. When the queue is full the route's [`Overflow`]
+//! policy decides: `Block` (backpressure, nothing lost; the default for files and databases),
+//! `DropNewest` or `DropOldest`, which count every dropped record exactly; the count shows in
+//! `logging_status()` and the worker writes a WARNING record "N records dropped" to the route.
+//! The worker writes a batch with one sink call, flushes on a timer (`flush_interval`), at
+//! once after a CRITICAL record, and on `hwlog::flush()`.
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{bounded, select, unbounded, Receiver, SendTimeoutError, Sender};
+use hwlog_core::{Batch, Level, Record, SinkError, SinkErrorKind};
+
+use crate::route::RouteCore;
+
+/// What a full queue does to a new record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overflow {
+    /// Wait for room (nothing is lost).
+    Block,
+    /// Drop the new record (counted).
+    DropNewest,
+    /// Drop the oldest queued record to make room (counted).
+    DropOldest,
+}
+
+/// Settings of a non-blocking route.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NonBlockingOptions {
+    /// Queue capacity in records.
+    pub capacity: usize,
+    /// What a full queue does.
+    pub overflow: Overflow,
+    /// At most this many records per sink write.
+    pub batch: usize,
+    /// Buffered output is flushed at least this often.
+    pub flush_interval: Duration,
+}
+
+impl Default for NonBlockingOptions {
+    fn default() -> Self {
+        NonBlockingOptions {
+            capacity: 65_536,
+            overflow: Overflow::Block,
+            batch: 1024,
+            flush_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+enum Ctl {
+    Flush(Sender<()>),
+    Stop,
+}
+
+/// Workers whose route was retired; joined by `flush()` so nothing is lost on exit.
+static RETIRED: Mutex<Vec<JoinHandle<()>>> = Mutex::new(Vec::new());
+
+thread_local! {
+    static IS_WORKER: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the current thread is a route worker (which must never wait for a worker).
+pub(crate) fn on_worker_thread() -> bool {
+    IS_WORKER.try_with(Cell::get).unwrap_or(false)
+}
+
+/// Waits (bounded) for retired workers to finish writing.
+pub(crate) fn join_retired(limit: Duration) {
+    if on_worker_thread() {
+        return;
+    }
+    let handles: Vec<_> = std::mem::take(&mut *RETIRED.lock().unwrap_or_else(|p| p.into_inner()));
+    let deadline = Instant::now() + limit;
+    let mut left = Vec::new();
+    for h in handles {
+        while !h.is_finished() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        if h.is_finished() {
+            let _ = h.join();
+        } else {
+            left.push(h);
+        }
+    }
+    RETIRED
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .extend(left);
+}
+
+/// The caller's side of a non-blocking route.
+pub(crate) struct Worker {
+    tx: Sender<Record>,
+    rx: Receiver<Record>,
+    ctl: Sender<Ctl>,
+    dropped: Arc<AtomicU64>,
+    stopped: AtomicBool,
+    opts: NonBlockingOptions,
+    handle: Mutex<Option<JoinHandle<()>>>,
+}
+
+const FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl Worker {
+    pub(crate) fn spawn(core: Arc<RouteCore>, opts: NonBlockingOptions) -> Worker {
+        let (tx, rx) = bounded(opts.capacity.max(1));
+        let (ctl, ctl_rx) = unbounded();
+        let dropped = Arc::new(AtomicU64::new(0));
+        let loop_state = WorkerLoop {
+            core: core.clone(),
+            rx: rx.clone(),
+            ctl: ctl_rx,
+            dropped: dropped.clone(),
+            opts: opts.clone(),
+        };
+        let handle = std::thread::Builder::new()
+            .name(format!("hwlog-{}", core.name))
+            .spawn(move || loop_state.run())
+            .map_err(|e| eprintln!("hwlog: cannot start worker for route {:?}: {e}", core.name))
+            .ok();
+        Worker {
+            tx,
+            rx,
+            ctl,
+            dropped,
+            stopped: AtomicBool::new(handle.is_none()),
+            opts,
+            handle: Mutex::new(handle),
+        }
+    }
+
+    fn drop_one(&self) {
+        self.dropped.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Enqueues a record according to the overflow policy. Never blocks forever: a stopped
+    /// worker counts the record as dropped.
+    #[inline]
+    pub(crate) fn enqueue(&self, rec: Record) {
+        match self.opts.overflow {
+            Overflow::Block => {
+                let mut rec = match self.tx.try_send(rec) {
+                    Ok(()) => return,
+                    Err(e) => e.into_inner(),
+                };
+                loop {
+                    if self.stopped.load(Ordering::Relaxed) {
+                        return self.drop_one();
+                    }
+                    match self.tx.send_timeout(rec, Duration::from_millis(100)) {
+                        Ok(()) => return,
+                        Err(SendTimeoutError::Timeout(r)) => rec = r,
+                        Err(SendTimeoutError::Disconnected(_)) => return self.drop_one(),
+                    }
+                }
+            }
+            Overflow::DropNewest => {
+                if self.tx.try_send(rec).is_err() {
+                    self.drop_one();
+                }
+            }
+            Overflow::DropOldest => {
+                let mut rec = rec;
+                for _ in 0..64 {
+                    match self.tx.try_send(rec) {
+                        Ok(()) => return,
+                        Err(e) if e.is_disconnected() => return self.drop_one(),
+                        Err(e) => {
+                            rec = e.into_inner();
+                            if self.rx.try_recv().is_ok() {
+                                self.drop_one();
+                            }
+                        }
+                    }
+                }
+                self.drop_one();
+            }
+        }
+    }
+
+    /// Records dropped so far.
+    pub(crate) fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Writes everything queued before this call and flushes the sink.
+    pub(crate) fn flush(&self) -> Result<(), SinkError> {
+        if self.stopped.load(Ordering::Relaxed) || on_worker_thread() {
+            return Ok(());
+        }
+        let (ack, done) = bounded(1);
+        if self.ctl.send(Ctl::Flush(ack)).is_err() {
+            return Ok(());
+        }
+        done.recv_timeout(FLUSH_TIMEOUT).map_err(|_| {
+            SinkError::new(
+                SinkErrorKind::Other,
+                "flush timed out waiting for the route worker",
+            )
+        })
+    }
+
+    /// Asks the worker to write everything, close the sink and exit; `flush()` joins it.
+    pub(crate) fn stop(&self) {
+        if self.stopped.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let _ = self.ctl.send(Ctl::Stop);
+        if let Some(h) = self.handle.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            RETIRED.lock().unwrap_or_else(|p| p.into_inner()).push(h);
+        }
+    }
+
+    pub(crate) fn describe(&self) -> String {
+        format!(
+            "queue {}/{} overflow={:?} batch={} flush={:?}",
+            self.tx.len(),
+            self.opts.capacity,
+            self.opts.overflow,
+            self.opts.batch,
+            self.opts.flush_interval
+        )
+    }
+}
+
+struct WorkerLoop {
+    core: Arc<RouteCore>,
+    rx: Receiver<Record>,
+    ctl: Receiver<Ctl>,
+    dropped: Arc<AtomicU64>,
+    opts: NonBlockingOptions,
+}
+
+impl WorkerLoop {
+    fn run(self) {
+        let _ = IS_WORKER.try_with(|w| w.set(true));
+        // Logging from this thread (a sink that logs) must not come back into a queue.
+        crate::dispatch::mark_internal_thread();
+        let mut batch = Batch::new();
+        let mut reported = 0u64;
+        let mut dirty = false;
+        let mut last_flush = Instant::now();
+        loop {
+            let wait = if dirty {
+                self.opts
+                    .flush_interval
+                    .saturating_sub(last_flush.elapsed())
+            } else {
+                self.opts.flush_interval
+            };
+            let mut urgent = false;
+            let mut ctl = None;
+            select! {
+                recv(self.rx) -> r => match r {
+                    Ok(rec) => {
+                        urgent |= self.take(rec, &mut batch);
+                        while batch.len() < self.opts.batch {
+                            match self.rx.try_recv() {
+                                Ok(rec) => urgent |= self.take(rec, &mut batch),
+                                Err(_) => break,
+                            }
+                        }
+                    }
+                    Err(_) => ctl = Some(Ctl::Stop),
+                },
+                recv(self.ctl) -> c => ctl = Some(c.unwrap_or(Ctl::Stop)),
+                default(wait) => {}
+            }
+            reported = self.report_drops(reported, &mut batch);
+            if !batch.is_empty() {
+                self.write(&mut batch);
+                dirty = true;
+            }
+            match ctl {
+                Some(Ctl::Flush(ack)) => {
+                    self.drain(&mut batch, &mut reported);
+                    self.flush(&mut dirty, &mut last_flush);
+                    let _ = ack.send(());
+                }
+                Some(Ctl::Stop) => {
+                    self.drain(&mut batch, &mut reported);
+                    self.flush(&mut dirty, &mut last_flush);
+                    if let Err(e) = self.core.sink.close() {
+                        self.core.sink_failed(&e, 0);
+                    }
+                    return;
+                }
+                None => {}
+            }
+            if dirty && (urgent || last_flush.elapsed() >= self.opts.flush_interval) {
+                self.flush(&mut dirty, &mut last_flush);
+            }
+        }
+    }
+
+    /// Adds a record to the batch; true if it asks for an immediate flush.
+    fn take(&self, rec: Record, batch: &mut Batch) -> bool {
+        let critical = rec.level >= Level::Critical;
+        let core = &self.core;
+        let run = std::panic::AssertUnwindSafe(|| core.add_to_batch(rec, batch));
+        if std::panic::catch_unwind(run).is_err() {
+            core.sink_failed(
+                &SinkError::new(SinkErrorKind::Other, "a filter or formatter panicked"),
+                1,
+            );
+        }
+        critical
+    }
+
+    fn write(&self, batch: &mut Batch) {
+        let core = &self.core;
+        let run = std::panic::AssertUnwindSafe(|| core.write_batch(batch));
+        if std::panic::catch_unwind(run).is_err() {
+            core.sink_failed(
+                &SinkError::new(SinkErrorKind::Other, "the sink panicked"),
+                batch.len() as u64,
+            );
+        }
+        batch.clear();
+    }
+
+    /// Writes everything queued now.
+    fn drain(&self, batch: &mut Batch, reported: &mut u64) {
+        while let Ok(rec) = self.rx.try_recv() {
+            self.take(rec, batch);
+            if batch.len() >= self.opts.batch {
+                self.write(batch);
+            }
+        }
+        *reported = self.report_drops(*reported, batch);
+        self.write(batch);
+    }
+
+    fn flush(&self, dirty: &mut bool, last: &mut Instant) {
+        let _ = self.core.flush_sink();
+        *dirty = false;
+        *last = Instant::now();
+    }
+
+    /// Adds a "N records dropped" notice when the drop count grew.
+    fn report_drops(&self, reported: u64, batch: &mut Batch) -> u64 {
+        let now = self.dropped.load(Ordering::Relaxed);
+        if now > reported {
+            let n = now - reported;
+            let mut rec = Record::new(Level::Warning, "hwlog", format!("{n} records dropped"));
+            rec.push_field("dropped", n);
+            rec.push_field("route", self.core.name.clone());
+            batch.push(rec, self.core.format.as_ref());
+        }
+        now
+    }
+}
