@@ -174,6 +174,14 @@ fn build_sink(p: &ActiveProfile, s: &SinkSpec) -> Arc<dyn Sink> {
             Arc::new(FileSink::new(path, *gzip))
         }
         SinkSpec::Capture => Arc::new(crate::testing::CaptureSink),
+        SinkSpec::Metrics { listen } => {
+            if let Some(addr) = listen {
+                if let Err(e) = crate::sink::metrics::serve_global(addr) {
+                    eprintln!("hwlog: cannot serve /metrics on {addr}: {e}");
+                }
+            }
+            Arc::new(crate::sink::metrics::global().clone())
+        }
         SinkSpec::Null => Arc::new(NullSink),
     }
 }

@@ -273,7 +273,11 @@ pub fn format(d: &mut Dec, n: &Node, path: &str) -> Option<FormatSpec> {
 
 /// A sink table.
 pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
-    let m = d.table(n, path, &["type", "stream", "color", "path", "compress"])?;
+    let m = d.table(
+        n,
+        path,
+        &["type", "stream", "color", "path", "compress", "listen"],
+    )?;
     let Some(t) = get(m, "type") else {
         d.err(&n.loc, path, "missing key \"type\"");
         return None;
@@ -358,6 +362,11 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
             only(d, &[]);
             SinkSpec::Capture
         }
+        "metrics" => {
+            only(d, &["listen"]);
+            let listen = get(m, "listen").and_then(|v| d.str(v, &join(path, "listen")));
+            SinkSpec::Metrics { listen }
+        }
         "null" => {
             only(d, &[]);
             SinkSpec::Null
@@ -366,7 +375,9 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
             d.err(
                 &t.loc,
                 &join(path, "type"),
-                format!("unknown sink {other:?} (expected console, file, capture or null)"),
+                format!(
+                    "unknown sink {other:?} (expected console, file, metrics, capture or null)"
+                ),
             );
             return None;
         }
@@ -575,7 +586,14 @@ pub fn route(d: &mut Dec, n: &Node, path: &str) -> Option<RouteSpec> {
         n,
         path,
         &[
-            "name", "when", "level", "sink", "format", "filters", "buffer",
+            "name",
+            "when",
+            "level",
+            "sink",
+            "format",
+            "filters",
+            "buffer",
+            "inherit_filters",
         ],
     )?;
     let name = match get(m, "name") {
@@ -602,6 +620,9 @@ pub fn route(d: &mut Dec, n: &Node, path: &str) -> Option<RouteSpec> {
         .map(|v| filters(d, v, &join(path, "filters")))
         .unwrap_or_default();
     let buffer = get(m, "buffer").and_then(|v| buffer(d, v, &join(path, "buffer")));
+    let inherit_filters = get(m, "inherit_filters")
+        .and_then(|v| d.bool(v, &join(path, "inherit_filters")))
+        .unwrap_or(true);
     // A bad sink or format is already reported; keep the route so later checks (duplicate
     // names, feature use) still run and every error is listed at once.
     Some(RouteSpec {
@@ -612,6 +633,7 @@ pub fn route(d: &mut Dec, n: &Node, path: &str) -> Option<RouteSpec> {
         format: f.unwrap_or(FormatSpec::Structured(TimeZone::Utc)),
         filters: fl,
         buffer,
+        inherit_filters,
     })
 }
 

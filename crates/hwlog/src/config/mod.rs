@@ -457,7 +457,11 @@ impl Config {
                 let mut r = r.clone();
                 let own: Vec<FilterSpec> =
                     r.filters.drain(..).filter(|f| active(&f.when)).collect();
-                r.filters = common.iter().cloned().chain(own).collect();
+                r.filters = if r.inherit_filters {
+                    common.iter().cloned().chain(own).collect()
+                } else {
+                    own
+                };
                 r
             })
             .collect();

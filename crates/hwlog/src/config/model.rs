@@ -64,6 +64,12 @@ pub enum SinkSpec {
     },
     /// The in-memory capture sink of [`crate::testing`].
     Capture,
+    /// Metrics from logs (process-wide, see `hwlog::sink::metrics::global`), optionally
+    /// served at `http://<listen>/metrics`.
+    Metrics {
+        /// Address for the `/metrics` endpoint.
+        listen: Option<String>,
+    },
     /// Discards everything (counts only).
     Null,
 }
@@ -169,6 +175,8 @@ pub struct RouteSpec {
     pub filters: Vec<FilterSpec>,
     /// Non-blocking (queue + worker thread) when set.
     pub buffer: Option<crate::nonblocking::NonBlockingOptions>,
+    /// Whether the profile-wide filters run first (default true).
+    pub inherit_filters: bool,
 }
 
 /// A profile: levels, features, filters for every route, and the routes.

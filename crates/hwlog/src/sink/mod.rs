@@ -2,6 +2,7 @@
 //! (non-blocking, rotating, SQLite, WebSocket) implement the same [`Sink`] trait.
 mod console;
 mod file;
+pub mod metrics;
 
 pub use console::ConsoleSink;
 pub use file::FileSink;

@@ -1,0 +1,372 @@
+//! Metrics from logs: counters by level and component, error counts, and duration histograms
+//! from fields (`duration_ms`, `duration`, `elapsed`) and messages ("took 250ms",
+//! "duration: 1.5s"), exposed in the Prometheus text format.
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+
+use hwlog_core::{Level, Record, Sink, SinkError, Value};
+
+/// Histogram bucket upper bounds, in seconds.
+pub const BUCKETS: [f64; 14] = [
+    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+];
+
+/// A duration histogram.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Histogram {
+    /// Count per bucket of [`BUCKETS`] (not cumulative) plus one for +Inf.
+    pub buckets: [u64; BUCKETS.len() + 1],
+    /// Sum of observations in seconds.
+    pub sum: f64,
+    /// Number of observations.
+    pub count: u64,
+}
+
+impl Histogram {
+    fn observe(&mut self, secs: f64) {
+        let i = BUCKETS
+            .iter()
+            .position(|b| secs <= *b)
+            .unwrap_or(BUCKETS.len());
+        self.buckets[i] += 1;
+        self.sum += secs;
+        self.count += 1;
+    }
+}
+
+/// What the metrics sink has counted.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MetricsSnapshot {
+    /// Records per (component, level).
+    pub records: BTreeMap<(String, Level), u64>,
+    /// Duration histograms per component.
+    pub durations: BTreeMap<String, Histogram>,
+}
+
+impl MetricsSnapshot {
+    /// Records at ERROR or above, per component.
+    pub fn errors(&self) -> BTreeMap<&str, u64> {
+        let mut m = BTreeMap::new();
+        for ((c, l), n) in &self.records {
+            if *l >= Level::Error {
+                *m.entry(c.as_str()).or_insert(0) += n;
+            }
+        }
+        m
+    }
+
+    /// The Prometheus text exposition (version 0.0.4).
+    pub fn to_prometheus(&self) -> String {
+        let mut s = String::new();
+        s.push_str("# HELP hwlog_records_total Log records by component and level.\n");
+        s.push_str("# TYPE hwlog_records_total counter\n");
+        for ((c, l), n) in &self.records {
+            let _ = writeln!(
+                s,
+                "hwlog_records_total{{component=\"{}\",level=\"{}\"}} {n}",
+                label(c),
+                l
+            );
+        }
+        s.push_str("# HELP hwlog_errors_total Log records at ERROR or CRITICAL by component.\n");
+        s.push_str("# TYPE hwlog_errors_total counter\n");
+        for (c, n) in self.errors() {
+            let _ = writeln!(s, "hwlog_errors_total{{component=\"{}\"}} {n}", label(c));
+        }
+        s.push_str("# HELP hwlog_duration_seconds Durations reported in log records.\n");
+        s.push_str("# TYPE hwlog_duration_seconds histogram\n");
+        for (c, h) in &self.durations {
+            let c = label(c);
+            let mut cum = 0;
+            for (i, b) in BUCKETS.iter().enumerate() {
+                cum += h.buckets[i];
+                let _ = writeln!(
+                    s,
+                    "hwlog_duration_seconds_bucket{{component=\"{c}\",le=\"{b}\"}} {cum}"
+                );
+            }
+            cum += h.buckets[BUCKETS.len()];
+            let _ = writeln!(
+                s,
+                "hwlog_duration_seconds_bucket{{component=\"{c}\",le=\"+Inf\"}} {cum}"
+            );
+            let _ = writeln!(
+                s,
+                "hwlog_duration_seconds_sum{{component=\"{c}\"}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                s,
+                "hwlog_duration_seconds_count{{component=\"{c}\"}} {}",
+                h.count
+            );
+        }
+        s
+    }
+}
+
+/// Escapes a label value: `\`, `"` and newline.
+fn label(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// Seconds from a number and a unit (`ns`, `us`/`µs`, `ms`, `s`, `m`/`min`, `h`).
+fn to_secs(v: f64, unit: &str) -> Option<f64> {
+    let f = match unit {
+        "ns" => 1e-9,
+        "us" | "µs" | "μs" => 1e-6,
+        "ms" => 1e-3,
+        "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+        "h" | "hr" | "hour" | "hours" => 3600.0,
+        _ => return None,
+    };
+    (v.is_finite() && v >= 0.0).then_some(v * f)
+}
+
+/// Parses `"250ms"`, `"1.5 s"`, `"300us"` into seconds.
+pub fn parse_duration(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    to_secs(num.parse().ok()?, unit.trim())
+}
+
+/// The duration a record reports, in seconds: field `duration_ms` (milliseconds), fields
+/// `duration` / `elapsed` / `took` (text with a unit, or a number of seconds), or a message
+/// such as "took 250ms", "duration: 1.5s", "elapsed 30 ms", "in 2.5s".
+pub fn duration_of(rec: &Record) -> Option<f64> {
+    for (k, v) in rec.fields.iter().rev() {
+        let secs = match (k.as_str(), v) {
+            ("duration_ms" | "elapsed_ms" | "took_ms", v) => {
+                v.as_f64().and_then(|x| to_secs(x, "ms"))
+            }
+            ("duration_us" | "elapsed_us", v) => v.as_f64().and_then(|x| to_secs(x, "us")),
+            ("duration" | "elapsed" | "took" | "duration_s", Value::Str(s)) => {
+                parse_duration(s).or_else(|| s.trim().parse().ok().and_then(|x| to_secs(x, "s")))
+            }
+            ("duration" | "elapsed" | "took" | "duration_s", v) => {
+                v.as_f64().and_then(|x| to_secs(x, "s"))
+            }
+            _ => None,
+        };
+        if secs.is_some() {
+            return secs;
+        }
+    }
+    duration_in_message(&rec.message)
+}
+
+fn duration_in_message(msg: &str) -> Option<f64> {
+    static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\b(?:took|duration|elapsed|latency|completed in|finished in|in)\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|μs|ms|seconds|second|secs|sec|s|minutes|minute|mins|min|m|hours|hour|hr|h)\b",
+        )
+        .expect("valid duration pattern")
+    });
+    RE.captures_iter(msg)
+        .find_map(|c| to_secs(c[1].parse().ok()?, &c[2].to_ascii_lowercase()))
+}
+
+/// Counts records and durations; see [`MetricsSnapshot::to_prometheus`]. Cheap to clone
+/// (clones share the counts), so the same metrics can be served over HTTP while the route
+/// writes to it.
+///
+/// ```
+/// use hwlog::sink::metrics::MetricsSink;
+/// use hwlog::{Level, Record, Sink};
+/// let m = MetricsSink::new();
+/// let rec = Record::new(Level::Info, "hardware.discovery", "scan took 250ms");
+/// m.write(&rec, b"").unwrap();
+/// let text = m.snapshot().to_prometheus();
+/// assert!(text.contains("hwlog_records_total{component=\"hardware.discovery\",level=\"INFO\"} 1"));
+/// assert!(text.contains("hwlog_duration_seconds_bucket{component=\"hardware.discovery\",le=\"0.25\"} 1"));
+/// ```
+#[derive(Clone, Default)]
+pub struct MetricsSink {
+    state: Arc<Mutex<MetricsSnapshot>>,
+}
+
+impl MetricsSink {
+    /// An empty metrics sink.
+    pub fn new() -> Self {
+        MetricsSink::default()
+    }
+
+    /// A copy of the current counts.
+    pub fn snapshot(&self) -> MetricsSnapshot {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn observe(&self, rec: &Record) {
+        let d = duration_of(rec);
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let key = (rec.component.to_string(), rec.level);
+        *st.records.entry(key).or_insert(0) += 1;
+        if let Some(secs) = d {
+            st.durations
+                .entry(rec.component.to_string())
+                .or_default()
+                .observe(secs);
+        }
+    }
+}
+
+impl Sink for MetricsSink {
+    fn name(&self) -> String {
+        "metrics".into()
+    }
+
+    fn write(&self, record: &Record, _line: &[u8]) -> Result<(), SinkError> {
+        self.observe(record);
+        Ok(())
+    }
+
+    fn flush(&self) -> Result<(), SinkError> {
+        Ok(())
+    }
+}
+
+/// Serves `GET /metrics` (Prometheus text) on a TCP address until dropped.
+pub struct MetricsServer {
+    addr: std::net::SocketAddr,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl MetricsServer {
+    /// The address it listens on (useful with port 0).
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.addr
+    }
+}
+
+impl Drop for MetricsServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn answer(stream: &mut std::net::TcpStream, metrics: &MetricsSink) -> std::io::Result<()> {
+    use std::io::{Read, Write};
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(2)))?;
+    let mut req = [0u8; 2048];
+    let n = stream.read(&mut req)?;
+    let head = String::from_utf8_lossy(&req[..n]);
+    let (status, body, ctype) =
+        if head.starts_with("GET /metrics ") || head.starts_with("GET /metrics?") {
+            (
+                "200 OK",
+                metrics.snapshot().to_prometheus(),
+                "text/plain; version=0.0.4; charset=utf-8",
+            )
+        } else {
+            ("404 Not Found", "not found\n".to_string(), "text/plain")
+        };
+    write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+impl MetricsSink {
+    /// Serves `GET /metrics` on `addr` (e.g. `127.0.0.1:9898`) from a background thread.
+    pub fn serve(&self, addr: &str) -> std::io::Result<MetricsServer> {
+        let listener = std::net::TcpListener::bind(addr)?;
+        listener.set_nonblocking(true)?;
+        let local = listener.local_addr()?;
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (me, flag) = (self.clone(), stop.clone());
+        let thread = std::thread::Builder::new()
+            .name("hwlog-metrics".into())
+            .spawn(move || {
+                crate::dispatch::mark_internal_thread();
+                while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                    match listener.accept() {
+                        Ok((mut s, _)) => {
+                            let _ = s.set_nonblocking(false);
+                            let _ = answer(&mut s, &me);
+                        }
+                        Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+                    }
+                }
+            })?;
+        Ok(MetricsServer {
+            addr: local,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// Calls `f` with a snapshot every `interval` from a background thread, until the returned
+    /// handle is dropped.
+    pub fn every(
+        &self,
+        interval: std::time::Duration,
+        f: impl Fn(&MetricsSnapshot) + Send + 'static,
+    ) -> SnapshotTimer {
+        let (tx, rx) = crossbeam_channel::bounded::<()>(0);
+        let me = self.clone();
+        let thread = std::thread::Builder::new()
+            .name("hwlog-metrics-snapshot".into())
+            .spawn(move || {
+                crate::dispatch::mark_internal_thread();
+                while let Err(crossbeam_channel::RecvTimeoutError::Timeout) =
+                    rx.recv_timeout(interval)
+                {
+                    f(&me.snapshot());
+                }
+            })
+            .ok();
+        SnapshotTimer { _stop: tx, thread }
+    }
+}
+
+/// Stops the snapshot callback when dropped.
+pub struct SnapshotTimer {
+    _stop: crossbeam_channel::Sender<()>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for SnapshotTimer {
+    fn drop(&mut self) {
+        let (tx, _) = crossbeam_channel::bounded(0);
+        // Dropping the sender disconnects the channel and ends the loop.
+        drop(std::mem::replace(&mut self._stop, tx));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+static GLOBAL: std::sync::LazyLock<MetricsSink> = std::sync::LazyLock::new(MetricsSink::new);
+static SERVER: Mutex<Option<(String, MetricsServer)>> = Mutex::new(None);
+
+/// The process-wide metrics that `type = "metrics"` routes count into; they persist across
+/// reconfiguration.
+pub fn global() -> &'static MetricsSink {
+    &GLOBAL
+}
+
+/// Starts (once per address) the `/metrics` endpoint for the process-wide metrics.
+pub fn serve_global(addr: &str) -> std::io::Result<std::net::SocketAddr> {
+    let mut g = SERVER.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((a, srv)) = g.as_ref() {
+        if a == addr {
+            return Ok(srv.local_addr());
+        }
+    }
+    let srv = GLOBAL.serve(addr)?;
+    let local = srv.local_addr();
+    *g = Some((addr.to_string(), srv));
+    Ok(local)
+}
