@@ -183,6 +183,11 @@ fn build_sink(p: &ActiveProfile, s: &SinkSpec) -> Arc<dyn Sink> {
             Arc::new(crate::sink::metrics::global().clone())
         }
         SinkSpec::Null => Arc::new(NullSink),
+        SinkSpec::WebSocket {
+            listen,
+            client_queue,
+            ring,
+        } => websocket_sink(listen, *client_queue, *ring),
     }
 }
 
@@ -211,4 +216,25 @@ fn build_route(p: &ActiveProfile, r: &RouteSpec) -> Route {
         Some(opts) => route.non_blocking(opts.clone()),
         None => route,
     }
+}
+
+#[cfg(feature = "websocket")]
+fn websocket_sink(listen: &str, client_queue: usize, ring: usize) -> Arc<dyn Sink> {
+    use crate::sink::websocket::{WebSocketOptions, WebSocketSink};
+    let opts = WebSocketOptions { client_queue, ring };
+    match WebSocketSink::bind(listen, opts) {
+        Ok(s) => Arc::new(s),
+        Err(e) => Arc::new(crate::sink::UnavailableSink::new(
+            format!("websocket:{listen}"),
+            format!("cannot listen on {listen}: {e}"),
+        )),
+    }
+}
+
+#[cfg(not(feature = "websocket"))]
+fn websocket_sink(listen: &str, _client_queue: usize, _ring: usize) -> Arc<dyn Sink> {
+    Arc::new(crate::sink::UnavailableSink::new(
+        format!("websocket:{listen}"),
+        "hwlog was built without the `websocket` feature",
+    ))
 }

@@ -276,7 +276,16 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
     let m = d.table(
         n,
         path,
-        &["type", "stream", "color", "path", "compress", "listen"],
+        &[
+            "type",
+            "stream",
+            "color",
+            "path",
+            "compress",
+            "listen",
+            "client_queue",
+            "ring",
+        ],
     )?;
     let Some(t) = get(m, "type") else {
         d.err(&n.loc, path, "missing key \"type\"");
@@ -362,6 +371,30 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
             only(d, &[]);
             SinkSpec::Capture
         }
+        "websocket" => {
+            only(d, &["listen", "client_queue", "ring"]);
+            let listen = get(m, "listen")
+                .and_then(|v| d.str(v, &join(path, "listen")))
+                .unwrap_or_else(|| "127.0.0.1:0".to_string());
+            let count = |d: &mut Dec, key: &str, default: usize| match get(m, key) {
+                None => default,
+                Some(v) => match d.num(v, &join(path, key)) {
+                    Some(x) if x >= 1.0 && x.fract() == 0.0 => x as usize,
+                    Some(_) => {
+                        d.err(&v.loc, &join(path, key), "expected a whole number ≥ 1");
+                        default
+                    }
+                    None => default,
+                },
+            };
+            let client_queue = count(d, "client_queue", 1024);
+            let ring = count(d, "ring", 10_000);
+            SinkSpec::WebSocket {
+                listen,
+                client_queue,
+                ring,
+            }
+        }
         "metrics" => {
             only(d, &["listen"]);
             let listen = get(m, "listen").and_then(|v| d.str(v, &join(path, "listen")));
@@ -376,7 +409,7 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
                 &t.loc,
                 &join(path, "type"),
                 format!(
-                    "unknown sink {other:?} (expected console, file, metrics, capture or null)"
+                    "unknown sink {other:?} (expected console, file, metrics, websocket, capture or null)"
                 ),
             );
             return None;

@@ -72,6 +72,15 @@ pub enum SinkSpec {
     },
     /// Discards everything (counts only).
     Null,
+    /// Live WebSocket stream (cargo feature `websocket`).
+    WebSocket {
+        /// Address to listen on (`127.0.0.1:0` picks a free port).
+        listen: String,
+        /// Per-client queue length.
+        client_queue: usize,
+        /// Records kept for resumption.
+        ring: usize,
+    },
 }
 
 /// How a route formats.
