@@ -1,0 +1,115 @@
+//! Records in non-blocking queues reach the file when the process panics or gets SIGTERM.
+//! The test binary plays the child itself (selected by an environment variable).
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use hwlog::{get_logger, Level};
+
+const ROLE: &str = "HWLOG_EXIT_TEST_ROLE";
+const DIR: &str = "HWLOG_EXIT_TEST_DIR";
+
+fn child_setup(dir: &str) -> hwlog::LoggingGuard {
+    let cfg = format!(
+        r#"
+[profiles.exit]
+level = "INFO"
+log_dir = "{dir}"
+features = {{}}
+[[profiles.exit.routes]]
+name = "file"
+sink = {{ type = "file", path = "exit.log" }}
+format = "structured"
+buffer = {{ overflow = "block", flush_interval_ms = 3600000 }}
+"#
+    );
+    let path = format!("{dir}/exit.toml");
+    std::fs::write(&path, cfg).unwrap();
+    hwlog::Builder::new()
+        .config_file(path)
+        .profile("exit")
+        .flush_on_signals(true)
+        .init()
+        .unwrap()
+}
+
+/// Runs in the child: log 1,000 records, then panic or wait for a signal.
+#[test]
+fn child_role() {
+    let Ok(role) = std::env::var(ROLE) else {
+        return;
+    };
+    let dir = std::env::var(DIR).unwrap();
+    let guard = child_setup(&dir);
+    let log = get_logger("exit");
+    for i in 0..1000 {
+        log.at(Level::Info).field("i", i).log("queued");
+    }
+    std::mem::forget(guard); // no flush from the guard: only the exit path may save them
+    match role.as_str() {
+        "panic" => panic!("simulated crash"),
+        _ => {
+            println!("ready");
+            std::thread::sleep(Duration::from_secs(30));
+            panic!("no signal arrived");
+        }
+    }
+}
+
+fn spawn(role: &str, dir: &std::path::Path) -> std::process::Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_role", "--nocapture", "--test-threads=1"])
+        .env(ROLE, role)
+        .env(DIR, dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn count_lines(dir: &std::path::Path) -> usize {
+    std::fs::read_to_string(dir.join("exit.log"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains(" - INFO - queued i="))
+        .count()
+}
+
+#[test]
+fn a_panic_flushes_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = spawn("panic", dir.path()).wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("simulated crash"));
+    assert_eq!(count_lines(dir.path()), 1000);
+}
+
+#[test]
+fn sigterm_flushes_the_queue_then_terminates() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = spawn("signal", dir.path());
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let t = Instant::now();
+    let mut line = String::new();
+    while !line.contains("ready") {
+        line.clear();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "child exited early"
+        );
+        assert!(t.elapsed() < Duration::from_secs(20));
+    }
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        status.signal(),
+        Some(15),
+        "terminated by SIGTERM: {status:?}"
+    );
+    assert_eq!(count_lines(dir.path()), 1000);
+}
