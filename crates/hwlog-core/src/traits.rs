@@ -155,6 +155,14 @@ impl Batch {
         })
     }
 
+    /// Empties the batch, handing each record to `f` (e.g. to recycle its buffers).
+    pub fn clear_with(&mut self, mut f: impl FnMut(Record)) {
+        for r in self.records.drain(..) {
+            f(r);
+        }
+        self.clear();
+    }
+
     /// Empties the batch, keeping its memory.
     pub fn clear(&mut self) {
         self.records.clear();

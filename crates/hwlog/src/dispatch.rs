@@ -18,6 +18,8 @@ static CURRENT: ArcSwapOption<Pipeline> = ArcSwapOption::const_empty();
 
 /// Routes attached to components with [`add_handler`]; they survive reconfiguration.
 static HANDLERS: ArcSwapOption<Vec<(Glob, Arc<Route>)>> = ArcSwapOption::const_empty();
+/// Whether any handler is attached (skips loading `HANDLERS` on the hot path).
+static HAS_HANDLERS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Levels below this are skipped before a record is built. 6 = nothing is enabled.
 static MIN_LEVEL: AtomicU8 = AtomicU8::new(6);
@@ -54,6 +56,7 @@ pub fn min_level() -> Option<Level> {
 
 /// Sends a record through the current pipeline. Records logged from inside the pipeline (a
 /// sink or filter that logs) are dropped and counted instead of recursing.
+#[inline]
 pub fn dispatch(rec: Record) {
     let reentered = IN_DISPATCH.try_with(|f| f.replace(true)).unwrap_or(true);
     if reentered {
@@ -67,11 +70,13 @@ pub fn dispatch(rec: Record) {
         }
     }
     let _reset = Reset;
-    let handlers = HANDLERS.load();
-    if let Some(hs) = handlers.as_ref() {
-        for (g, r) in hs.iter() {
-            if rec.level >= r.min_level && g.matches(&rec.component) {
-                r.process(rec.clone());
+    if HAS_HANDLERS.load(Ordering::Relaxed) {
+        let handlers = HANDLERS.load();
+        if let Some(hs) = handlers.as_ref() {
+            for (g, r) in hs.iter() {
+                if rec.level >= r.min_level && g.matches(&rec.component) {
+                    r.process(rec.clone());
+                }
             }
         }
     }
@@ -104,6 +109,7 @@ pub fn add_handler(component: &str, route: Route) {
         .unwrap_or_default();
     v.push((Glob::new(component), Arc::new(route)));
     HANDLERS.store(Some(Arc::new(v)));
+    HAS_HANDLERS.store(true, Ordering::Relaxed);
     MIN_LEVEL.store(effective_min(), Ordering::Relaxed);
     crate::bridge::levels_changed();
 }
@@ -111,6 +117,7 @@ pub fn add_handler(component: &str, route: Route) {
 /// Detaches every route added with [`add_handler`]; they are flushed and closed.
 pub fn clear_handlers() {
     let old = HANDLERS.swap(None);
+    HAS_HANDLERS.store(false, Ordering::Relaxed);
     MIN_LEVEL.store(effective_min(), Ordering::Relaxed);
     crate::bridge::levels_changed();
     if let Some(old) = old {

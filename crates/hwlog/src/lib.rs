@@ -31,6 +31,7 @@ pub mod glob;
 mod logger;
 pub mod nonblocking;
 pub mod pipeline;
+mod pool;
 pub mod redact;
 mod route;
 pub mod sink;

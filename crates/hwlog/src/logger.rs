@@ -134,11 +134,16 @@ impl Logger {
     /// Starts a record with fields: `log.at(Level::Info).field("ms", 12).log("done")`.
     #[inline]
     pub fn at(&self, level: Level) -> Event<'_> {
+        let enabled = self.enabled(level);
         Event {
             logger: self,
             level,
-            enabled: self.enabled(level),
-            fields: Vec::new(),
+            enabled,
+            fields: if enabled {
+                crate::pool::take()
+            } else {
+                Vec::new()
+            },
             error: None,
         }
     }

@@ -322,7 +322,7 @@ impl WorkerLoop {
                 batch.len() as u64,
             );
         }
-        batch.clear();
+        batch.clear_with(|mut rec| crate::pool::give(std::mem::take(&mut rec.fields)));
     }
 
     /// Writes everything queued now.

@@ -52,6 +52,7 @@ impl Pipeline {
     }
 
     /// Sends a record to every route that considers its level.
+    #[inline]
     pub fn dispatch(&self, rec: Record) {
         let level = rec.level;
         let last = self.routes.iter().rposition(|r| level >= r.min_level);

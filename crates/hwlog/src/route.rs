@@ -164,6 +164,7 @@ impl Route {
     /// Handles a record: enqueues it (non-blocking) or runs it through the route now. A
     /// panicking filter, formatter or sink never reaches the caller: the record is counted as
     /// an error of this route and the other routes still get it.
+    #[inline]
     pub fn process(&self, rec: Record) {
         if let Some(w) = &self.worker {
             return w.enqueue(rec);

@@ -59,7 +59,11 @@ format = "structured"
         std::thread::spawn(move || {
             let mut n = 0u64;
             while !stop.load(Ordering::Relaxed) && n < 100_000 {
-                let p = if n % 2 == 0 { "cap_b" } else { "cap_a" };
+                let p = if n.is_multiple_of(2) {
+                    "cap_b"
+                } else {
+                    "cap_a"
+                };
                 hwlog::reconfigure_logging(p).unwrap();
                 n += 1;
             }
