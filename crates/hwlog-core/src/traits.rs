@@ -140,6 +140,11 @@ impl Batch {
         self.records.is_empty()
     }
 
+    /// The records, in order.
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
     /// All formatted bytes, back to back.
     pub fn bytes(&self) -> &[u8] {
         &self.buf

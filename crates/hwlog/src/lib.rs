@@ -21,6 +21,8 @@
 //! See the README for profiles, configuration files, formatters and filters.
 #![deny(missing_docs)]
 
+#[cfg(feature = "sqlite")]
+pub mod activity;
 mod api;
 pub mod bridge;
 pub mod config;

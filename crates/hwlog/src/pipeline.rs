@@ -184,6 +184,17 @@ fn build_sink(p: &ActiveProfile, s: &SinkSpec) -> Arc<dyn Sink> {
             Arc::new(crate::sink::metrics::global().clone())
         }
         SinkSpec::Null => Arc::new(NullSink),
+        SinkSpec::Sqlite {
+            path,
+            table,
+            max_age_days,
+            max_rows,
+        } => sqlite_sink(
+            &Path::new(&p.log_dir).join(path),
+            table,
+            *max_age_days,
+            *max_rows,
+        ),
         SinkSpec::WebSocket {
             listen,
             client_queue,
@@ -237,5 +248,39 @@ fn websocket_sink(listen: &str, _client_queue: usize, _ring: usize) -> Arc<dyn S
     Arc::new(crate::sink::UnavailableSink::new(
         format!("websocket:{listen}"),
         "hwlog was built without the `websocket` feature",
+    ))
+}
+
+#[cfg(feature = "sqlite")]
+fn sqlite_sink(
+    path: &Path,
+    table: &str,
+    max_age_days: Option<f64>,
+    max_rows: Option<u64>,
+) -> Arc<dyn Sink> {
+    use crate::sink::sqlite::{SqliteSink, SqliteSinkOptions};
+    let opts = SqliteSinkOptions {
+        table: table.to_string(),
+        max_age: max_age_days.map(|d| std::time::Duration::from_secs_f64(d.max(0.0) * 86_400.0)),
+        max_rows,
+        ..Default::default()
+    };
+    match SqliteSink::open(path, opts) {
+        Ok(s) => {
+            crate::activity::offer_store(s.store().clone());
+            Arc::new(s)
+        }
+        Err(e) => Arc::new(crate::sink::UnavailableSink::new(
+            format!("sqlite:{}", path.display()),
+            format!("cannot open {}: {e}", path.display()),
+        )),
+    }
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn sqlite_sink(path: &Path, _table: &str, _age: Option<f64>, _rows: Option<u64>) -> Arc<dyn Sink> {
+    Arc::new(crate::sink::UnavailableSink::new(
+        format!("sqlite:{}", path.display()),
+        "hwlog was built without the `sqlite` feature",
     ))
 }

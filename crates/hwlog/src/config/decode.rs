@@ -285,6 +285,9 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
             "listen",
             "client_queue",
             "ring",
+            "table",
+            "max_age_days",
+            "max_rows",
         ],
     )?;
     let Some(t) = get(m, "type") else {
@@ -371,6 +374,41 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
             only(d, &[]);
             SinkSpec::Capture
         }
+        "sqlite" => {
+            only(d, &["path", "table", "max_age_days", "max_rows"]);
+            let Some(p) = get(m, "path") else {
+                d.err(&n.loc, path, "a sqlite sink needs \"path\"");
+                return None;
+            };
+            let file = d.str(p, &join(path, "path"))?;
+            let table = match get(m, "table") {
+                Some(t) => d.str(t, &join(path, "table")).unwrap_or_default(),
+                None => "logs".to_string(),
+            };
+            let valid = table.len() <= 63
+                && table
+                    .bytes()
+                    .next()
+                    .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+                && table
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            if !valid {
+                let loc = get(m, "table").map_or(n.loc.clone(), |t| t.loc.clone());
+                d.err(&loc, &join(path, "table"), format!("invalid table name {table:?} (letters, digits and _, not starting with a digit, at most 63)"));
+            }
+            let max_age_days =
+                get(m, "max_age_days").and_then(|v| d.num(v, &join(path, "max_age_days")));
+            let max_rows = get(m, "max_rows")
+                .and_then(|v| d.num(v, &join(path, "max_rows")))
+                .map(|x| x.max(0.0) as u64);
+            SinkSpec::Sqlite {
+                path: file,
+                table,
+                max_age_days,
+                max_rows,
+            }
+        }
         "websocket" => {
             only(d, &["listen", "client_queue", "ring"]);
             let listen = get(m, "listen")
@@ -409,7 +447,7 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
                 &t.loc,
                 &join(path, "type"),
                 format!(
-                    "unknown sink {other:?} (expected console, file, metrics, websocket, capture or null)"
+                    "unknown sink {other:?} (expected console, file, sqlite, metrics, websocket, capture or null)"
                 ),
             );
             return None;

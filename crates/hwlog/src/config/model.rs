@@ -72,6 +72,17 @@ pub enum SinkSpec {
     },
     /// Discards everything (counts only).
     Null,
+    /// SQLite database (cargo feature `sqlite`); relative paths are under `log_dir`.
+    Sqlite {
+        /// Database file.
+        path: String,
+        /// Table name.
+        table: String,
+        /// Delete rows older than this many days.
+        max_age_days: Option<f64>,
+        /// Keep at most this many rows.
+        max_rows: Option<u64>,
+    },
     /// Live WebSocket stream (cargo feature `websocket`).
     WebSocket {
         /// Address to listen on (`127.0.0.1:0` picks a free port).

@@ -3,6 +3,8 @@
 mod console;
 mod file;
 pub mod metrics;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
 #[cfg(feature = "websocket")]
 pub mod websocket;
 

@@ -1,0 +1,85 @@
+//! Durable storage of hwlog [`Record`]s.
+//!
+//! [`Store`] is the one storage interface of hwlog: the library's SQLite handler writes through
+//! it, and a log server or another database backend implements it too. [`SqliteStore`] is the
+//! SQLite implementation: one file in WAL mode, a table of records with indexes on time,
+//! level, component and correlation id, an FTS5 full-text index of messages, an activity
+//! feed, versioned migrations, and retention by age and row count.
+//!
+//! ```
+//! use hwlog_core::{Level, Record};
+//! use hwlog_store::{Query, SqliteOptions, SqliteStore, Store};
+//!
+//! # fn main() -> Result<(), hwlog_store::Error> {
+//! # let dir = tempfile::tempdir().unwrap();
+//! let store = SqliteStore::open(dir.path().join("logs.db"), SqliteOptions::default())?;
+//! let batch = vec![
+//!     Record::new(Level::Info, "hwautomation.hardware.ipmi", "power on node-7")
+//!         .with_field("host", "node-7"),
+//!     Record::new(Level::Error, "hwautomation.hardware.ipmi", "power on failed: timeout")
+//!         .with_field("host", "node-8"),
+//! ];
+//! assert_eq!(store.insert_batch(&batch)?, 2);
+//!
+//! let page = store.query(&Query {
+//!     text: Some("failed".into()),
+//!     component: Some("hwautomation.hardware".into()),
+//!     ..Query::default()
+//! })?;
+//! assert_eq!(page.records.len(), 1);
+//! assert_eq!(page.records[0].record.level, Level::Error);
+//! assert_eq!(page.records[0].record.field("host").unwrap().as_str(), Some("node-8"));
+//! # Ok(())
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+mod activity;
+mod codec;
+mod error;
+mod query;
+mod schema;
+mod sqlite;
+
+pub use activity::{Activity, ActivityLevel};
+pub use error::{Error, ErrorKind};
+pub use query::{Page, Query, Retention, RetentionReport, StoredRecord, DEFAULT_LIMIT, MAX_LIMIT};
+pub use schema::{validate_table_name, SCHEMA_VERSION};
+pub use sqlite::{SqliteOptions, SqliteStore};
+
+use hwlog_core::Record;
+
+/// A place records are stored and searched: SQLite here, a server or PostgreSQL elsewhere.
+///
+/// Methods take `&self`; an implementation synchronises inside and may be shared between
+/// threads (`Arc<dyn Store>`). Errors are returned, never panicked.
+pub trait Store: Send + Sync {
+    /// Stores `records` in one transaction (all or none) and returns how many were inserted.
+    /// Each record gets a new id, higher than every id stored at the time (an id can come back
+    /// only after every record was deleted).
+    fn insert_batch(&self, records: &[Record]) -> Result<usize, Error>;
+
+    /// One page of the records that match `q`, newest first.
+    ///
+    /// Errors with [`ErrorKind::InvalidQuery`] for a limit outside `1..=`[`MAX_LIMIT`] or
+    /// `since > until`; any search text is accepted.
+    fn query(&self, q: &Query) -> Result<Page, Error>;
+
+    /// The record with this id, if it is stored.
+    fn get(&self, id: i64) -> Result<Option<StoredRecord>, Error>;
+
+    /// Deletes the records older than `r.max_age` and then the oldest records beyond
+    /// `r.max_rows`, keeping the search index consistent; activity entries older than
+    /// `r.max_age` are deleted too.
+    fn apply_retention(&self, r: &Retention) -> Result<RetentionReport, Error>;
+
+    /// Number of stored records.
+    fn count(&self) -> Result<u64, Error>;
+
+    /// Stores an activity entry (its `id` is ignored) and returns its new id.
+    fn insert_activity(&self, a: &Activity) -> Result<i64, Error>;
+
+    /// Up to `limit` (at most [`MAX_LIMIT`]) activity entries, newest first (by timestamp,
+    /// then id), of one component or of all.
+    fn activities(&self, component: Option<&str>, limit: usize) -> Result<Vec<Activity>, Error>;
+}

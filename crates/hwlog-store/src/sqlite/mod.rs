@@ -1,0 +1,441 @@
+//! The SQLite implementation of [`Store`].
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use hwlog_core::{Record, Timestamp};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use crate::activity::{decode_activity, ACTIVITY_COLUMNS};
+use crate::codec::{decode_row, Encoder, COLUMNS};
+use crate::query::{select_sql, MAX_LIMIT};
+use crate::schema::{migrate, validate_table_name};
+#[cfg(doc)]
+use crate::ErrorKind;
+use crate::{Activity, Error, Page, Query, Retention, RetentionReport, Store, StoredRecord};
+
+mod conn;
+
+pub use conn::SqliteOptions;
+use conn::{
+    aux_conn, configure, lock, open_reader, Checkpointer, Reader, Writer,
+    WRITER_AUTOCHECKPOINT_PAGES, WRITER_CACHE_KIB,
+};
+
+/// Rows deleted per statement by retention, so that writers wait at most one chunk.
+const DELETE_CHUNK: i64 = 5_000;
+
+/// The SQL of one table, built once from the validated name.
+struct Sql {
+    insert: String,
+    index_from: String,
+    get: String,
+    count: String,
+    insert_activity: String,
+    activities: String,
+    activities_of: String,
+}
+
+impl Sql {
+    fn new(t: &str) -> Sql {
+        Sql {
+            insert: format!(
+                r#"INSERT INTO "{t}" (ts, level, component, message, correlation_id, fields,
+                   thread, pid, file, line, host, error)
+                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"#
+            ),
+            index_from: format!(
+                r#"INSERT INTO "{t}_fts"(rowid, message) SELECT id, message FROM "{t}" WHERE id >= ?1"#
+            ),
+            get: format!(r#"SELECT {COLUMNS} FROM "{t}" WHERE id = ?1"#),
+            count: format!(r#"SELECT count(*) FROM "{t}""#),
+            insert_activity: format!(
+                r#"INSERT INTO "{t}_activity" (ts, component, action, message, level, details)
+                   VALUES (?1, ?2, ?3, ?4, ?5, ?6)"#
+            ),
+            activities: format!(
+                r#"SELECT {ACTIVITY_COLUMNS} FROM "{t}_activity"
+                   ORDER BY ts DESC, id DESC LIMIT ?1"#
+            ),
+            activities_of: format!(
+                r#"SELECT {ACTIVITY_COLUMNS} FROM "{t}_activity" WHERE component = ?2
+                   ORDER BY ts DESC, id DESC LIMIT ?1"#
+            ),
+        }
+    }
+}
+
+/// A [`Store`] in one SQLite file.
+///
+/// The file is opened in WAL mode with `synchronous=NORMAL` (a commit survives a crash of the
+/// process; the last commits may be lost on power failure). One connection writes, guarded by
+/// a mutex; reads use a small pool of their own connections, so they run alongside a write;
+/// a background thread moves committed pages from the WAL into the database file.
+///
+/// The file holds, per table name `t`: the records `t`, their FTS5 index `t_fts`, the activity
+/// feed `t_activity`, and a row in `hwlog_schema` (table name → schema version), so several
+/// stores with different table names can share one file.
+///
+/// ```
+/// use hwlog_core::{Level, Record};
+/// use hwlog_store::{Query, Retention, SqliteOptions, SqliteStore, Store};
+///
+/// # fn main() -> Result<(), hwlog_store::Error> {
+/// let dir = tempfile::tempdir().unwrap();
+/// let store = SqliteStore::open(dir.path().join("var/logs.db"), SqliteOptions::default())?;
+/// let batch: Vec<Record> = (0..250)
+///     .map(|i| Record::new(Level::Info, "bmc.poll", format!("poll {i}")))
+///     .collect();
+/// store.insert_batch(&batch)?;
+///
+/// // Page through everything, newest first.
+/// let mut q = Query { limit: 100, ..Query::default() };
+/// let mut seen = 0;
+/// loop {
+///     let page = store.query(&q)?;
+///     seen += page.records.len();
+///     match page.next_cursor {
+///         Some(c) => q.cursor = Some(c),
+///         None => break,
+///     }
+/// }
+/// assert_eq!(seen, 250);
+///
+/// let report = store.apply_retention(&Retention { max_rows: Some(50), ..Retention::default() })?;
+/// assert_eq!(report.deleted, 200);
+/// assert_eq!(store.count()?, 50);
+/// # Ok(())
+/// # }
+/// ```
+pub struct SqliteStore {
+    table: String,
+    path: Option<PathBuf>,
+    busy_timeout: Duration,
+    sql: Sql,
+    writer: Mutex<Writer>,
+    /// Idle read connections; `None` for an in-memory store, which reads on the writer.
+    readers: Option<Mutex<Vec<Connection>>>,
+    /// `None` for an in-memory store.
+    checkpointer: Option<Checkpointer>,
+}
+
+impl fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .field("table", &self.table)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating it and its directories if needed) the database at `path`, switches it
+    /// to WAL mode and brings the table to the current schema.
+    ///
+    /// Errors: [`ErrorKind::InvalidName`] for a bad table name, [`ErrorKind::Io`] when the
+    /// directory or file cannot be created, [`ErrorKind::Corrupt`] when the file is not a
+    /// database, [`ErrorKind::Locked`] when a migration is needed and another connection holds
+    /// the write lock past the busy timeout, [`ErrorKind::SchemaTooNew`] when the table was
+    /// written by a newer version.
+    pub fn open(path: impl AsRef<Path>, opts: SqliteOptions) -> Result<SqliteStore, Error> {
+        let path = path.as_ref();
+        validate_table_name(&opts.table)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::from(e).context(format!("creating {}", dir.display())))?;
+        }
+        Self::open_file(path, opts).map_err(|e| e.context(format!("opening {}", path.display())))
+    }
+
+    fn open_file(path: &Path, opts: SqliteOptions) -> Result<SqliteStore, Error> {
+        let mut conn = Connection::open(path)?;
+        configure(&conn, opts.busy_timeout)?;
+        conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)?;
+        conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
+        migrate(&mut conn, &opts.table)?;
+        let checkpointer = Checkpointer::start(aux_conn(path, opts.busy_timeout)?)?;
+        Ok(Self::build(
+            conn,
+            Some(path.to_path_buf()),
+            Some(checkpointer),
+            opts,
+        ))
+    }
+
+    /// A private in-memory store (for tests and tools): gone when dropped.
+    pub fn open_in_memory(opts: SqliteOptions) -> Result<SqliteStore, Error> {
+        validate_table_name(&opts.table)?;
+        let mut conn = Connection::open_in_memory()?;
+        configure(&conn, opts.busy_timeout)?;
+        migrate(&mut conn, &opts.table)?;
+        Ok(Self::build(conn, None, None, opts))
+    }
+
+    fn build(
+        conn: Connection,
+        path: Option<PathBuf>,
+        checkpointer: Option<Checkpointer>,
+        opts: SqliteOptions,
+    ) -> SqliteStore {
+        SqliteStore {
+            sql: Sql::new(&opts.table),
+            readers: path.as_ref().map(|_| Mutex::new(Vec::new())),
+            table: opts.table,
+            path,
+            busy_timeout: opts.busy_timeout,
+            writer: Mutex::new(Writer {
+                conn,
+                enc: Encoder::default(),
+            }),
+            checkpointer,
+        }
+    }
+
+    /// Asks the checkpoint thread to move committed pages from the WAL into the database.
+    fn committed(&self) {
+        if let Some(c) = &self.checkpointer {
+            c.notify();
+        }
+    }
+
+    /// The log table's name.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// The database file, or `None` for an in-memory store.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Inserts one record in a transaction of its own (one commit per row, as SQLite's
+    /// autocommit does) and returns its id. Much slower than [`Store::insert_batch`]; it exists
+    /// to measure that difference.
+    pub fn insert_one_autocommit(&self, record: &Record) -> Result<i64, Error> {
+        self.insert_tx(std::slice::from_ref(record))
+    }
+
+    /// Inserts `records` (at least one) and indexes their messages in one transaction;
+    /// returns the id of the first.
+    fn insert_tx(&self, records: &[Record]) -> Result<i64, Error> {
+        let mut w = lock(&self.writer);
+        let Writer { conn, enc } = &mut *w;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut first = None;
+        {
+            let mut stmt = tx.prepare_cached(&self.sql.insert)?;
+            for r in records {
+                let id = insert_row(&mut stmt, enc, r)?;
+                first.get_or_insert(id);
+            }
+        }
+        let first = first.unwrap_or(i64::MAX);
+        // The write lock is held, so the rows from `first` on are exactly this batch.
+        tx.prepare_cached(&self.sql.index_from)?.execute([first])?;
+        tx.commit()?;
+        drop(w);
+        self.committed();
+        Ok(first)
+    }
+
+    fn reader(&self) -> Result<Reader<'_>, Error> {
+        let Some(pool) = &self.readers else {
+            return Ok(Reader::Writer(lock(&self.writer)));
+        };
+        if let Some(conn) = lock(pool).pop() {
+            return Ok(Reader::Pooled(pool, Some(conn)));
+        }
+        let conn = open_reader(
+            self.path.as_deref().unwrap_or(Path::new("")),
+            self.busy_timeout,
+        )?;
+        Ok(Reader::Pooled(pool, Some(conn)))
+    }
+
+    /// Deletes, chunk by chunk, the rows of `table` that `cond` (with `?1` = `arg`) selects.
+    fn delete_where(&self, table: &str, cond: &str, arg: i64) -> Result<u64, Error> {
+        let sql = format!(
+            r#"DELETE FROM "{table}" WHERE id IN (SELECT id FROM "{table}" WHERE {cond} LIMIT ?2)"#
+        );
+        let mut total = 0;
+        loop {
+            let n = {
+                let w = lock(&self.writer);
+                let mut stmt = w.conn.prepare_cached(&sql)?;
+                stmt.execute(params![arg, DELETE_CHUNK])?
+            };
+            self.committed();
+            total += n as u64;
+            if (n as i64) < DELETE_CHUNK {
+                return Ok(total);
+            }
+        }
+    }
+}
+
+fn insert_row(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    enc: &mut Encoder,
+    r: &Record,
+) -> Result<i64, Error> {
+    let e = enc.encode(r);
+    let id = stmt.insert(params![
+        r.timestamp.as_nanos(),
+        r.level as u8,
+        r.component.as_str(),
+        &*r.message,
+        r.correlation_id.as_deref(),
+        e.fields,
+        e.thread,
+        r.pid,
+        r.file.as_deref(),
+        r.line,
+        e.host,
+        r.error.as_deref(),
+    ])?;
+    Ok(id)
+}
+
+impl Store for SqliteStore {
+    fn insert_batch(&self, records: &[Record]) -> Result<usize, Error> {
+        if records.is_empty() {
+            return Ok(0);
+        }
+        self.insert_tx(records)?;
+        Ok(records.len())
+    }
+
+    fn query(&self, q: &Query) -> Result<Page, Error> {
+        let (sql, params) = select_sql(&self.table, COLUMNS, q)?;
+        let conn = self.reader()?;
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        let mut records = Vec::new();
+        while let Some(row) = rows.next()? {
+            let (id, record) = decode_row(row)?;
+            records.push(StoredRecord { id, record });
+        }
+        let next_cursor = if records.len() > q.limit {
+            records.truncate(q.limit);
+            records.last().map(|r| r.id)
+        } else {
+            None
+        };
+        Ok(Page {
+            records,
+            next_cursor,
+        })
+    }
+
+    fn get(&self, id: i64) -> Result<Option<StoredRecord>, Error> {
+        let conn = self.reader()?;
+        let mut stmt = conn.prepare_cached(&self.sql.get)?;
+        let mut rows = stmt.query([id])?;
+        match rows.next()? {
+            Some(row) => {
+                let (id, record) = decode_row(row)?;
+                Ok(Some(StoredRecord { id, record }))
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn apply_retention(&self, r: &Retention) -> Result<RetentionReport, Error> {
+        let mut report = RetentionReport::default();
+        if let Some(age) = r.max_age {
+            let age = i64::try_from(age.as_nanos()).unwrap_or(i64::MAX);
+            let cutoff = Timestamp::now().as_nanos().saturating_sub(age);
+            report.deleted += self.delete_where(&self.table, "ts < ?1", cutoff)?;
+            let activity = format!("{}_activity", self.table);
+            report.activities_deleted += self.delete_where(&activity, "ts < ?1", cutoff)?;
+        }
+        if let Some(max) = r.max_rows {
+            let offset = i64::try_from(max).unwrap_or(i64::MAX);
+            let sql = format!(
+                r#"SELECT id FROM "{}" ORDER BY id DESC LIMIT 1 OFFSET ?1"#,
+                self.table
+            );
+            let newest_doomed: Option<i64> = {
+                let w = lock(&self.writer);
+                w.conn
+                    .query_row(&sql, [offset], |row| row.get(0))
+                    .optional()?
+            };
+            if let Some(id) = newest_doomed {
+                report.deleted += self.delete_where(&self.table, "id <= ?1", id)?;
+            }
+        }
+        Ok(report)
+    }
+
+    fn count(&self) -> Result<u64, Error> {
+        let conn = self.reader()?;
+        let n: i64 = conn.query_row(&self.sql.count, [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    fn insert_activity(&self, a: &Activity) -> Result<i64, Error> {
+        let details = a.details.as_ref().map(|d| d.to_string());
+        let w = lock(&self.writer);
+        let mut stmt = w.conn.prepare_cached(&self.sql.insert_activity)?;
+        let id = stmt.insert(params![
+            a.timestamp.as_nanos(),
+            a.component,
+            a.action,
+            a.message,
+            a.level.as_str(),
+            details,
+        ])?;
+        Ok(id)
+    }
+
+    fn activities(&self, component: Option<&str>, limit: usize) -> Result<Vec<Activity>, Error> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let limit = limit.min(MAX_LIMIT) as i64;
+        let conn = self.reader()?;
+        let (sql, comp) = match component {
+            Some(c) => (&self.sql.activities_of, Some(c)),
+            None => (&self.sql.activities, None),
+        };
+        let mut stmt = conn.prepare_cached(sql)?;
+        let mut rows = match comp {
+            Some(c) => stmt.query(params![limit, c])?,
+            None => stmt.query(params![limit])?,
+        };
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(decode_activity(row)?);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+    use hwlog_core::Level;
+
+    #[test]
+    fn in_memory_store_works() {
+        let store = SqliteStore::open_in_memory(SqliteOptions::default()).unwrap();
+        assert!(store.path().is_none());
+        let store: &dyn Store = &store;
+        let recs = vec![Record::new(Level::Warning, "a.b", "fan speed low"); 3];
+        assert_eq!(store.insert_batch(&recs).unwrap(), 3);
+        assert_eq!(store.count().unwrap(), 3);
+        let q = Query {
+            text: Some("fan".into()),
+            ..Query::default()
+        };
+        assert_eq!(store.query(&q).unwrap().records.len(), 3);
+        let e =
+            SqliteStore::open_in_memory(SqliteOptions::default().with_table("x;y")).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidName);
+    }
+}

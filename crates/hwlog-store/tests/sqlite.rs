@@ -1,0 +1,341 @@
+//! The SQLite store: round trips, filters, table names, migrations and the activity feed,
+//! checked against the rows in the database file.
+mod common;
+
+use common::*;
+use hwlog_core::{Level, Timestamp};
+use hwlog_store::{
+    Activity, ActivityLevel, ErrorKind, Query, SqliteOptions, SqliteStore, Store, SCHEMA_VERSION,
+};
+
+#[test]
+fn batch_round_trips_and_rows_hold_the_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let recs = records(0..60);
+    assert_eq!(store.insert_batch(&recs).unwrap(), 60);
+    assert_eq!(store.insert_batch(&[]).unwrap(), 0);
+
+    let conn = raw(dir.path());
+    assert_eq!(raw_count(&conn, "logs"), 60);
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let mut stmt = conn
+        .prepare("SELECT id, ts, level, component, message, correlation_id, fields, thread, pid, file, line, host, error FROM logs ORDER BY id")
+        .unwrap();
+    let rows: Vec<_> = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, String>(7)?,
+                (r.get::<_, i64>(8)?, r.get::<_, Option<String>>(9)?),
+                (
+                    r.get::<_, Option<i64>>(10)?,
+                    r.get::<_, Option<String>>(11)?,
+                ),
+                r.get::<_, Option<String>>(12)?,
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (i, (row, rec)) in rows.iter().zip(&recs).enumerate() {
+        assert_eq!(row.1, T0 + i as i64 * MS);
+        assert_eq!(row.2, rec.level as i64);
+        assert_eq!(row.3, rec.component.as_str());
+        assert_eq!(row.4, rec.message);
+        assert_eq!(row.5.as_deref(), rec.correlation_id.as_deref());
+        let fields: serde_json::Value = serde_json::from_str(row.6.as_deref().unwrap()).unwrap();
+        assert_eq!(fields["ratio"], i as f64 / 8.0);
+        if i % 3 == 0 {
+            assert_eq!(fields["nan"], "NaN");
+            assert_eq!(fields["inf"], "-inf");
+            assert_eq!(fields["big"], u64::MAX);
+        }
+        if i % 4 == 1 {
+            assert_eq!(fields["raw"], r"o\xFF\xFEk");
+            assert_eq!(fields["dup"], "second");
+            assert_eq!(fields["json_text"], r#"{"a":[1,2],"b":"}"}"#);
+        }
+        assert_eq!(
+            row.7,
+            format!(
+                "{}#{}",
+                rec.thread.name.as_deref().unwrap_or(""),
+                rec.thread.id
+            )
+        );
+        assert_eq!(row.8 .0, 4242);
+        assert_eq!(row.9 .0, rec.line.map(i64::from));
+        let host = match i % 5 {
+            0 => Some(format!("node-{}", i % 10)),
+            1 => Some(format!("bmc-{}", i % 4)),
+            2 => Some((10 + i).to_string()),
+            _ => None,
+        };
+        assert_eq!(row.9 .1, host, "row {i}");
+        assert_eq!(row.10, rec.error);
+    }
+
+    // Read back through the store: by id and by query.
+    for (row, rec) in rows.iter().zip(&recs) {
+        let got = store.get(row.0).unwrap().unwrap();
+        assert_eq!(got.id, row.0);
+        assert_same(&got.record, rec);
+    }
+    assert!(store.get(10_000).unwrap().is_none());
+    let page = store.query(&Query::default()).unwrap();
+    assert_eq!(page.records.len(), 60);
+    assert_eq!(page.next_cursor, None);
+    for (got, rec) in page.records.iter().zip(recs.iter().rev()) {
+        assert_same(&got.record, rec);
+    }
+    assert_eq!(store.count().unwrap(), 60);
+}
+
+#[test]
+fn every_filter_and_combination_matches_a_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let recs = records(0..400);
+    store.insert_batch(&recs[..150]).unwrap();
+    store.insert_batch(&recs[150..]).unwrap();
+    let mut queries = Vec::new();
+    for l in Level::ALL {
+        queries.push(Query {
+            min_level: Some(l),
+            ..Query::default()
+        });
+        queries.push(Query {
+            level: Some(l),
+            ..Query::default()
+        });
+    }
+    for c in [
+        "hwautomation",
+        "hwautomation.hardware",
+        "hwautomation.hardware.ipmi",
+        "hyper",
+        "hyper*",
+        "*.core",
+        "db.poo?",
+        "ünïcode.*",
+        "hwautomation.*.ipmi",
+        "nothing",
+        "[x]",
+    ] {
+        queries.push(Query {
+            component: Some(c.into()),
+            ..Query::default()
+        });
+    }
+    for c in ["req-0", "req-3", "req-9"] {
+        queries.push(Query {
+            correlation_id: Some(c.into()),
+            ..Query::default()
+        });
+    }
+    queries.push(Query {
+        since: Some(T0 + 100 * MS),
+        ..Query::default()
+    });
+    queries.push(Query {
+        until: Some(T0 + 100 * MS),
+        ..Query::default()
+    });
+    queries.push(Query {
+        since: Some(T0 + 5 * MS),
+        until: Some(T0 + 5 * MS),
+        ..Query::default()
+    });
+    queries.push(Query {
+        min_level: Some(Level::Warning),
+        component: Some("hwautomation".into()),
+        correlation_id: Some("req-2".into()),
+        since: Some(T0 + 20 * MS),
+        until: Some(T0 + 390 * MS),
+        ..Query::default()
+    });
+    queries.push(Query {
+        level: Some(Level::Error),
+        min_level: Some(Level::Info),
+        component: Some("*.hardware.*".into()),
+        cursor: Some(300),
+        ..Query::default()
+    });
+    for mut q in queries {
+        q.limit = 1000;
+        let want: Vec<i64> = recs
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| {
+                let id = *i as i64 + 1;
+                q.min_level.is_none_or(|l| r.level >= l)
+                    && q.level.is_none_or(|l| r.level == l)
+                    && q.component
+                        .as_deref()
+                        .is_none_or(|p| component_matches(p, &r.component))
+                    && q.correlation_id
+                        .as_deref()
+                        .is_none_or(|c| r.correlation_id.as_deref() == Some(c))
+                    && q.since.is_none_or(|s| r.timestamp.as_nanos() >= s)
+                    && q.until.is_none_or(|u| r.timestamp.as_nanos() < u)
+                    && q.cursor.is_none_or(|c| id < c)
+            })
+            .map(|(i, _)| i as i64 + 1)
+            .rev()
+            .collect();
+        let page = store.query(&q).unwrap();
+        let got: Vec<i64> = page.records.iter().map(|r| r.id).collect();
+        assert_eq!(got, want, "{q:?}");
+        for r in &page.records {
+            assert_same(&r.record, &recs[r.id as usize - 1]);
+        }
+    }
+}
+
+#[test]
+fn invalid_table_names_are_rejected_before_touching_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in [
+        "",
+        "1x",
+        "logs; DROP TABLE logs",
+        "a-b",
+        "\"q\"",
+        "sqlite_x",
+        "naïve",
+        &"x".repeat(64),
+    ] {
+        let opts = SqliteOptions::default().with_table(bad);
+        let e = SqliteStore::open(dir.path().join("sub/x.db"), opts).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidName, "{bad:?}");
+    }
+    assert!(!dir.path().join("sub").exists());
+    let ok = SqliteStore::open(
+        dir.path().join("x.db"),
+        SqliteOptions::default().with_table("_Audit_2"),
+    )
+    .unwrap();
+    assert_eq!(ok.table(), "_Audit_2");
+}
+
+#[test]
+fn migrations_run_once_and_tables_share_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let objects = |c: &rusqlite::Connection| -> Vec<String> {
+        let mut s = c
+            .prepare("SELECT type || ' ' || name FROM sqlite_master ORDER BY name")
+            .unwrap();
+        s.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let first = open(dir.path());
+    first.insert_batch(&records(0..10)).unwrap();
+    let before = objects(&raw(dir.path()));
+    for want in [
+        "table logs",
+        "table logs_activity",
+        "table logs_fts",
+        "index logs_level_ts",
+        "trigger logs_fts_ad",
+    ] {
+        assert!(before.iter().any(|o| o == want), "{want} in {before:?}");
+    }
+    drop(first);
+    for _ in 0..3 {
+        let again = open(dir.path());
+        assert_eq!(again.count().unwrap(), 10);
+    }
+    let conn = raw(dir.path());
+    assert_eq!(objects(&conn), before);
+    let v: i64 = conn
+        .query_row(
+            "SELECT version FROM hwlog_schema WHERE name = 'logs'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(v, SCHEMA_VERSION as i64);
+
+    let audit = SqliteStore::open(
+        dir.path().join("logs.db"),
+        SqliteOptions::default().with_table("audit"),
+    )
+    .unwrap();
+    audit.insert_batch(&records(0..3)).unwrap();
+    assert_eq!(
+        (raw_count(&conn, "logs"), raw_count(&conn, "audit")),
+        (10, 3)
+    );
+
+    conn.execute(
+        "UPDATE hwlog_schema SET version = version + 1 WHERE name = 'logs'",
+        [],
+    )
+    .unwrap();
+    let e = SqliteStore::open(dir.path().join("logs.db"), SqliteOptions::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::SchemaTooNew);
+    assert!(e.to_string().contains("newer"), "{e}");
+}
+
+#[test]
+fn activity_feed_is_newest_first_and_filters_by_component() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let at = |ms: i64| Timestamp::from_nanos(T0 + ms * MS);
+    let entries = [
+        (ActivityLevel::Info, "hardware.ipmi", "power_on", 30),
+        (ActivityLevel::Success, "hardware.ipmi", "power_on", 50),
+        (ActivityLevel::Error, "firmware", "update", 40),
+        (ActivityLevel::Warning, "hardware.ipmi", "fan", 10),
+        (ActivityLevel::Success, "firmware", "update", 50),
+    ];
+    let mut ids = Vec::new();
+    for (i, (level, comp, action, ms)) in entries.iter().enumerate() {
+        let a = Activity::new(*level, *comp, *action, format!("entry {i} ✓"))
+            .at(at(*ms))
+            .with_details(serde_json::json!({"i": i, "nested": {"ok": true}}));
+        ids.push(store.insert_activity(&a).unwrap());
+    }
+    assert_eq!(ids, [1, 2, 3, 4, 5]);
+    let all = store.activities(None, 10).unwrap();
+    let order: Vec<i64> = all.iter().map(|a| a.id.unwrap()).collect();
+    assert_eq!(order, [5, 2, 3, 1, 4], "by time, then id, newest first");
+    assert_eq!(all[0].level, ActivityLevel::Success);
+    assert_eq!(all[0].details.as_ref().unwrap()["nested"]["ok"], true);
+    assert_eq!(all[0].message, "entry 4 ✓");
+    assert_eq!(all[0].timestamp, at(50));
+    let ipmi = store.activities(Some("hardware.ipmi"), 2).unwrap();
+    let order: Vec<i64> = ipmi.iter().map(|a| a.id.unwrap()).collect();
+    assert_eq!(order, [2, 1]);
+    assert!(store.activities(Some("nope"), 10).unwrap().is_empty());
+    assert!(store.activities(None, 0).unwrap().is_empty());
+    let conn = raw(dir.path());
+    let level: String = conn
+        .query_row("SELECT level FROM logs_activity WHERE id = 2", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(level, "SUCCESS");
+    // A row another writer damaged is reported, not panicked on.
+    conn.execute("UPDATE logs_activity SET level = 'BOGUS' WHERE id = 4", [])
+        .unwrap();
+    assert_eq!(
+        store.activities(None, 10).unwrap_err().kind(),
+        ErrorKind::Corrupt
+    );
+    store.insert_batch(&records(0..1)).unwrap();
+    conn.execute("UPDATE logs SET level = 9", []).unwrap();
+    assert_eq!(store.get(1).unwrap_err().kind(), ErrorKind::Corrupt);
+}
