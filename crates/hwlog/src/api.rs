@@ -310,6 +310,19 @@ pub fn flush() -> Result<(), Error> {
     }
 }
 
+/// Stops logging: removes the pipeline, lets every non-blocking route write what it has queued,
+/// closes the sinks (a rotating file waits for its compressions), and returns the final status.
+/// Logging calls after this are no-ops until `setup_logging` or `reconfigure_logging`.
+pub fn shutdown() -> Status {
+    let old = dispatch::uninstall();
+    drop(old);
+    crate::nonblocking::join_retired(std::time::Duration::from_secs(60));
+    let mut st = logging_status();
+    *state() = None;
+    st.profile = st.profile.map(|p| format!("{p} (shut down)"));
+    st
+}
+
 /// The active configuration and what it has done.
 #[derive(Clone, Debug)]
 pub struct Status {

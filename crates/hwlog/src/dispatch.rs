@@ -123,6 +123,9 @@ pub fn clear_handlers() {
     if let Some(old) = old {
         for (_, r) in old.iter() {
             r.close();
+            if !r.is_non_blocking() {
+                retire(r.counters());
+            }
         }
     }
 }

@@ -289,6 +289,9 @@ impl WorkerLoop {
                     if let Err(e) = self.core.sink.close() {
                         self.core.sink_failed(&e, 0);
                     }
+                    let mut totals = self.core.counters.snapshot();
+                    totals.dropped += self.dropped.load(Ordering::Relaxed);
+                    crate::dispatch::retire(totals);
                     return;
                 }
                 None => {}

@@ -95,11 +95,14 @@ impl Pipeline {
 
 impl Drop for Pipeline {
     fn drop(&mut self) {
-        // Non-blocking routes finish writing on their worker; `flush()` joins them.
+        // Non-blocking routes finish writing on their worker, which then adds its counts to the
+        // process totals; `flush()` joins them. Synchronous routes are done now.
         for r in &self.routes {
             r.close();
+            if !r.is_non_blocking() {
+                crate::dispatch::retire(r.counters());
+            }
         }
-        crate::dispatch::retire(self.totals());
     }
 }
 
@@ -170,9 +173,20 @@ pub fn build_filter(k: &FilterKind, profile_level: Level) -> Box<dyn Filter> {
 fn build_sink(p: &ActiveProfile, s: &SinkSpec) -> Arc<dyn Sink> {
     match s {
         SinkSpec::Console { stream, color } => Arc::new(ConsoleSink::new(*stream, *color)),
-        SinkSpec::File { path, gzip } => {
+        SinkSpec::File { path, gzip, rotate } => {
             let path = Path::new(&p.log_dir).join(path);
-            Arc::new(FileSink::new(path, *gzip))
+            match rotate {
+                None => Arc::new(FileSink::new(path, *gzip)),
+                Some(policy) => {
+                    match crate::sink::rotating::RotatingFileSink::new(&path, policy.clone()) {
+                        Ok(s) => Arc::new(s),
+                        Err(e) => Arc::new(crate::sink::UnavailableSink::new(
+                            format!("file:{}", path.display()),
+                            format!("cannot open {}: {e}", path.display()),
+                        )),
+                    }
+                }
+            }
         }
         SinkSpec::Capture => Arc::new(crate::testing::CaptureSink),
         SinkSpec::Metrics { listen } => {

@@ -11,7 +11,7 @@ fn builtin_profiles_are_valid_and_shaped_as_documented() {
     let prod = cfg.resolve("production", &Overrides::new()).unwrap();
     assert_eq!(prod.level, Level::Warning);
     let names: Vec<_> = prod.routes.iter().map(|r| r.name.as_str()).collect();
-    assert_eq!(names, ["console", "file_gz", "metrics", "error_file"]);
+    assert_eq!(names, ["console", "file", "metrics", "error_file"]);
     let filters = format!("{:?}", prod.routes[1].filters);
     assert!(filters.contains("Environment") && filters.contains("redact: true"));
     assert!(filters.contains("RateLimit") && filters.contains("Component"));
@@ -33,7 +33,7 @@ fn overrides_switch_features_without_touching_profiles() {
     let s = cfg.resolve("staging", &o).unwrap();
     assert_eq!(s.level, Level::Debug);
     let names: Vec<_> = s.routes.iter().map(|r| r.name.as_str()).collect();
-    assert_eq!(names, ["console", "file_gz"]);
+    assert_eq!(names, ["console", "file"]);
     assert!(!format!("{:?}", s.routes).contains("RateLimit"));
     let plain = cfg.resolve("staging", &Overrides::new()).unwrap();
     assert_eq!(plain.level, Level::Info);

@@ -64,9 +64,9 @@ fn seed_example_keeps_correlation_and_never_leaks_the_password() {
         .collect();
     for want in [
         "logs/development.log",
-        "logs/production.jsonl.gz",
+        "logs/production.jsonl",
         "logs/errors.jsonl",
-        "logs/staging.jsonl.gz",
+        "logs/staging.jsonl",
         "logs/custom.jsonl",
     ] {
         assert!(
@@ -105,7 +105,7 @@ fn seed_example_keeps_correlation_and_never_leaks_the_password() {
     assert!(dev.contains("hwautomation.discovery - INFO - MaaS discovery finished hosts=12"));
     let staging = &files
         .iter()
-        .find(|(p, _)| p.ends_with("logs/staging.jsonl.gz"))
+        .find(|(p, _)| p.ends_with("logs/staging.jsonl"))
         .unwrap()
         .1;
     assert!(staging.contains("\"level\":\"DEBUG\""));

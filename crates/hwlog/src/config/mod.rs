@@ -11,7 +11,7 @@
 //!     .resolve("staging", &Overrides::new().level(Level::Debug).feature("compression", true))
 //!     .unwrap();
 //! assert_eq!(staging.level, Level::Debug);
-//! assert!(staging.routes.iter().any(|r| r.name == "file_gz"));
+//! assert!(staging.routes.iter().any(|r| r.name == "file"));
 //! // Overrides never change the built-in definition.
 //! assert_eq!(cfg.profile("staging").unwrap().level, Level::Info);
 //! // Unknown override keys and features are errors, never ignored.
@@ -20,6 +20,8 @@
 //! ```
 mod decode;
 pub mod model;
+mod rotate;
+mod sinks;
 pub mod tree;
 
 use std::fmt;

@@ -61,6 +61,8 @@ pub enum SinkSpec {
         path: String,
         /// Compress with gzip (each flush ends a gzip member; `gzip -dc` reads the whole file).
         gzip: bool,
+        /// Rotate (by size and/or time), compress rotated files, keep a bounded history.
+        rotate: Option<crate::sink::rotating::RotationPolicy>,
     },
     /// The in-memory capture sink of [`crate::testing`].
     Capture,

@@ -3,6 +3,7 @@
 mod console;
 mod file;
 pub mod metrics;
+pub mod rotating;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 #[cfg(feature = "websocket")]

@@ -1,0 +1,202 @@
+//! Sink tables: console, file (with rotation), sqlite, websocket, metrics, capture, null.
+use super::decode::{get, join, Dec};
+use super::model::*;
+use super::tree::Node;
+
+/// A sink table.
+pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
+    let m = d.table(
+        n,
+        path,
+        &[
+            "type",
+            "stream",
+            "color",
+            "path",
+            "compress",
+            "listen",
+            "client_queue",
+            "ring",
+            "table",
+            "max_age_days",
+            "max_rows",
+            "rotate",
+        ],
+    )?;
+    let Some(t) = get(m, "type") else {
+        d.err(&n.loc, path, "missing key \"type\"");
+        return None;
+    };
+    let kind = d.str(t, &join(path, "type"))?;
+    let only = |d: &mut Dec, keys: &[&str]| {
+        for (k, v) in m {
+            if k != "type" && !keys.contains(&k.as_str()) {
+                d.err(
+                    &v.loc,
+                    &join(path, k),
+                    format!("{k:?} does not apply to a {kind} sink"),
+                );
+            }
+        }
+    };
+    Some(match kind.as_str() {
+        "console" => {
+            only(d, &["stream", "color"]);
+            let stream = match get(m, "stream")
+                .and_then(|s| d.str(s, &join(path, "stream")).map(|x| (s, x)))
+            {
+                None => Stream::Stderr,
+                Some((_, s)) if s == "stdout" => Stream::Stdout,
+                Some((_, s)) if s == "stderr" => Stream::Stderr,
+                Some((n, s)) => {
+                    d.err(
+                        &n.loc,
+                        &join(path, "stream"),
+                        format!("unknown stream {s:?} (expected stdout or stderr)"),
+                    );
+                    Stream::Stderr
+                }
+            };
+            let color = match get(m, "color")
+                .and_then(|s| d.str(s, &join(path, "color")).map(|x| (s, x)))
+            {
+                None => ColorMode::Auto,
+                Some((_, s)) if s == "auto" => ColorMode::Auto,
+                Some((_, s)) if s == "always" => ColorMode::Always,
+                Some((_, s)) if s == "never" => ColorMode::Never,
+                Some((n, s)) => {
+                    d.err(
+                        &n.loc,
+                        &join(path, "color"),
+                        format!("unknown color mode {s:?} (expected auto, always or never)"),
+                    );
+                    ColorMode::Auto
+                }
+            };
+            SinkSpec::Console { stream, color }
+        }
+        "file" => {
+            only(d, &["path", "compress", "rotate"]);
+            let Some(p) = get(m, "path") else {
+                d.err(&n.loc, path, "a file sink needs \"path\"");
+                return None;
+            };
+            let file = d.str(p, &join(path, "path"))?;
+            if file.trim().is_empty() {
+                d.err(&p.loc, &join(path, "path"), "empty path");
+            }
+            let gzip = match get(m, "compress") {
+                None => false,
+                Some(c) => match d.str(c, &join(path, "compress")).as_deref() {
+                    Some("gzip") => true,
+                    Some("none") => false,
+                    Some(other) => {
+                        d.err(
+                            &c.loc,
+                            &join(path, "compress"),
+                            format!("unknown compression {other:?} (expected gzip or none)"),
+                        );
+                        false
+                    }
+                    None => false,
+                },
+            };
+            let rotate =
+                get(m, "rotate").and_then(|v| super::rotate::rotate(d, v, &join(path, "rotate")));
+            if gzip && rotate.is_some() {
+                d.err(
+                    &n.loc,
+                    path,
+                    "use rotate.compression with rotation, not compress = \"gzip\"",
+                );
+            }
+            SinkSpec::File {
+                path: file,
+                gzip,
+                rotate,
+            }
+        }
+        "capture" => {
+            only(d, &[]);
+            SinkSpec::Capture
+        }
+        "sqlite" => {
+            only(d, &["path", "table", "max_age_days", "max_rows"]);
+            let Some(p) = get(m, "path") else {
+                d.err(&n.loc, path, "a sqlite sink needs \"path\"");
+                return None;
+            };
+            let file = d.str(p, &join(path, "path"))?;
+            let table = match get(m, "table") {
+                Some(t) => d.str(t, &join(path, "table")).unwrap_or_default(),
+                None => "logs".to_string(),
+            };
+            let valid = table.len() <= 63
+                && table
+                    .bytes()
+                    .next()
+                    .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+                && table
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            if !valid {
+                let loc = get(m, "table").map_or(n.loc.clone(), |t| t.loc.clone());
+                d.err(&loc, &join(path, "table"), format!("invalid table name {table:?} (letters, digits and _, not starting with a digit, at most 63)"));
+            }
+            let max_age_days =
+                get(m, "max_age_days").and_then(|v| d.num(v, &join(path, "max_age_days")));
+            let max_rows = get(m, "max_rows")
+                .and_then(|v| d.num(v, &join(path, "max_rows")))
+                .map(|x| x.max(0.0) as u64);
+            SinkSpec::Sqlite {
+                path: file,
+                table,
+                max_age_days,
+                max_rows,
+            }
+        }
+        "websocket" => {
+            only(d, &["listen", "client_queue", "ring"]);
+            let listen = get(m, "listen")
+                .and_then(|v| d.str(v, &join(path, "listen")))
+                .unwrap_or_else(|| "127.0.0.1:0".to_string());
+            let count = |d: &mut Dec, key: &str, default: usize| match get(m, key) {
+                None => default,
+                Some(v) => match d.num(v, &join(path, key)) {
+                    Some(x) if x >= 1.0 && x.fract() == 0.0 => x as usize,
+                    Some(_) => {
+                        d.err(&v.loc, &join(path, key), "expected a whole number ≥ 1");
+                        default
+                    }
+                    None => default,
+                },
+            };
+            let client_queue = count(d, "client_queue", 1024);
+            let ring = count(d, "ring", 10_000);
+            SinkSpec::WebSocket {
+                listen,
+                client_queue,
+                ring,
+            }
+        }
+        "metrics" => {
+            only(d, &["listen"]);
+            let listen = get(m, "listen").and_then(|v| d.str(v, &join(path, "listen")));
+            SinkSpec::Metrics { listen }
+        }
+        "null" => {
+            only(d, &[]);
+            SinkSpec::Null
+        }
+        other => {
+            d.err(
+                &t.loc,
+                &join(path, "type"),
+                format!(
+                    "unknown sink {other:?} (expected console, file, sqlite, metrics, websocket, capture or null)"
+                ),
+            );
+            return None;
+        }
+    })
+}
