@@ -1,0 +1,260 @@
+//! `hwlog-bench compare`: hwlog against tracing, ftlog, spdlog-rs and log4rs.
+//!
+//! Every logger is process-global, so `compare` runs each contender and workload in a child
+//! process (this binary's hidden `one` subcommand, which prints one JSON line) and collects
+//! the results into one table (and, with `--json`, one JSON object on the last line).
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::Value;
+
+mod compress;
+mod contenders;
+mod report;
+mod sqlite;
+mod workload;
+
+#[derive(Parser)]
+#[command(name = "hwlog-bench", about = "Compares hwlog with other Rust loggers")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Runs every contender (each in its own process) and prints one comparison table.
+    Compare(CompareArgs),
+    /// Runs one contender and workload in this process and prints one JSON line.
+    #[command(hide = true)]
+    One(OneArgs),
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    /// Smaller run: 30 bursts × 2,000 records per thread, 200k records to file.
+    #[arg(long)]
+    quick: bool,
+    /// Also print the results as one JSON object on the last line.
+    #[arg(long)]
+    json: bool,
+    /// Directory with the loghub samples (`*/*_2k.log`) for the zstd figure.
+    #[arg(long, value_name = "DIR")]
+    loghub: Option<PathBuf>,
+    /// Run only these contenders (comma-separated; the JSON keeps the required keys, as null).
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    only: Option<Vec<String>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Workload {
+    Caller,
+    File,
+}
+
+#[derive(Args)]
+struct OneArgs {
+    #[arg(long)]
+    contender: String,
+    #[arg(long, value_enum)]
+    workload: Workload,
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Output directory (must exist and be empty).
+    #[arg(long)]
+    dir: PathBuf,
+    /// Records for the file workload.
+    #[arg(long, default_value_t = 200_000)]
+    records: u64,
+    /// Timed bursts per thread for the caller workload.
+    #[arg(long, default_value_t = 30)]
+    bursts: usize,
+    /// Records per burst.
+    #[arg(long, default_value_t = 2_000)]
+    burst: usize,
+}
+
+/// Sizes of one run.
+#[derive(Clone, Copy, Debug)]
+pub struct Params {
+    /// `--quick` was given.
+    pub quick: bool,
+    /// Timed bursts per thread.
+    pub bursts: usize,
+    /// Records per burst.
+    pub burst: usize,
+    /// Records in the file workload.
+    pub file_records: u64,
+    /// Rows in the batched SQLite run.
+    pub sqlite_batched: usize,
+    /// Rows in the per-row SQLite run.
+    pub sqlite_per_row: usize,
+}
+
+impl Params {
+    fn new(quick: bool) -> Params {
+        Params {
+            quick,
+            bursts: if quick { 30 } else { 100 },
+            burst: if quick { 2_000 } else { 5_000 },
+            file_records: if quick { 200_000 } else { 1_000_000 },
+            sqlite_batched: 100_000,
+            sqlite_per_row: 2_000,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().cmd {
+        Cmd::One(a) => one(a),
+        Cmd::Compare(a) => compare(a),
+    }
+}
+
+fn one(a: OneArgs) -> ExitCode {
+    let result = contenders::setup(&a.contender, &a.dir).and_then(|c| match a.workload {
+        Workload::Caller => workload::caller(
+            c,
+            &a.dir,
+            workload::CallerParams {
+                threads: a.threads.max(1),
+                bursts: a.bursts,
+                burst: a.burst,
+            },
+        ),
+        Workload::File => workload::file(c, &a.dir, a.records),
+    });
+    match result {
+        Ok(mut v) => {
+            v["contender"] = a.contender.into();
+            println!("{v}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("hwlog-bench one --contender {}: {e}", a.contender);
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs `one` in a child process; the last stdout line is its JSON result.
+fn run_child(
+    exe: &Path,
+    name: &str,
+    w: &str,
+    threads: usize,
+    dir: &Path,
+    p: &Params,
+) -> Result<Value, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let out = Command::new(exe)
+        .args(["one", "--contender", name, "--workload", w])
+        .args(["--threads", &threads.to_string()])
+        .arg("--dir")
+        .arg(dir)
+        .args(["--records", &p.file_records.to_string()])
+        .args(["--bursts", &p.bursts.to_string()])
+        .args(["--burst", &p.burst.to_string()])
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
+    let _ = std::fs::remove_dir_all(dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        return Err(format!("child failed ({})", out.status));
+    }
+    let last = stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or("");
+    serde_json::from_str(last).map_err(|e| format!("no JSON result from child: {e}"))
+}
+
+fn compare(a: CompareArgs) -> ExitCode {
+    let started = Instant::now();
+    let p = Params::new(a.quick);
+    let exe = match std::env::current_exe() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("hwlog-bench: cannot find own executable: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let root = match tempfile::Builder::new().prefix("hwlog-bench-").tempdir() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("hwlog-bench: cannot create a temp dir: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let selected: Vec<_> = contenders::all()
+        .into_iter()
+        .filter(|c| {
+            a.only
+                .as_ref()
+                .is_none_or(|o| o.iter().any(|n| n == c.name))
+        })
+        .collect();
+    let runs = [("caller", 1), ("caller", 2), ("file", 1)];
+    let mut rows = Vec::new();
+    for c in &selected {
+        let mut results = Vec::new();
+        for (w, t) in runs {
+            let dir = root.path().join(format!("{}-{w}-{t}", c.name));
+            let t0 = Instant::now();
+            let r = run_child(&exe, c.name, w, t, &dir, &p);
+            match &r {
+                Ok(v) => eprintln!(
+                    "[{:>6.1}s] {} {w} {t}T: {v} ({:.1}s)",
+                    started.elapsed().as_secs_f64(),
+                    c.name,
+                    t0.elapsed().as_secs_f64()
+                ),
+                Err(e) => eprintln!(
+                    "[{:>6.1}s] {} {w} {t}T FAILED: {e}",
+                    started.elapsed().as_secs_f64(),
+                    c.name
+                ),
+            }
+            results.push(r);
+        }
+        let mut it = results.into_iter();
+        rows.push(report::Row {
+            info: c,
+            caller1: it.next().expect("caller 1T"),
+            caller2: it.next().expect("caller 2T"),
+            file: it.next().expect("file"),
+        });
+    }
+    let sqlite_dir = root.path().join("sqlite");
+    let sqlite = std::fs::create_dir_all(&sqlite_dir)
+        .map_err(|e| e.to_string())
+        .and_then(|()| sqlite::run(&sqlite_dir, p.sqlite_batched, p.sqlite_per_row));
+    eprintln!(
+        "[{:>6.1}s] sqlite: {sqlite:?}",
+        started.elapsed().as_secs_f64()
+    );
+    let loghub = compress::locate(a.loghub.as_deref());
+    let zstd = compress::run(&loghub);
+    let results = report::Results {
+        params: p,
+        rows,
+        sqlite,
+        zstd,
+        loghub,
+        secs: started.elapsed().as_secs_f64(),
+    };
+    print!("{}", report::table(&results));
+    if a.json {
+        println!("{}", report::json(&results));
+    }
+    if results.failed() {
+        eprintln!("hwlog-bench: some runs FAILED (see above)");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,215 @@
+//! The two logging workloads, run inside a child process against one contender.
+//!
+//! * caller: per thread, bursts of records; each burst is timed with `Instant` and gives one
+//!   ns-per-record sample. Between bursts the backend is drained (the contender's waiting
+//!   flush where it has one, then a short sleep) so the samples measure the caller's cost,
+//!   not a full queue.
+//! * file: N records from one thread, then the contender's flush-and-wait; records/s is N over
+//!   the whole time until everything is written.
+//!
+//! Both count the lines written afterwards and fail if any record is missing.
+use std::io::Read;
+use std::path::Path;
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::contenders::Contender;
+
+/// Bursts run before the timed ones (file open, thread-locals, queue allocation).
+pub const WARMUP_BURSTS: usize = 2;
+/// Pause after each burst's drain, so the backend's worker is idle when the next burst starts.
+pub const DRAIN_SLEEP: Duration = Duration::from_millis(10);
+
+/// Settings of the caller workload.
+#[derive(Clone, Copy, Debug)]
+pub struct CallerParams {
+    /// Logging threads.
+    pub threads: usize,
+    /// Timed bursts per thread.
+    pub bursts: usize,
+    /// Records per burst.
+    pub burst: usize,
+}
+
+/// Runs the caller workload; returns its JSON result.
+pub fn caller(c: Arc<dyn Contender>, dir: &Path, p: CallerParams) -> Result<Value, String> {
+    let barrier = Arc::new(Barrier::new(p.threads));
+    let mut handles = Vec::new();
+    for t in 0..p.threads {
+        let c = c.clone();
+        let barrier = barrier.clone();
+        handles.push(std::thread::spawn(move || {
+            let mut samples = Vec::with_capacity(p.bursts);
+            let mut i = (t * (p.bursts + WARMUP_BURSTS) * p.burst) as u64;
+            for b in 0..p.bursts + WARMUP_BURSTS {
+                barrier.wait();
+                let start = Instant::now();
+                for _ in 0..p.burst {
+                    c.log(i);
+                    i += 1;
+                }
+                let ns = start.elapsed().as_nanos() as f64 / p.burst as f64;
+                if b >= WARMUP_BURSTS {
+                    samples.push(ns);
+                }
+                barrier.wait();
+                if t == 0 {
+                    c.drain();
+                    std::thread::sleep(DRAIN_SLEEP);
+                }
+            }
+            samples
+        }));
+    }
+    let mut samples = Vec::new();
+    for h in handles {
+        samples.extend(
+            h.join()
+                .map_err(|_| "a logging thread panicked".to_string())?,
+        );
+    }
+    let started = Instant::now();
+    c.finish();
+    let finish_ms = started.elapsed().as_secs_f64() * 1e3;
+    let expected = (p.threads * (p.bursts + WARMUP_BURSTS) * p.burst) as u64;
+    let lines = check_lines(dir, expected)?;
+    samples.sort_by(f64::total_cmp);
+    Ok(json!({
+        "workload": "caller",
+        "threads": p.threads,
+        "bursts": samples.len(),
+        "burst": p.burst,
+        "median_ns": percentile(&samples, 0.5),
+        "p10_ns": percentile(&samples, 0.1),
+        "p90_ns": percentile(&samples, 0.9),
+        "lines": lines,
+        "finish_ms": finish_ms,
+    }))
+}
+
+/// Runs the file workload; returns its JSON result.
+pub fn file(c: Arc<dyn Contender>, dir: &Path, records: u64) -> Result<Value, String> {
+    let start = Instant::now();
+    for i in 0..records {
+        c.log(i);
+    }
+    let logged = start.elapsed();
+    c.finish();
+    let total = start.elapsed();
+    let lines = check_lines(dir, records)?;
+    Ok(json!({
+        "workload": "file",
+        "records": records,
+        "log_secs": logged.as_secs_f64(),
+        "total_secs": total.as_secs_f64(),
+        "records_per_s": records as f64 / total.as_secs_f64(),
+        "lines": lines,
+        "bytes": dir_bytes(dir),
+    }))
+}
+
+/// The `q` quantile of sorted samples (nearest rank).
+pub fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let idx = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+/// Counts the lines in every file under `dir`; errors unless there are exactly `expected`.
+fn check_lines(dir: &Path, expected: u64) -> Result<u64, String> {
+    let lines =
+        count_lines(dir).map_err(|e| format!("cannot read output in {}: {e}", dir.display()))?;
+    if lines < expected {
+        return Err(format!(
+            "RECORDS MISSING: {} of {expected} records written ({} lost) in {}",
+            lines,
+            expected - lines,
+            dir.display()
+        ));
+    }
+    if lines > expected {
+        return Err(format!(
+            "unexpected output: {lines} lines for {expected} records in {}",
+            dir.display()
+        ));
+    }
+    Ok(lines)
+}
+
+/// Newlines in every file under `dir` (recursively); `.zst` files are decompressed.
+pub fn count_lines(dir: &Path) -> std::io::Result<u64> {
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            n += count_lines(&path)?;
+            continue;
+        }
+        let file = std::fs::File::open(&path)?;
+        n += match path.extension().and_then(|e| e.to_str()) {
+            Some("zst") => newlines(zstd::Decoder::new(file)?)?,
+            _ => newlines(file)?,
+        };
+    }
+    Ok(n)
+}
+
+/// Newlines in a stream, read in 256 KiB chunks.
+pub fn newlines(mut r: impl Read) -> std::io::Result<u64> {
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut n = 0;
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) => return Ok(n),
+            Ok(k) => n += buf[..k].iter().filter(|&&b| b == b'\n').count() as u64,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Total size of the files under `dir`.
+fn dir_bytes(dir: &Path) -> u64 {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    rd.flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => dir_bytes(&e.path()),
+            _ => e.metadata().map(|m| m.len()).unwrap_or(0),
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_is_nearest_rank() {
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert_eq!(percentile(&v, 0.5), 3.0);
+        assert_eq!(percentile(&v, 0.0), 1.0);
+        assert_eq!(percentile(&v, 1.0), 5.0);
+        assert!(percentile(&[], 0.5).is_nan());
+    }
+
+    #[test]
+    fn counts_plain_and_zstd_lines_and_reports_missing_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.log"), "1\n2\n3\n").unwrap();
+        let packed = zstd::encode_all(&b"4\n5\n"[..], 3).unwrap();
+        std::fs::create_dir(dir.path().join("old")).unwrap();
+        std::fs::write(dir.path().join("old/b.log.zst"), packed).unwrap();
+        assert_eq!(count_lines(dir.path()).unwrap(), 5);
+        assert_eq!(check_lines(dir.path(), 5).unwrap(), 5);
+        let err = check_lines(dir.path(), 7).unwrap_err();
+        assert!(err.contains("RECORDS MISSING: 5 of 7"), "{err}");
+        assert!(check_lines(dir.path(), 4).is_err());
+    }
+}
