@@ -199,4 +199,9 @@ pub trait Sink: Send + Sync {
     fn close(&self) -> Result<(), SinkError> {
         self.flush()
     }
+    /// Reopens the destination (after logrotate moved a file away; sent on SIGHUP). The
+    /// default does nothing.
+    fn reopen(&self) -> Result<(), SinkError> {
+        Ok(())
+    }
 }

@@ -218,12 +218,20 @@ fn install_panic_hook() {
     });
 }
 
-/// SIGTERM / SIGINT: flush, then the default action of the signal.
+/// Reopens every file after an outside tool (logrotate) moved it away; also done on SIGHUP
+/// when signal handling is installed. Rotating files also notice a moved file by themselves.
+pub fn reopen() -> Result<(), Error> {
+    dispatch::reopen_all().map_err(|e| Error {
+        kind: ErrorKind::Sink(e),
+    })
+}
+
+/// SIGTERM / SIGINT: flush, then the default action of the signal. SIGHUP: reopen files.
 pub fn install_signal_flush() {
-    use signal_hook::consts::{SIGINT, SIGTERM};
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        let mut signals = match signal_hook::iterator::Signals::new([SIGTERM, SIGINT]) {
+        let mut signals = match signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP]) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("hwlog: cannot install signal handlers: {e}");
@@ -233,9 +241,16 @@ pub fn install_signal_flush() {
         let spawned = std::thread::Builder::new()
             .name("hwlog-signals".into())
             .spawn(move || {
-                if let Some(sig) = signals.forever().next() {
+                for sig in signals.forever() {
+                    if sig == SIGHUP {
+                        if let Err(e) = reopen() {
+                            eprintln!("hwlog: reopening after SIGHUP failed: {e}");
+                        }
+                        continue;
+                    }
                     let _ = flush();
                     let _ = signal_hook::low_level::emulate_default_handler(sig);
+                    return;
                 }
             });
         if let Err(e) = spawned {

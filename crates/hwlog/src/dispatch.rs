@@ -196,3 +196,24 @@ pub fn totals() -> Counters {
     t.dropped += REENTRANT.get();
     t
 }
+
+/// Reopens the sinks of the current pipeline and of attached handlers; returns the first error.
+pub fn reopen_all() -> Result<(), hwlog_core::SinkError> {
+    let mut first = Ok(());
+    let mut note = |r: Result<(), hwlog_core::SinkError>| {
+        if let (Err(e), true) = (r, first.is_ok()) {
+            first = Err(e);
+        }
+    };
+    if let Some(p) = CURRENT.load().as_ref() {
+        for r in &p.routes {
+            note(r.reopen());
+        }
+    }
+    if let Some(hs) = HANDLERS.load().as_ref() {
+        for (_, r) in hs.iter() {
+            note(r.reopen());
+        }
+    }
+    first
+}

@@ -42,7 +42,8 @@ pub mod testing;
 
 pub use api::{
     flush, install_signal_flush, logging_status, reconfigure_logging, reconfigure_logging_with,
-    setup_logging, setup_logging_with, shutdown, Builder, Error, ErrorKind, LoggingGuard, Status,
+    reopen, setup_logging, setup_logging_with, shutdown, Builder, Error, ErrorKind, LoggingGuard,
+    Status,
 };
 pub use config::Overrides;
 pub use hwlog_core::{

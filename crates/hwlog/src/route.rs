@@ -186,6 +186,11 @@ impl Route {
         }
     }
 
+    /// Reopens the sink's destination (log rotation by an outside tool).
+    pub fn reopen(&self) -> Result<(), SinkError> {
+        self.core.sink.reopen()
+    }
+
     /// Stops the worker after it has written everything, then closes the sink.
     pub(crate) fn close(&self) {
         if let Some(w) = &self.worker {

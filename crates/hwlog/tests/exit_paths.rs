@@ -48,6 +48,19 @@ fn child_role() {
     std::mem::forget(guard); // no flush from the guard: only the exit path may save them
     match role.as_str() {
         "panic" => panic!("simulated crash"),
+        "hup" => {
+            hwlog::flush().unwrap();
+            println!("ready");
+            // The parent moves exit.log away and sends SIGHUP; then we log again.
+            let moved = std::path::Path::new(&dir).join("exit.log.1");
+            let t = Instant::now();
+            while !moved.exists() && t.elapsed() < Duration::from_secs(20) {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            std::thread::sleep(Duration::from_millis(300));
+            log.info("after hup");
+            hwlog::flush().unwrap();
+        }
         _ => {
             println!("ready");
             std::thread::sleep(Duration::from_secs(30));
@@ -112,4 +125,41 @@ fn sigterm_flushes_the_queue_then_terminates() {
         "terminated by SIGTERM: {status:?}"
     );
     assert_eq!(count_lines(dir.path()), 1000);
+}
+
+#[test]
+fn sighup_reopens_a_file_moved_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = spawn("hup", dir.path());
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    let t = Instant::now();
+    while !line.contains("ready") {
+        line.clear();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "child exited early"
+        );
+        assert!(t.elapsed() < Duration::from_secs(20));
+    }
+    // logrotate's "move, then HUP".
+    std::fs::rename(dir.path().join("exit.log"), dir.path().join("exit.log.tmp")).unwrap();
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .unwrap()
+        .success());
+    std::thread::sleep(Duration::from_millis(100));
+    std::fs::rename(
+        dir.path().join("exit.log.tmp"),
+        dir.path().join("exit.log.1"),
+    )
+    .unwrap();
+    assert!(child.wait().unwrap().success());
+    let old = std::fs::read_to_string(dir.path().join("exit.log.1")).unwrap();
+    assert_eq!(old.lines().filter(|l| l.contains("queued")).count(), 1000);
+    let new = std::fs::read_to_string(dir.path().join("exit.log")).unwrap();
+    assert!(new.contains(" - INFO - after hup"), "{new}");
+    assert!(!old.contains("after hup"));
 }

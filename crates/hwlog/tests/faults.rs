@@ -130,3 +130,53 @@ fn setup_logging_is_idempotent() {
     let _g3 = hwlog::setup_logging().unwrap();
     assert_eq!(hwlog::logging_status().profile.as_deref(), Some("testing"));
 }
+
+#[test]
+fn disk_full_counts_every_failed_record_and_the_caller_stays_fast() {
+    use hwlog::nonblocking::NonBlockingOptions;
+    // /dev/full fails every write with ENOSPC, as a full disk does.
+    if !std::path::Path::new("/dev/full").exists() {
+        println!("SKIPPED disk_full: /dev/full is missing");
+        return;
+    }
+    let route = Route::new(
+        "full",
+        Level::Info,
+        Vec::new(),
+        Box::new(Json::new(TimeZone::Utc)),
+        Arc::new(FileSink::new("/dev/full", false)),
+    )
+    .non_blocking(NonBlockingOptions::default());
+    let t = std::time::Instant::now();
+    for i in 0..1000 {
+        route.process(hwlog::Record::new(Level::Info, "disk", "no space").with_field("i", i));
+    }
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(2),
+        "the caller never waits on the disk"
+    );
+    let _ = route.flush();
+    let st = route.status();
+    assert_eq!(st.counters.errors, 1000, "{st:?}");
+    assert_eq!(st.counters.emitted, 0);
+    assert!(st.last_error.unwrap().contains("No space left on device"));
+}
+
+#[test]
+fn reopen_follows_a_file_moved_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let sink = FileSink::new(&path, false);
+    let rec = hwlog::Record::new(Level::Info, "a", "m");
+    hwlog::Sink::write(&sink, &rec, b"before\n").unwrap();
+    hwlog::Sink::flush(&sink).unwrap();
+    std::fs::rename(&path, dir.path().join("app.log.1")).unwrap();
+    hwlog::Sink::reopen(&sink).unwrap();
+    hwlog::Sink::write(&sink, &rec, b"after\n").unwrap();
+    hwlog::Sink::flush(&sink).unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "after\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("app.log.1")).unwrap(),
+        "before\n"
+    );
+}

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
-use hwlog_core::{Level, Record, Sink, SinkError, SinkErrorKind};
+use hwlog_core::{Batch, Level, Record, Sink, SinkError, SinkErrorKind};
 
 enum Out {
     Plain(BufWriter<File>),
@@ -170,8 +170,26 @@ impl Sink for FileSink {
         Ok(())
     }
 
+    /// A batch is written with one `write` (the buffer is flushed right after), so a failed
+    /// write fails the whole batch and its records are counted as errors.
+    fn write_batch(&self, batch: &Batch) -> Result<(), SinkError> {
+        let Some((last, _)) = batch.iter().last() else {
+            return Ok(());
+        };
+        self.write(last, batch.bytes())?;
+        flush_state(&mut self.lock())
+    }
+
     fn flush(&self) -> Result<(), SinkError> {
         flush_state(&mut self.lock())
+    }
+
+    fn reopen(&self) -> Result<(), SinkError> {
+        let mut st = self.lock();
+        let r = flush_state(&mut st);
+        st.out = None;
+        st.failed_at = None;
+        r
     }
 
     fn close(&self) -> Result<(), SinkError> {
