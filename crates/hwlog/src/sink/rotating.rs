@@ -958,6 +958,10 @@ impl Sink for RotatingFileSink {
     /// Flushes and closes the active file, waits (at most
     /// [`RotationPolicy::close_timeout`]) for pending compressions, and stops the background
     /// thread. Later writes fail with [`SinkErrorKind::Closed`].
+    fn reopen(&self) -> Result<(), SinkError> {
+        RotatingFileSink::reopen(self)
+    }
+
     fn close(&self) -> Result<(), SinkError> {
         let res = {
             let mut st = lock(&self.state);
