@@ -479,7 +479,12 @@ impl RotatingFileSink {
         let bg = Arc::clone(&shared);
         let worker = std::thread::Builder::new()
             .name("hwlog-rotate".into())
-            .spawn(move || retention::run(bg))
+            .spawn(move || {
+                // Compression must not take CPU from the threads that log: run it at the
+                // lowest scheduling priority.
+                lower_thread_priority();
+                retention::run(bg)
+            })
             .map_err(|e| invalid(format!("rotating sink: cannot start its thread: {e}")))?;
         let last_key = retention::newest_key(&shared.dir, &shared.name);
         let sink = RotatingFileSink {
@@ -986,5 +991,14 @@ impl Sink for RotatingFileSink {
 impl Drop for RotatingFileSink {
     fn drop(&mut self) {
         let _ = self.close();
+    }
+}
+
+/// Gives the calling thread the lowest CPU priority (nice 19; Linux keeps it per thread).
+fn lower_thread_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain syscall on the calling thread (who = 0); failure is harmless.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 19);
     }
 }
