@@ -14,16 +14,41 @@ use super::{Contender, Info, CORRELATION_ID, HOST, MESSAGE, PORT, QUEUE};
 
 struct Hwlog {
     log: Logger,
+    /// Enter a correlation scope around every record instead of binding the id to the logger.
+    scope_per_record: bool,
 }
 
 /// Contenders offered on top of the required ones.
 pub fn extra() -> Vec<Info> {
-    Vec::new()
+    vec![
+        Info {
+            name: "hwlog-scope",
+            format: "JSON (hwlog Json, UTC)",
+            design: "scope per record",
+        },
+        Info {
+            name: "hwlog-rotating",
+            format: "JSON (hwlog Json, UTC)",
+            design: "rotating zstd file",
+        },
+    ]
 }
 
 pub fn setup(name: &str, dir: &Path) -> Result<Arc<dyn Contender>, String> {
     let sink: Arc<dyn ::hwlog::Sink> = match name {
-        "hwlog" => Arc::new(FileSink::new(dir.join("hwlog.log"), false)),
+        "hwlog" | "hwlog-scope" => Arc::new(FileSink::new(dir.join("hwlog.log"), false)),
+        "hwlog-rotating" => {
+            use ::hwlog::sink::rotating::{Compression, RotatingFileSink, RotationPolicy};
+            let policy = RotationPolicy {
+                max_bytes: Some(64 << 20),
+                compression: Compression::Zstd { level: 9 },
+                max_files: Some(1000),
+                ..RotationPolicy::default()
+            };
+            Arc::new(
+                RotatingFileSink::new(dir.join("hwlog.log"), policy).map_err(|e| e.to_string())?,
+            )
+        }
         other => return Err(format!("unknown contender {other:?}")),
     };
     let route = Route::new(
@@ -41,21 +66,29 @@ pub fn setup(name: &str, dir: &Path) -> Result<Arc<dyn Contender>, String> {
     });
     dispatch::install(Pipeline::new("bench", vec![route]));
     Ok(Arc::new(Hwlog {
-        log: ::hwlog::get_logger("hwautomation.hardware.ipmi"),
+        // The correlation id is bound to the logger, as a request handler's logger would be:
+        // the counterpart of the `correlation_id` field the other contenders pass.
+        log: ::hwlog::get_logger("hwautomation.hardware.ipmi").with_correlation(CORRELATION_ID),
+        scope_per_record: name == "hwlog-scope",
     }))
 }
 
 impl Contender for Hwlog {
     #[inline]
     fn log(&self, i: u64) {
-        ::hwlog::with_correlation(CORRELATION_ID, || {
+        let emit = || {
             self.log
                 .at(Level::Info)
                 .field("host", HOST)
                 .field("port", PORT)
                 .field("attempt", i)
                 .log(MESSAGE)
-        });
+        };
+        if self.scope_per_record {
+            ::hwlog::with_correlation(CORRELATION_ID, emit);
+        } else {
+            emit();
+        }
     }
 
     fn drain(&self) {
@@ -63,6 +96,8 @@ impl Contender for Hwlog {
     }
 
     fn finish(self: Arc<Self>) {
-        ::hwlog::flush().expect("hwlog flush");
+        // Writes everything queued and waits for rotated files to be compressed, so the files
+        // are complete (and none is half-way from `x` to `x.zst`) when the lines are counted.
+        ::hwlog::shutdown();
     }
 }
