@@ -150,7 +150,7 @@ impl Logger {
 
     /// Starts an operation: until the guard drops, records from this thread (or the future
     /// the guard lives in) carry `operation` and, with the context filter, `op_elapsed_ms`.
-    /// Dropping the guard logs "operation <name> finished" at INFO with `duration_ms`.
+    /// Dropping the guard logs `"operation NAME finished"` at INFO with `duration_ms`.
     pub fn start_operation(&self, name: impl Into<SharedStr>) -> OperationGuard {
         let name = name.into();
         let started = Instant::now();

@@ -170,6 +170,62 @@ pub fn build_filter(k: &FilterKind, profile_level: Level) -> Box<dyn Filter> {
     }
 }
 
+/// Sinks that own an outside resource (a file path, a port, a database) are shared between
+/// pipelines: when a reconfiguration keeps the same sink, the new pipeline writes through the
+/// same instance instead of opening a second one beside it (two rotating writers on one file,
+/// or two listeners on one port, would race). The instance closes when the last pipeline using
+/// it is gone.
+fn shared_sink(p: &ActiveProfile, s: &SinkSpec) -> Arc<dyn Sink> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, Weak};
+    static LIVE: Mutex<Option<HashMap<String, Weak<dyn Sink>>>> = Mutex::new(None);
+    let key = match s {
+        SinkSpec::File { .. } | SinkSpec::Sqlite { .. } => {
+            let dir = std::path::absolute(&p.log_dir).unwrap_or_else(|_| p.log_dir.clone().into());
+            format!("{}|{s:?}", dir.display())
+        }
+        SinkSpec::WebSocket { listen, .. } if !listen.ends_with(":0") => format!("{s:?}"),
+        _ => return build_sink(p, s),
+    };
+    let mut g = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let live = g.get_or_insert_with(HashMap::new);
+    live.retain(|_, w| w.strong_count() > 0);
+    let inner = match live.get(&key).and_then(Weak::upgrade) {
+        Some(inner) => inner,
+        None => {
+            let inner = build_sink(p, s);
+            live.insert(key, Arc::downgrade(&inner));
+            inner
+        }
+    };
+    Arc::new(SharedSink(inner))
+}
+
+/// One pipeline's handle on a shared sink: closing the handle only flushes; the sink itself
+/// closes (in its `Drop`) when the last handle is gone.
+struct SharedSink(Arc<dyn Sink>);
+
+impl Sink for SharedSink {
+    fn name(&self) -> String {
+        self.0.name()
+    }
+    fn write(&self, record: &Record, line: &[u8]) -> Result<(), hwlog_core::SinkError> {
+        self.0.write(record, line)
+    }
+    fn write_batch(&self, batch: &hwlog_core::Batch) -> Result<(), hwlog_core::SinkError> {
+        self.0.write_batch(batch)
+    }
+    fn flush(&self) -> Result<(), hwlog_core::SinkError> {
+        self.0.flush()
+    }
+    fn close(&self) -> Result<(), hwlog_core::SinkError> {
+        self.0.flush()
+    }
+    fn reopen(&self) -> Result<(), hwlog_core::SinkError> {
+        self.0.reopen()
+    }
+}
+
 fn build_sink(p: &ActiveProfile, s: &SinkSpec) -> Arc<dyn Sink> {
     match s {
         SinkSpec::Console { stream, color } => Arc::new(ConsoleSink::new(*stream, *color)),
@@ -236,7 +292,7 @@ fn build_route(p: &ActiveProfile, r: &RouteSpec) -> Route {
         min_level,
         filters,
         build_format(&r.format),
-        build_sink(p, &r.sink),
+        shared_sink(p, &r.sink),
     );
     match &r.buffer {
         Some(opts) => route.non_blocking(opts.clone()),

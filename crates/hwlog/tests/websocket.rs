@@ -155,3 +155,68 @@ fn resume_after_a_sequence_number() {
     assert_eq!(got, ["three", "four", "five"]);
     assert_eq!(sink.last_seq(), 5);
 }
+
+#[test]
+fn reconfiguration_keeps_the_stream_and_its_clients() {
+    let _serial = hwlog::testing::lock();
+    // A fixed port: a second listener on it would fail, so the new pipeline must reuse the sink.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("ws.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            r#"
+[profiles.live]
+level = "INFO"
+features = {{}}
+[[profiles.live.routes]]
+name = "ws"
+sink = {{ type = "websocket", listen = "127.0.0.1:{port}" }}
+format = "json"
+"#
+        ),
+    )
+    .unwrap();
+    let _g = hwlog::Builder::new()
+        .config_file(&cfg)
+        .profile("live")
+        .init()
+        .unwrap();
+    let url = format!("ws://127.0.0.1:{port}/?component=live");
+    let (mut ws, _) = tungstenite::connect(url).unwrap();
+    if let MaybeTlsStream::Plain(s) = ws.get_ref() {
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    }
+    let log = hwlog::get_logger("live");
+    // Wait until the client is registered (first record may race the handshake).
+    let t = Instant::now();
+    let first = loop {
+        log.info("before");
+        if let Ok(Message::Text(t)) = ws.read() {
+            break serde_json::from_str::<serde_json::Value>(t.as_str()).unwrap();
+        }
+        assert!(t.elapsed() < Duration::from_secs(10));
+    };
+    assert_eq!(first["message"], "before");
+    hwlog::reconfigure_logging("live").unwrap();
+    hwlog::reconfigure_logging("live").unwrap();
+    let st = hwlog::logging_status();
+    assert!(
+        !st.routes[0].sink.contains("unavailable"),
+        "{}",
+        st.routes[0].sink
+    );
+    log.info("after");
+    loop {
+        let v = next_json(&mut ws);
+        if v["message"] == "after" {
+            break;
+        }
+    }
+    hwlog::reconfigure_logging("testing").unwrap();
+}
