@@ -80,6 +80,22 @@ fn spawn(role: &str, dir: &std::path::Path) -> std::process::Child {
         .unwrap()
 }
 
+/// Waits until the child prints "ready", then keeps draining its stdout.
+fn wait_ready(child: &mut std::process::Child) {
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let t = Instant::now();
+    let mut line = String::new();
+    while !line.contains("ready") {
+        line.clear();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "child exited early"
+        );
+        assert!(t.elapsed() < Duration::from_secs(20));
+    }
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+}
+
 fn count_lines(dir: &std::path::Path) -> usize {
     std::fs::read_to_string(dir.join("exit.log"))
         .unwrap_or_default()
@@ -101,17 +117,7 @@ fn a_panic_flushes_the_queue() {
 fn sigterm_flushes_the_queue_then_terminates() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = spawn("signal", dir.path());
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let t = Instant::now();
-    let mut line = String::new();
-    while !line.contains("ready") {
-        line.clear();
-        assert!(
-            stdout.read_line(&mut line).unwrap() > 0,
-            "child exited early"
-        );
-        assert!(t.elapsed() < Duration::from_secs(20));
-    }
+    wait_ready(&mut child);
     let kill = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -131,17 +137,7 @@ fn sigterm_flushes_the_queue_then_terminates() {
 fn sighup_reopens_a_file_moved_away() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = spawn("hup", dir.path());
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    let t = Instant::now();
-    while !line.contains("ready") {
-        line.clear();
-        assert!(
-            stdout.read_line(&mut line).unwrap() > 0,
-            "child exited early"
-        );
-        assert!(t.elapsed() < Duration::from_secs(20));
-    }
+    wait_ready(&mut child);
     // logrotate's "move, then HUP".
     std::fs::rename(dir.path().join("exit.log"), dir.path().join("exit.log.tmp")).unwrap();
     let pid = child.id().to_string();
