@@ -18,6 +18,15 @@ fn example_binary() -> PathBuf {
     bin
 }
 
+/// The text of the file whose path ends with `name`.
+fn file_text<'a>(files: &'a [(PathBuf, String)], name: &str) -> &'a str {
+    &files
+        .iter()
+        .find(|(p, _)| p.ends_with(name))
+        .unwrap_or_else(|| panic!("{name} was not written"))
+        .1
+}
+
 fn read_all(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
@@ -87,33 +96,17 @@ fn seed_example_keeps_correlation_and_never_leaks_the_password() {
         "the password leaked:\n{everything}"
     );
     assert!(everything.contains("-P [REDACTED]"));
-    let errors = &files
-        .iter()
-        .find(|(p, _)| p.ends_with("logs/errors.jsonl"))
-        .unwrap()
-        .1;
+    let errors = file_text(&files, "logs/errors.jsonl");
     let line: serde_json::Value = serde_json::from_str(errors.lines().next().unwrap()).unwrap();
     assert_eq!(line["correlation_id"], "req-12345");
     assert_eq!(line["level"], "ERROR");
     // Development output has the first record; staging has the DEBUG record (level override).
-    let dev = &files
-        .iter()
-        .find(|(p, _)| p.ends_with("logs/development.log"))
-        .unwrap()
-        .1;
+    let dev = file_text(&files, "logs/development.log");
     assert!(dev.contains("Existing code continues to work"));
     assert!(dev.contains("hwautomation.discovery - INFO - MaaS discovery finished hosts=12"));
-    let staging = &files
-        .iter()
-        .find(|(p, _)| p.ends_with("logs/staging.jsonl"))
-        .unwrap()
-        .1;
+    let staging = file_text(&files, "logs/staging.jsonl");
     assert!(staging.contains("\"level\":\"DEBUG\""));
-    let custom = &files
-        .iter()
-        .find(|(p, _)| p.ends_with("logs/custom.jsonl"))
-        .unwrap()
-        .1;
+    let custom = file_text(&files, "logs/custom.jsonl");
     assert!(custom.contains("custom handler attached"));
     // Production writes WARNING and up: its INFO record is not written anywhere.
     assert!(
