@@ -1,0 +1,155 @@
+//! Saving and loading a miner's state.
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{render, MinerConfig, Symbols, Template, TemplateMiner, WILD};
+
+/// Everything a [`TemplateMiner`] learned, as plain data (serde). Save it with
+/// [`TemplateMiner::state`] and continue with [`TemplateMiner::from_state`]: template ids,
+/// counts and merges carry over, and the caches are rebuilt.
+///
+/// ```
+/// use hwlog_analysis::miner::TemplateMiner;
+///
+/// let mut m = TemplateMiner::new();
+/// let id = m.add("disk /dev/sda1 is 91% full").template_id;
+/// let json = serde_json::to_string(&m.state()).unwrap();
+/// let mut again = TemplateMiner::from_state(serde_json::from_str(&json).unwrap()).unwrap();
+/// assert_eq!(again.add("disk /dev/sdb2 is 95% full").template_id, id);
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MinerState {
+    /// Format version of this structure.
+    pub version: u32,
+    /// The configuration.
+    pub config: MinerConfig,
+    /// The next template id.
+    pub next_id: u64,
+    /// Messages seen.
+    pub seen: u64,
+    /// The templates.
+    pub templates: Vec<SavedTemplate>,
+    /// Merged template ids and the id they were merged into.
+    pub aliases: Vec<(u64, u64)>,
+}
+
+/// One saved template.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedTemplate {
+    /// Its id.
+    pub id: u64,
+    /// Its tokens; `<*>` for a variable.
+    pub tokens: Vec<String>,
+    /// Messages assigned to it.
+    pub count: u64,
+    /// The message number it was last seen at.
+    pub last_seen: u64,
+}
+
+/// The state version this build writes and reads.
+const VERSION: u32 = 1;
+
+impl TemplateMiner {
+    /// The miner's state, to be serialised.
+    pub fn state(&self) -> MinerState {
+        let mut templates: Vec<SavedTemplate> = self
+            .templates
+            .values()
+            .map(|t| SavedTemplate {
+                id: t.id,
+                tokens: t
+                    .tokens
+                    .iter()
+                    .map(|&s| self.syms.name(s).to_string())
+                    .collect(),
+                count: t.count,
+                last_seen: t.last_seen,
+            })
+            .collect();
+        templates.sort_by_key(|t| t.id);
+        let mut aliases: Vec<(u64, u64)> = self.aliases.iter().map(|(&a, &b)| (a, b)).collect();
+        aliases.sort_unstable();
+        MinerState {
+            version: VERSION,
+            config: self.cfg.clone(),
+            next_id: self.next_id,
+            seen: self.seq,
+            templates,
+            aliases,
+        }
+    }
+
+    /// A miner that continues from `state`. Fails on a state of another version or with
+    /// inconsistent ids.
+    pub fn from_state(state: MinerState) -> Result<Self, String> {
+        if state.version != VERSION {
+            return Err(format!(
+                "miner state version {} is not the supported version {VERSION}",
+                state.version
+            ));
+        }
+        let mut m = TemplateMiner::with_config(state.config);
+        m.next_id = state.next_id;
+        m.seq = state.seen;
+        let mut syms = Symbols::new();
+        let mut templates = HashMap::new();
+        for t in state.templates {
+            if t.id == 0 || t.id >= state.next_id || templates.contains_key(&t.id) {
+                return Err(format!("miner state has an invalid template id {}", t.id));
+            }
+            let tokens: Vec<u32> = t
+                .tokens
+                .iter()
+                .map(|s| {
+                    if s == super::WILDCARD {
+                        WILD
+                    } else {
+                        syms.intern(s)
+                    }
+                })
+                .collect();
+            let text = render(&syms, &tokens);
+            templates.insert(
+                t.id,
+                Template {
+                    id: t.id,
+                    tokens,
+                    text,
+                    count: t.count,
+                    last_seen: t.last_seen,
+                },
+            );
+        }
+        m.syms = syms;
+        for (a, b) in state.aliases {
+            if a == b {
+                return Err(format!("miner state aliases template {a} to itself"));
+            }
+            m.aliases.insert(a, b);
+        }
+        let mut ids: Vec<u64> = templates.keys().copied().collect();
+        ids.sort_unstable();
+        for &id in &ids {
+            let len = templates[&id].tokens.len();
+            m.by_len.entry(len).or_default().push(id);
+        }
+        m.templates = templates;
+        for id in ids {
+            m.register_families(id);
+        }
+        // An alias cycle would make `resolve` loop: reject it.
+        for &start in m.aliases.keys() {
+            let mut id = start;
+            let mut steps = 0;
+            while let Some(&n) = m.aliases.get(&id) {
+                id = n;
+                steps += 1;
+                if steps > m.aliases.len() {
+                    return Err(format!("miner state has an alias cycle through {start}"));
+                }
+            }
+        }
+        Ok(m)
+    }
+}
