@@ -6,6 +6,8 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use hwlog::config::{Config, Overrides};
 
+mod analyze;
+
 #[derive(Parser)]
 #[command(
     name = "hwlog",
@@ -24,6 +26,17 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Analyse logs: templates, errors, trends, anomalies.
+    Analyze {
+        #[command(subcommand)]
+        command: AnalyzeCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AnalyzeCommand {
+    /// Mine message templates from a file with one raw message per line.
+    Patterns(analyze::PatternsArgs),
 }
 
 #[derive(Subcommand)]
@@ -83,6 +96,9 @@ fn main() -> Result<ExitCode> {
                 print!("{}", hwlog::config::BUILTIN_PROFILES);
                 Ok(ExitCode::SUCCESS)
             }
+        },
+        Command::Analyze { command } => match command {
+            AnalyzeCommand::Patterns(a) => analyze::patterns(&a).map(|()| ExitCode::SUCCESS),
         },
     }
 }

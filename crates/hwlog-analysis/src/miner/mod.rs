@@ -30,7 +30,11 @@
 //! assert_eq!(m.template(b.template_id).unwrap().text(), "Connection from <*> closed after <*>");
 //! assert_ne!(m.add("VM Started").template_id, m.add("VM Paused").template_id);
 //! ```
-use std::collections::HashMap;
+use std::collections::HashMap as StdHashMap;
+
+/// Hash maps keyed by strings and ids: foldhash is several times faster than SipHash here,
+/// and the keys are not attacker-chosen in a way that matters for a bounded cache.
+type HashMap<K, V> = StdHashMap<K, V, foldhash::fast::FixedState>;
 
 mod accuracy;
 mod state;
@@ -124,7 +128,7 @@ impl Template {
 }
 
 /// Interned token texts; symbol 0 is the wildcard.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Symbols {
     ids: HashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
@@ -132,7 +136,10 @@ struct Symbols {
 
 impl Symbols {
     fn new() -> Self {
-        let mut s = Self::default();
+        let mut s = Self {
+            ids: HashMap::default(),
+            names: Vec::new(),
+        };
         s.intern(WILDCARD);
         s
     }
@@ -186,11 +193,11 @@ impl TemplateMiner {
         Self {
             cfg,
             syms: Symbols::new(),
-            templates: HashMap::new(),
-            by_len: HashMap::new(),
-            aliases: HashMap::new(),
-            cache: HashMap::new(),
-            families: HashMap::new(),
+            templates: HashMap::default(),
+            by_len: HashMap::default(),
+            aliases: HashMap::default(),
+            cache: HashMap::default(),
+            families: HashMap::default(),
             next_id: 1,
             seq: 0,
             scratch: Tokens::default(),
@@ -209,14 +216,22 @@ impl TemplateMiner {
         let msg = truncate(message, self.cfg.max_line_bytes);
         let mut toks = std::mem::take(&mut self.scratch);
         tokenize(msg, &mut toks, self.cfg.collapse_variables);
-        toks.toks.truncate(self.cfg.max_tokens);
-        self.key.clear();
-        for i in 0..toks.toks.len() {
-            self.key.push_str(toks.text(i));
-            self.key.push('\u{1f}');
+        if toks.toks.len() > self.cfg.max_tokens {
+            toks.toks.truncate(self.cfg.max_tokens);
+            toks.dirty = true;
         }
-        let result = if let Some(&id) = self.cache.get(self.key.as_str()) {
-            let id = self.resolve(id);
+        let key: &str = if toks.dirty {
+            self.key.clear();
+            for i in 0..toks.toks.len() {
+                self.key.push_str(toks.text(i));
+                self.key.push('\u{1f}');
+            }
+            &self.key
+        } else {
+            &toks.masked
+        };
+        let result = if let Some(&id) = self.cache.get(key) {
+            // Cached ids are live: merges clear the cache.
             self.touch(id);
             MatchResult {
                 template_id: id,
@@ -236,7 +251,8 @@ impl TemplateMiner {
             if self.cache.len() >= self.cfg.cache_entries {
                 self.cache.clear();
             }
-            self.cache.insert(self.key.as_str().into(), r.template_id);
+            let key: &str = if toks.dirty { &self.key } else { &toks.masked };
+            self.cache.insert(key.into(), r.template_id);
             r
         };
         self.scratch = toks;
@@ -439,7 +455,7 @@ impl TemplateMiner {
 
     fn family_key(tokens: &[u32], pos: usize) -> u64 {
         use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = std::hash::BuildHasher::build_hasher(&foldhash::fast::FixedState::default());
         tokens.len().hash(&mut h);
         pos.hash(&mut h);
         for (i, t) in tokens.iter().enumerate() {
@@ -536,6 +552,10 @@ impl TemplateMiner {
                         .all(|(&b, &a)| a == WILD || a == b)
             })
             .collect();
+        if !covered.is_empty() {
+            // The cache may hold the merged ids; it only ever holds live ones.
+            self.cache.clear();
+        }
         for o in covered {
             let other = self.templates.remove(&o).expect("live");
             let tpl = self.templates.get_mut(&id).expect("live");

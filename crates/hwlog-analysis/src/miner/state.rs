@@ -1,5 +1,4 @@
 //! Saving and loading a miner's state.
-use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -93,7 +92,7 @@ impl TemplateMiner {
         m.next_id = state.next_id;
         m.seq = state.seen;
         let mut syms = Symbols::new();
-        let mut templates = HashMap::new();
+        let mut templates = super::HashMap::default();
         for t in state.templates {
             if t.id == 0 || t.id >= state.next_id || templates.contains_key(&t.id) {
                 return Err(format!("miner state has an invalid template id {}", t.id));

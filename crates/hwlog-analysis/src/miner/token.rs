@@ -36,7 +36,11 @@ pub(crate) struct Token {
 #[derive(Default, Debug)]
 pub(crate) struct Tokens {
     pub toks: Vec<Token>,
+    /// The masked tokens, each followed by `\x1f`.
     pub masked: String,
+    /// Whether `masked` no longer lists exactly `toks` (tokens were joined or re-masked), so
+    /// it cannot serve as the lookup key as it is.
+    pub dirty: bool,
 }
 
 impl Tokens {
@@ -47,106 +51,227 @@ impl Tokens {
     }
 }
 
-fn is_delim(b: u8) -> bool {
-    matches!(
-        b,
-        b'(' | b')' | b'[' | b']' | b'{' | b'}' | b',' | b';' | b'"'
-    )
-}
+/// Byte classes for the tokenizer's one pass.
+const WS: u8 = 1;
+const DELIM: u8 = 2;
+const EQ: u8 = 4;
+const DIGIT: u8 = 8;
+const PATH: u8 = 16;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if c.is_ascii_whitespace() {
+            WS
+        } else if matches!(
+            c,
+            b'(' | b')' | b'[' | b']' | b'{' | b'}' | b',' | b';' | b'"'
+        ) {
+            DELIM
+        } else if c == b'=' {
+            EQ
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else if matches!(c, b'/' | b':' | b'\\') {
+            PATH
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
 
 /// Unit words that make `<number> <unit>` one variable.
 fn is_unit(w: &str) -> bool {
-    matches!(
-        w,
-        "B" | "b"
-            | "bytes"
-            | "byte"
-            | "KB"
-            | "kB"
-            | "KiB"
-            | "MB"
-            | "MiB"
-            | "GB"
-            | "GiB"
-            | "TB"
-            | "ms"
-            | "us"
-            | "µs"
-            | "ns"
-            | "s"
-            | "sec"
-            | "secs"
-            | "second"
-            | "seconds"
-            | "min"
-            | "mins"
-            | "minute"
-            | "minutes"
-            | "h"
-            | "hr"
-            | "hrs"
-            | "hour"
-            | "hours"
-            | "days"
-            | "%"
-    )
+    w.len() <= 7
+        && matches!(
+            w,
+            "B" | "b"
+                | "bytes"
+                | "byte"
+                | "KB"
+                | "kB"
+                | "KiB"
+                | "MB"
+                | "MiB"
+                | "GB"
+                | "GiB"
+                | "TB"
+                | "ms"
+                | "us"
+                | "µs"
+                | "ns"
+                | "s"
+                | "sec"
+                | "secs"
+                | "second"
+                | "seconds"
+                | "min"
+                | "mins"
+                | "minute"
+                | "minutes"
+                | "h"
+                | "hr"
+                | "hrs"
+                | "hour"
+                | "hours"
+                | "days"
+                | "%"
+        )
 }
 
 /// Splits `msg` into `out`, masking variables. `collapse` merges runs of adjacent variables
 /// into one.
+///
+/// Only the bytes that matter (whitespace, delimiters, `=`, digits, `/ : \\`) are visited:
+/// [`special16`] finds them sixteen bytes at a time.
 pub(crate) fn tokenize(msg: &str, out: &mut Tokens, collapse: bool) {
     out.toks.clear();
     out.masked.clear();
+    out.dirty = false;
     let b = msg.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i].is_ascii_whitespace() {
-            i += 1;
-            continue;
+    let n = b.len();
+    let mut st = Scan {
+        tok_start: 0,
+        seen: 0,
+    };
+    let mut block = 0;
+    while block < n {
+        let mut mask: u32 = if block + 16 <= n {
+            special16(b[block..block + 16].try_into().expect("16 bytes"))
+        } else {
+            let mut m = 0;
+            for (j, &c) in b[block..].iter().enumerate() {
+                if CLASS[c as usize] != 0 {
+                    m |= 1 << j;
+                }
+            }
+            m
+        };
+        while mask != 0 {
+            let i = block + mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            st.byte(msg, i, out);
         }
-        let word_end = b[i..]
-            .iter()
-            .position(|c| c.is_ascii_whitespace())
-            .map_or(b.len(), |p| i + p);
-        split_word(msg, i, word_end, out);
-        i = word_end;
+        block += 16;
+    }
+    if st.tok_start < n {
+        push(msg, st.tok_start, n, st.seen, out);
     }
     post_process(msg, out, collapse);
 }
 
-/// Splits one whitespace-free word at delimiters and after a `key=`.
-fn split_word(msg: &str, start: usize, end: usize, out: &mut Tokens) {
-    let b = msg.as_bytes();
-    let mut s = start;
-    let mut i = start;
-    while i < end {
-        let c = b[i];
-        if is_delim(c) {
-            if i > s {
-                push(msg, s, i, out);
+/// The tokenizer's state between special bytes.
+struct Scan {
+    /// Where the current token started (or starts, if no byte of it was seen yet).
+    tok_start: usize,
+    /// Byte classes seen in the current token.
+    seen: u8,
+}
+
+impl Scan {
+    /// Handles the special byte at `i`.
+    fn byte(&mut self, msg: &str, i: usize, out: &mut Tokens) {
+        let b = msg.as_bytes();
+        let k = CLASS[b[i] as usize];
+        match k {
+            0 => {}
+            DIGIT | PATH => self.seen |= k,
+            WS | DELIM => {
+                if self.tok_start < i {
+                    push(msg, self.tok_start, i, self.seen, out);
+                }
+                if k == DELIM {
+                    push(msg, i, i + 1, 0, out);
+                    // `()`, `[]`, `""`: an empty value.
+                    if i + 1 < b.len() && is_empty_pair(b[i], b[i + 1]) {
+                        push_empty(i + 1, out);
+                    }
+                }
+                self.tok_start = i + 1;
+                self.seen = 0;
             }
-            push(msg, i, i + 1, out);
-            // `()`, `[]`, `""`: an empty value.
-            if i + 1 < end && is_empty_pair(c, b[i + 1]) {
-                push_empty(i + 1, out);
+            _ => {
+                // `=`: `key=value` splits after it; `==`, a leading `=` and `a=` at the end
+                // of a word (which gets an empty value) do not.
+                let in_tok = self.tok_start < i;
+                if !in_tok || b[i - 1] == b'=' {
+                    return;
+                }
+                let next = b.get(i + 1).map_or(WS, |&c| CLASS[c as usize]);
+                if next & (WS | DELIM) != 0 {
+                    push(msg, self.tok_start, i + 1, self.seen, out);
+                    push_empty(i + 1, out);
+                } else if b[i + 1] != b'=' {
+                    push(msg, self.tok_start, i + 1, self.seen, out);
+                } else {
+                    return;
+                }
+                self.tok_start = i + 1;
+                self.seen = 0;
             }
-            i += 1;
-            s = i;
-        } else if c == b'=' && i > s && i + 1 < end && b[i + 1] != b'=' && b[i - 1] != b'=' {
-            push(msg, s, i + 1, out);
-            i += 1;
-            s = i;
-        } else {
-            i += 1;
         }
     }
-    if end > s {
-        push(msg, s, end, out);
-        // `ruser=` with nothing after it: an empty value.
-        if end - s > 1 && b[end - 1] == b'=' && b[end - 2] != b'=' {
-            push_empty(end, out);
+}
+
+/// Bit `j` is set when byte `j` of `p` may be special: at most 0x20 (whitespace and control
+/// characters), a delimiter, `=`, a digit, `/`, `:` or `\\`.
+#[cfg(target_arch = "x86_64")]
+fn special16(p: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of the x86_64 baseline; the load is unaligned and reads exactly
+    // the 16 bytes of `p`.
+    unsafe {
+        let v = _mm_loadu_si128(p.as_ptr().cast());
+        let set = |c: u8| _mm_set1_epi8(c as i8);
+        let eq = |x: __m128i, c: u8| _mm_cmpeq_epi8(x, set(c));
+        let low = _mm_cmpeq_epi8(_mm_min_epu8(v, set(0x20)), v);
+        let d = _mm_sub_epi8(v, set(b'0'));
+        let digit = _mm_cmpeq_epi8(_mm_min_epu8(d, set(9)), d);
+        let paren = eq(_mm_and_si128(v, set(0xfe)), b'(');
+        let v_df = _mm_and_si128(v, set(0xdf));
+        let brackets = _mm_or_si128(eq(v_df, b'['), eq(v_df, b']'));
+        let punct = _mm_or_si128(
+            _mm_or_si128(
+                _mm_or_si128(eq(v, b','), eq(v, b';')),
+                _mm_or_si128(eq(v, b'"'), eq(v, b'=')),
+            ),
+            _mm_or_si128(_mm_or_si128(eq(v, b'/'), eq(v, b':')), eq(v, b'\\')),
+        );
+        let all = _mm_or_si128(
+            _mm_or_si128(low, digit),
+            _mm_or_si128(_mm_or_si128(paren, brackets), punct),
+        );
+        _mm_movemask_epi8(all) as u32
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn special16(p: &[u8; 16]) -> u32 {
+    let mut m = 0;
+    for (j, &c) in p.iter().enumerate() {
+        if CLASS[c as usize] != 0 {
+            m |= 1 << j;
         }
     }
+    m
+}
+
+fn push(msg: &str, start: usize, end: usize, seen: u8, out: &mut Tokens) {
+    let word = &msg[start..end];
+    let m_start = out.masked.len();
+    let wild = mask(word, seen, out);
+    out.toks.push(Token {
+        start: start as u32,
+        end: end as u32,
+        m_start: m_start as u32,
+        m_end: out.masked.len() as u32,
+        wild,
+    });
+    out.masked.push('\u{1f}');
 }
 
 fn is_empty_pair(open: u8, close: u8) -> bool {
@@ -167,6 +292,7 @@ fn push_empty(at: usize, out: &mut Tokens) {
         m_end: out.masked.len() as u32,
         wild: true,
     });
+    out.masked.push('\u{1f}');
 }
 
 /// English month and weekday names, which are part of a date next to a number.
@@ -214,19 +340,6 @@ fn is_date_word(w: &str) -> bool {
     )
 }
 
-fn push(msg: &str, start: usize, end: usize, out: &mut Tokens) {
-    let word = &msg[start..end];
-    let m_start = out.masked.len();
-    let wild = mask(word, &mut out.masked);
-    out.toks.push(Token {
-        start: start as u32,
-        end: end as u32,
-        m_start: m_start as u32,
-        m_end: out.masked.len() as u32,
-        wild,
-    });
-}
-
 /// Quantities with units, parenthesised alternatives and (optionally) runs of variables
 /// become one variable token.
 fn post_process(msg: &str, out: &mut Tokens, collapse: bool) {
@@ -239,13 +352,19 @@ fn post_process(msg: &str, out: &mut Tokens, collapse: bool) {
     for _ in 0..2 {
         for i in 0..n {
             let t = out.toks[i];
-            if t.wild || !is_date_word(&msg[t.start as usize..t.end as usize]) {
+            let len = t.end - t.start;
+            if t.wild
+                || !(3..=9).contains(&len)
+                || !msg.as_bytes()[t.start as usize].is_ascii_uppercase()
+                || !is_date_word(&msg[t.start as usize..t.end as usize])
+            {
                 continue;
             }
             let near = (i > 0 && out.toks[i - 1].wild) || (i + 1 < n && out.toks[i + 1].wild);
             if near {
                 let m_start = out.masked.len() as u32;
                 out.masked.push_str(WILDCARD);
+                out.dirty = true;
                 out.toks[i] = Token {
                     m_start,
                     m_end: out.masked.len() as u32,
@@ -282,6 +401,9 @@ fn post_process(msg: &str, out: &mut Tokens, collapse: bool) {
                 }
                 break;
             }
+            if t.end != out.toks[r - 1].end || t.start != out.toks[r - 1].start {
+                out.dirty = true;
+            }
             t.m_end = t.m_start + WILDCARD.len() as u32;
             debug_assert_eq!(&out.masked[t.m_start as usize..t.m_end as usize], WILDCARD);
         }
@@ -311,10 +433,17 @@ fn paren_len(msg: &str, out: &Tokens, r: usize) -> usize {
 }
 
 /// Appends the masked form of `word` to `out`; returns whether the whole word is a variable.
-fn mask(word: &str, out: &mut String) -> bool {
+fn mask(word: &str, seen: u8, out: &mut Tokens) -> bool {
+    let out = &mut out.masked;
     let b = word.as_bytes();
-    let has_digit = b.iter().any(u8::is_ascii_digit);
-    if is_path_or_url(b) || (has_digit && is_numeric_like(b)) {
+    let has_digit = seen & DIGIT != 0;
+    let path_char = seen & PATH != 0;
+    if !has_digit && !path_char {
+        // The common case: a plain word.
+        out.push_str(word);
+        return false;
+    }
+    if (path_char && is_path_or_url(b)) || (has_digit && is_numeric_like(b)) {
         out.push_str(WILDCARD);
         return true;
     }
@@ -357,6 +486,12 @@ fn is_numeric_like(b: &[u8]) -> bool {
     }
     if s.is_empty() {
         return false;
+    }
+    // fe80::1%eth0: an IPv6 address with a zone.
+    if let Some(k) = s.iter().position(|&c| c == b'%') {
+        if k > 0 && s[..k].contains(&b':') && is_numeric_like(&s[..k]) {
+            return true;
+        }
     }
     let hexish = s.iter().all(|c| {
         c.is_ascii_hexdigit() || matches!(c, b'.' | b':' | b'-' | b'_' | b'/' | b',' | b'+')
@@ -443,7 +578,7 @@ fn utf8_len(first: u8) -> usize {
 /// masked part, or a dot, underscore, slash, at-sign, colon or backslash between word
 /// characters (`chrome.exe`, `proxy.example.org:<*>`, `user@host`).
 pub(crate) fn value_like(tok: &str) -> bool {
-    if is_enum_word(tok) {
+    if is_enum_word(tok) || is_code_name(tok) {
         return false;
     }
     if let Some(prefix) = tok.strip_suffix(WILDCARD) {
@@ -462,6 +597,20 @@ pub(crate) fn value_like(tok: &str) -> bool {
             && b[i - 1].is_ascii_alphanumeric()
             && b[i + 1].is_ascii_alphanumeric()
     })
+}
+
+/// Whether a dotted token names something in code: its last segment starts with a capital
+/// (`java.io.IOException`, `android.intent.action.SCREEN_ON`, `org.foo.MRAppMaster`).
+/// Such names are constants of the message, unlike host and file names.
+fn is_code_name(tok: &str) -> bool {
+    match tok.rsplit_once('.') {
+        Some((head, last)) => {
+            !head.is_empty()
+                && last.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
+                && last.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+        }
+        None => false,
+    }
 }
 
 /// Whether a token is written like a constant of an enumeration or a level: capitals,
@@ -498,7 +647,7 @@ mod tests {
             ["open", "<*>", "failed"]
         );
         assert_eq!(masked("GET http://h/a?b=1 ok"), ["GET", "<*>", "ok"]);
-        assert_eq!(masked("fe80::1%eth0 up"), ["fe80::1%eth<*>", "up"]);
+        assert_eq!(masked("fe80::1%eth0 up"), ["<*>", "up"]);
     }
 
     #[test]
@@ -522,6 +671,8 @@ mod tests {
     #[test]
     fn value_like_tokens() {
         assert!(value_like("chrome.exe"));
+        assert!(!value_like("android.intent.action.SCREEN_ON"));
+        assert!(!value_like("java.io.IOException"));
         assert!(value_like("node-<*>"));
         assert!(!value_like("Started"));
         assert!(!value_like("ACPI:"));
