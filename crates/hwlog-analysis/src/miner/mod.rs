@@ -159,6 +159,9 @@ impl Symbols {
 
 const WILD: u32 = 0;
 
+/// Extra tokens the variables of a template may take together (see `spans`).
+const MAX_SPAN_EXTRA: usize = 3;
+
 /// The online template miner. See the [module documentation](self).
 #[derive(Debug)]
 pub struct TemplateMiner {
@@ -382,7 +385,7 @@ impl TemplateMiner {
 
     fn find_match(&self, t: &[u32]) -> Option<u64> {
         let mut best: Option<(usize, u64)> = None;
-        for &id in self.by_len.get(&t.len())? {
+        for &id in self.by_len.get(&t.len()).into_iter().flatten() {
             let tpl = &self.templates[&id].tokens;
             if tpl.iter().zip(t).all(|(&a, &b)| a == WILD || a == b) {
                 let consts = tpl.iter().filter(|&&a| a != WILD).count();
@@ -391,7 +394,53 @@ impl TemplateMiner {
                 }
             }
         }
+        if best.is_some() {
+            return best.map(|(_, id)| id);
+        }
+        // A variable of a shorter template may span several words: `Invalid user <*> from
+        // <*>` covers `Invalid user boris zhang from 10.0.0.1`.
+        for extra in 1..=MAX_SPAN_EXTRA.min(t.len()) {
+            for &id in self.by_len.get(&(t.len() - extra)).into_iter().flatten() {
+                let tpl = &self.templates[&id].tokens;
+                if tpl.contains(&WILD) && self.spans(tpl, t, extra) {
+                    let consts = tpl.iter().filter(|&&a| a != WILD).count();
+                    if best.is_none_or(|(c, _)| consts > c) {
+                        best = Some((consts, id));
+                    }
+                }
+            }
+            if best.is_some() {
+                break;
+            }
+        }
         best.map(|(_, id)| id)
+    }
+
+    /// Whether `tpl` matches `t` when its variables together take `extra` more tokens. A
+    /// variable only takes extra tokens that are words or values, never punctuation or a
+    /// `key=` (which would swallow another field).
+    fn spans(&self, tpl: &[u32], t: &[u32], extra: usize) -> bool {
+        let absorbable = |sym: u32| {
+            sym == WILD || {
+                let name = self.syms.name(sym);
+                !name.ends_with('=')
+                    && !name.ends_with(':')
+                    && name.bytes().any(|c| c.is_ascii_alphanumeric())
+            }
+        };
+        fn go(tpl: &[u32], t: &[u32], extra: usize, ok: &dyn Fn(u32) -> bool) -> bool {
+            match tpl.split_first() {
+                None => t.is_empty(),
+                Some((&WILD, rest)) => (0..=extra).any(|more| {
+                    t.len() > more
+                        && t[1..=more].iter().all(|&s| ok(s))
+                        && ok(t[0])
+                        && go(rest, &t[1 + more..], extra - more, ok)
+                }),
+                Some((&c, rest)) => t.first() == Some(&c) && go(rest, &t[1..], extra, ok),
+            }
+        }
+        go(tpl, t, extra, &absorbable)
     }
 
     /// The same-length template that may be generalised to cover `t`, and the positions
@@ -501,7 +550,7 @@ impl TemplateMiner {
             _ => self.cfg.word_variants,
         };
         for pos in 0..len {
-            if tokens[pos] == WILD || token::is_enum_word(self.syms.name(tokens[pos])) {
+            if tokens[pos] == WILD || token::names_a_state(self.syms.name(tokens[pos])) {
                 continue;
             }
             let key = Self::family_key(&tokens, pos);

@@ -137,6 +137,7 @@ pub(crate) fn tokenize(msg: &str, out: &mut Tokens, collapse: bool) {
     let mut st = Scan {
         tok_start: 0,
         seen: 0,
+        skip_to: 0,
     };
     let mut block = 0;
     while block < n {
@@ -170,11 +171,16 @@ struct Scan {
     tok_start: usize,
     /// Byte classes seen in the current token.
     seen: u8,
+    /// Bytes before this were consumed by a look-ahead.
+    skip_to: usize,
 }
 
 impl Scan {
     /// Handles the special byte at `i`.
     fn byte(&mut self, msg: &str, i: usize, out: &mut Tokens) {
+        if i < self.skip_to {
+            return;
+        }
         let b = msg.as_bytes();
         let k = CLASS[b[i] as usize];
         match k {
@@ -183,6 +189,16 @@ impl Scan {
             WS | DELIM => {
                 if self.tok_start < i {
                     push(msg, self.tok_start, i, self.seen, out);
+                }
+                if b[i] == b'[' {
+                    // `[2001:db8::1]:8443`: a bracketed IPv6 address is one value.
+                    if let Some(end) = bracketed_ipv6(b, i) {
+                        push_wild(i, end, out);
+                        self.tok_start = end;
+                        self.skip_to = end;
+                        self.seen = 0;
+                        return;
+                    }
                 }
                 if k == DELIM {
                     push(msg, i, i + 1, 0, out);
@@ -272,6 +288,38 @@ fn push(msg: &str, start: usize, end: usize, seen: u8, out: &mut Tokens) {
         wild,
     });
     out.masked.push('\u{1f}');
+}
+
+/// The end of `[v6-address]` or `[v6-address]:port` starting at `open`, if that is what is
+/// there.
+fn bracketed_ipv6(b: &[u8], open: usize) -> Option<usize> {
+    let inner = &b[open + 1..];
+    let close = inner.iter().position(|&c| c == b']')?;
+    let addr = &inner[..close];
+    if addr.len() < 2
+        || addr.iter().filter(|&&c| c == b':').count() < 2
+        || !addr
+            .iter()
+            .all(|c| c.is_ascii_hexdigit() || matches!(c, b':' | b'.' | b'%'))
+    {
+        return None;
+    }
+    let mut end = open + 1 + close + 1;
+    if b.get(end) == Some(&b':') && b.get(end + 1).is_some_and(u8::is_ascii_digit) {
+        end += 1;
+        while b.get(end).is_some_and(u8::is_ascii_digit) {
+            end += 1;
+        }
+    }
+    Some(end)
+}
+
+/// A variable covering `start..end`.
+fn push_wild(start: usize, end: usize, out: &mut Tokens) {
+    push_empty(start, out);
+    if let Some(t) = out.toks.last_mut() {
+        t.end = end as u32;
+    }
 }
 
 fn is_empty_pair(open: u8, close: u8) -> bool {
@@ -611,6 +659,13 @@ fn is_code_name(tok: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// Whether a word is written like the name of a state, event or level rather than like a
+/// user, host or file name: capitalised (`Started`, `Paused`) or all capitals (`RUNNING`).
+/// Such words never become variables by being seen in several variants.
+pub(crate) fn names_a_state(tok: &str) -> bool {
+    tok.as_bytes().first().is_some_and(u8::is_ascii_uppercase) || is_enum_word(tok)
 }
 
 /// Whether a token is written like a constant of an enumeration or a level: capitals,
