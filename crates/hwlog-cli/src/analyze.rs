@@ -87,16 +87,23 @@ pub fn patterns(a: &PatternsArgs) -> Result<()> {
                 }
             }
         };
-        for line in body.split_inclusive(|&c| c == b'\n') {
-            let mut line = line;
-            while let [rest @ .., b'\n' | b'\r'] = line {
-                line = rest;
+        // Valid UTF-8 is checked once per chunk; a chunk with invalid bytes is decoded line
+        // by line, replacing them.
+        match std::str::from_utf8(body) {
+            Ok(text) => {
+                for line in text.split_inclusive('\n') {
+                    ids.push(miner.add(line.trim_end_matches(['\n', '\r'])).template_id);
+                }
             }
-            let id = match std::str::from_utf8(line) {
-                Ok(l) => miner.add(l).template_id,
-                Err(_) => miner.add(&String::from_utf8_lossy(line)).template_id,
-            };
-            ids.push(id);
+            Err(_) => {
+                for line in body.split_inclusive(|&c| c == b'\n') {
+                    let mut line = line;
+                    while let [rest @ .., b'\n' | b'\r'] = line {
+                        line = rest;
+                    }
+                    ids.push(miner.add(&String::from_utf8_lossy(line)).template_id);
+                }
+            }
         }
         if eof {
             break;

@@ -107,6 +107,8 @@ pub enum Change {
 pub struct Template {
     id: u64,
     tokens: Vec<u32>,
+    /// Whether the first message had whitespace before each token.
+    spaces: Vec<bool>,
     text: String,
     count: u64,
     last_seen: u64,
@@ -250,7 +252,10 @@ impl TemplateMiner {
                     }
                 })
                 .collect();
-            let r = self.place(t);
+            let spaces: Vec<bool> = (0..toks.toks.len())
+                .map(|i| i > 0 && toks.toks[i].start > toks.toks[i - 1].end)
+                .collect();
+            let r = self.place(t, spaces);
             if self.cache.len() >= self.cfg.cache_entries {
                 self.cache.clear();
             }
@@ -354,7 +359,7 @@ impl TemplateMiner {
     }
 
     /// The slow path: match, generalise or create.
-    fn place(&mut self, t: Vec<u32>) -> MatchResult {
+    fn place(&mut self, t: Vec<u32>, spaces: Vec<bool>) -> MatchResult {
         if let Some(id) = self.find_match(&t) {
             self.touch(id);
             return MatchResult {
@@ -370,7 +375,7 @@ impl TemplateMiner {
                 change: Change::Generalised,
             };
         }
-        let id = self.create(t);
+        let id = self.create(t, spaces);
         let survivor = self.check_families(id);
         self.evict_if_full();
         MatchResult {
@@ -483,16 +488,17 @@ impl TemplateMiner {
         best.map(|(id, d, _)| (id, d))
     }
 
-    fn create(&mut self, tokens: Vec<u32>) -> u64 {
+    fn create(&mut self, tokens: Vec<u32>, spaces: Vec<bool>) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
-        let text = render(&self.syms, &tokens);
+        let text = render(&self.syms, &tokens, &spaces);
         self.by_len.entry(tokens.len()).or_default().push(id);
         self.templates.insert(
             id,
             Template {
                 id,
                 tokens,
+                spaces,
                 text,
                 count: 1,
                 last_seen: self.seq,
@@ -588,7 +594,8 @@ impl TemplateMiner {
             tpl.tokens.len()
         };
         let tokens = self.templates[&id].tokens.clone();
-        self.templates.get_mut(&id).expect("live").text = render(&self.syms, &tokens);
+        let tpl = self.templates.get_mut(&id).expect("live");
+        tpl.text = render(&self.syms, &tokens, &tpl.spaces);
         let covered: Vec<u64> = self.by_len[&len]
             .iter()
             .copied()
@@ -648,17 +655,23 @@ impl TemplateMiner {
     }
 }
 
-/// Writes a template's tokens as text: spaces between tokens, none inside brackets or after
-/// `key=`.
-fn render(syms: &Symbols, tokens: &[u32]) -> String {
+/// Writes a template's tokens as text, with whitespace where the first message had it (or,
+/// without that, between tokens except inside brackets and after `key=`).
+fn render(syms: &Symbols, tokens: &[u32], spaces: &[bool]) -> String {
     let mut s = String::new();
     let mut prev: &str = "";
     for (i, &t) in tokens.iter().enumerate() {
         let name = syms.name(t);
-        let glue = prev.ends_with('=')
-            || matches!(prev, "(" | "[" | "{")
-            || matches!(name, ")" | "]" | "}" | "," | ";");
-        if i > 0 && !glue {
+        let space = match spaces.get(i) {
+            Some(&sp) => sp,
+            None => {
+                i > 0
+                    && !(prev.ends_with('=')
+                        || matches!(prev, "(" | "[" | "{")
+                        || matches!(name, ")" | "]" | "}" | "," | ";"))
+            }
+        };
+        if space {
             s.push(' ');
         }
         s.push_str(name);

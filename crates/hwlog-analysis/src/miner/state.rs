@@ -44,6 +44,9 @@ pub struct SavedTemplate {
     pub count: u64,
     /// The message number it was last seen at.
     pub last_seen: u64,
+    /// Whether there is whitespace before each token (for the text).
+    #[serde(default)]
+    pub spaces: Vec<bool>,
 }
 
 /// The state version this build writes and reads.
@@ -64,6 +67,7 @@ impl TemplateMiner {
                     .collect(),
                 count: t.count,
                 last_seen: t.last_seen,
+                spaces: t.spaces.clone(),
             })
             .collect();
         templates.sort_by_key(|t| t.id);
@@ -108,12 +112,18 @@ impl TemplateMiner {
                     }
                 })
                 .collect();
-            let text = render(&syms, &tokens);
+            let spaces = if t.spaces.len() == tokens.len() {
+                t.spaces
+            } else {
+                Vec::new()
+            };
+            let text = render(&syms, &tokens, &spaces);
             templates.insert(
                 t.id,
                 Template {
                     id: t.id,
                     tokens,
+                    spaces,
                     text,
                     count: t.count,
                     last_seen: t.last_seen,

@@ -141,22 +141,35 @@ pub(crate) fn tokenize(msg: &str, out: &mut Tokens, collapse: bool) {
     };
     let mut block = 0;
     while block < n {
-        let mut mask: u32 = if block + 16 <= n {
+        let (bound, digit, path) = if block + 16 <= n {
             special16(b[block..block + 16].try_into().expect("16 bytes"))
         } else {
-            let mut m = 0;
-            for (j, &c) in b[block..].iter().enumerate() {
-                if CLASS[c as usize] != 0 {
-                    m |= 1 << j;
+            scalar_masks(&b[block..])
+        };
+        // Digits and path characters are not visited one by one: their bits are or-ed
+        // into the current token's classes a range at a time.
+        let mut from = 0u32;
+        let take = |st: &mut Scan, hi: u32, from: u32| {
+            let lo = from.max(st.skip_to.saturating_sub(block).min(16) as u32);
+            if lo < hi {
+                let range = ((1u32 << hi) - 1) & !((1u32 << lo) - 1);
+                if digit & range != 0 {
+                    st.seen |= DIGIT;
+                }
+                if path & range != 0 {
+                    st.seen |= PATH;
                 }
             }
-            m
         };
-        while mask != 0 {
-            let i = block + mask.trailing_zeros() as usize;
-            mask &= mask - 1;
-            st.byte(msg, i, out);
+        let mut m = bound;
+        while m != 0 {
+            let j = m.trailing_zeros();
+            m &= m - 1;
+            take(&mut st, j, from);
+            st.byte(msg, block + j as usize, out);
+            from = j + 1;
         }
+        take(&mut st, 16, from);
         block += 16;
     }
     if st.tok_start < n {
@@ -184,8 +197,6 @@ impl Scan {
         let b = msg.as_bytes();
         let k = CLASS[b[i] as usize];
         match k {
-            0 => {}
-            DIGIT | PATH => self.seen |= k,
             WS | DELIM => {
                 if self.tok_start < i {
                     push(msg, self.tok_start, i, self.seen, out);
@@ -210,7 +221,7 @@ impl Scan {
                 self.tok_start = i + 1;
                 self.seen = 0;
             }
-            _ => {
+            EQ => {
                 // `=`: `key=value` splits after it; `==`, a leading `=` and `a=` at the end
                 // of a word (which gets an empty value) do not.
                 let in_tok = self.tok_start < i;
@@ -229,14 +240,32 @@ impl Scan {
                 self.tok_start = i + 1;
                 self.seen = 0;
             }
+            // Control characters other than whitespace belong to the token.
+            _ => {}
         }
     }
 }
 
-/// Bit `j` is set when byte `j` of `p` may be special: at most 0x20 (whitespace and control
-/// characters), a delimiter, `=`, a digit, `/`, `:` or `\\`.
+/// [`special16`] for fewer than sixteen bytes.
+fn scalar_masks(p: &[u8]) -> (u32, u32, u32) {
+    let (mut bound, mut digit, mut path) = (0, 0, 0);
+    for (j, &c) in p.iter().enumerate() {
+        let k = CLASS[c as usize];
+        if k & (WS | DELIM | EQ) != 0 {
+            bound |= 1 << j;
+        } else if k == DIGIT {
+            digit |= 1 << j;
+        } else if k == PATH {
+            path |= 1 << j;
+        }
+    }
+    (bound, digit, path)
+}
+
+/// Three bit masks over the 16 bytes of `p`: bytes that may end a token (at most 0x20, a
+/// delimiter or `=`), digits, and path characters (`/ : \\`).
 #[cfg(target_arch = "x86_64")]
-fn special16(p: &[u8; 16]) -> u32 {
+fn special16(p: &[u8; 16]) -> (u32, u32, u32) {
     use std::arch::x86_64::*;
     // SAFETY: SSE2 is part of the x86_64 baseline; the load is unaligned and reads exactly
     // the 16 bytes of `p`.
@@ -251,29 +280,22 @@ fn special16(p: &[u8; 16]) -> u32 {
         let v_df = _mm_and_si128(v, set(0xdf));
         let brackets = _mm_or_si128(eq(v_df, b'['), eq(v_df, b']'));
         let punct = _mm_or_si128(
-            _mm_or_si128(
-                _mm_or_si128(eq(v, b','), eq(v, b';')),
-                _mm_or_si128(eq(v, b'"'), eq(v, b'=')),
-            ),
-            _mm_or_si128(_mm_or_si128(eq(v, b'/'), eq(v, b':')), eq(v, b'\\')),
+            _mm_or_si128(eq(v, b','), eq(v, b';')),
+            _mm_or_si128(eq(v, b'"'), eq(v, b'=')),
         );
-        let all = _mm_or_si128(
-            _mm_or_si128(low, digit),
-            _mm_or_si128(_mm_or_si128(paren, brackets), punct),
-        );
-        _mm_movemask_epi8(all) as u32
+        let bound = _mm_or_si128(_mm_or_si128(low, punct), _mm_or_si128(paren, brackets));
+        let path = _mm_or_si128(_mm_or_si128(eq(v, b'/'), eq(v, b':')), eq(v, b'\\'));
+        (
+            _mm_movemask_epi8(bound) as u32,
+            _mm_movemask_epi8(digit) as u32,
+            _mm_movemask_epi8(path) as u32,
+        )
     }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-fn special16(p: &[u8; 16]) -> u32 {
-    let mut m = 0;
-    for (j, &c) in p.iter().enumerate() {
-        if CLASS[c as usize] != 0 {
-            m |= 1 << j;
-        }
-    }
-    m
+fn special16(p: &[u8; 16]) -> (u32, u32, u32) {
+    scalar_masks(p)
 }
 
 fn push(msg: &str, start: usize, end: usize, seen: u8, out: &mut Tokens) {
