@@ -1,4 +1,16 @@
-//! Log analysis for hwlog: online template mining ([`miner`]). Pure computation: no I/O.
+//! Log analysis for hwlog. Pure computation: no I/O.
+//!
+//! - [`miner`]: online template mining (messages → templates such as `Connection from <*>`);
+//! - [`errors`]: error patterns of a time window, by template;
+//! - [`trends`]: durations per component and operation, with their least-squares trend;
+//! - [`anomaly`]: volume and error-rate anomalies against a robust baseline, new templates;
+//! - [`duration`]: durations from record fields and messages;
+//! - [`window`]: time windows.
 #![deny(missing_docs)]
 
+pub mod anomaly;
+pub mod duration;
+pub mod errors;
 pub mod miner;
+pub mod trends;
+pub mod window;
