@@ -12,5 +12,6 @@ pub mod anomaly;
 pub mod duration;
 pub mod errors;
 pub mod miner;
+pub mod rules;
 pub mod trends;
 pub mod window;
