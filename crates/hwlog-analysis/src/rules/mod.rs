@@ -36,8 +36,8 @@
 //! ```
 //! use hwlog_analysis::rules::Rule;
 //! let e = Rule::parse("{level} == \"CRITICAL\" and {message} containz \"x\"").unwrap_err();
-//! assert_eq!(e.column, 38);
-//! assert!(e.to_string().starts_with("column 38: expected"), "{e}");
+//! assert_eq!(e.column, 37);
+//! assert!(e.to_string().starts_with("column 37: expected"), "{e}");
 //! let r = Rule::parse("count({level} >= \"ERROR\") > 10 within 5m").unwrap();
 //! assert!(r.is_windowed());
 //! ```
