@@ -8,6 +8,7 @@
 //! - [`window`]: time windows.
 #![deny(missing_docs)]
 
+pub mod alerts;
 pub mod anomaly;
 pub mod duration;
 pub mod errors;

@@ -478,13 +478,15 @@ impl Parser {
             Tok::Dur(d) => Operand::Dur(d),
             Tok::Ident(ref i) if i == "true" => Operand::Bool(true),
             Tok::Ident(ref i) if i == "false" => Operand::Bool(false),
-            other => return Err(ParseError::new(
-                t.col,
-                format!(
+            other => {
+                return Err(ParseError::new(
+                    t.col,
+                    format!(
                     "expected a field such as {{level}}, a value, `not`, `(` or a window, found {}",
                     describe(&other)
                 ),
-            )),
+                ))
+            }
         };
         Ok((op, t.col))
     }
