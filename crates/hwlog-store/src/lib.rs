@@ -35,6 +35,7 @@
 #![deny(missing_docs)]
 
 mod activity;
+mod alerts;
 mod codec;
 mod error;
 mod query;
@@ -42,6 +43,7 @@ mod schema;
 mod sqlite;
 
 pub use activity::{Activity, ActivityLevel};
+pub use alerts::AlertRecord;
 pub use error::{Error, ErrorKind};
 pub use query::{Page, Query, Retention, RetentionReport, StoredRecord, DEFAULT_LIMIT, MAX_LIMIT};
 pub use schema::{validate_table_name, SCHEMA_VERSION};
@@ -82,4 +84,12 @@ pub trait Store: Send + Sync {
     /// Up to `limit` (at most [`MAX_LIMIT`]) activity entries, newest first (by timestamp,
     /// then id), of one component or of all.
     fn activities(&self, component: Option<&str>, limit: usize) -> Result<Vec<Activity>, Error>;
+
+    /// Stores alert history entries in one transaction (their `id` is ignored).
+    fn insert_alert_events(&self, events: &[AlertRecord]) -> Result<usize, Error>;
+
+    /// Up to `limit` (at most [`MAX_LIMIT`]) alert history entries, newest first, of one
+    /// alert or of all.
+    fn alert_history(&self, alert_id: Option<u64>, limit: usize)
+        -> Result<Vec<AlertRecord>, Error>;
 }

@@ -106,6 +106,8 @@ pub struct RetentionReport {
     pub deleted: u64,
     /// Activity entries deleted (by `max_age` only).
     pub activities_deleted: u64,
+    /// Alert history entries deleted (by `max_age` only).
+    pub alerts_deleted: u64,
 }
 
 /// Turns search text into an FTS5 expression of quoted words, or `None` when it has no

@@ -29,7 +29,7 @@ struct Step {
 /// until `INSERT INTO <table>_fts(<table>_fts) VALUES ('rebuild')`. FTS5 merges its segments
 /// 16 at a time instead of 4 (`automerge`), which makes inserts about 10% faster for slightly
 /// more segments to read per search.
-const MIGRATIONS: [Step; 2] = [
+const MIGRATIONS: [Step; 3] = [
     Step {
         description: "log table, indexes, FTS5 index on message",
         sql: r#"
@@ -79,6 +79,21 @@ CREATE TABLE "{n}_activity" (
 );
 CREATE INDEX "{n}_activity_ts" ON "{n}_activity"(ts, id);
 CREATE INDEX "{n}_activity_component_ts" ON "{n}_activity"(component, ts, id);
+"#,
+    },
+    Step {
+        description: "alert history",
+        sql: r#"
+CREATE TABLE "{n}_alerts" (
+    id INTEGER PRIMARY KEY,
+    ts INTEGER NOT NULL,
+    alert_id INTEGER NOT NULL,
+    rule TEXT NOT NULL,
+    event TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX "{n}_alerts_ts" ON "{n}_alerts"(ts, id);
+CREATE INDEX "{n}_alerts_alert" ON "{n}_alerts"(alert_id, ts, id);
 "#,
     },
 ];

@@ -339,3 +339,51 @@ fn activity_feed_is_newest_first_and_filters_by_component() {
     conn.execute("UPDATE logs SET level = 9", []).unwrap();
     assert_eq!(store.get(1).unwrap_err().kind(), ErrorKind::Corrupt);
 }
+
+#[test]
+fn alert_history_is_stored_newest_first_and_survives_an_upgrade_from_version_2() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = open(dir.path());
+        store.insert_batch(&records(0..2)).unwrap();
+    }
+    // Make the file look like one written by the previous release (schema version 2, no
+    // alert table): opening it again must add the table and keep the records.
+    let conn = raw(dir.path());
+    conn.execute_batch(
+        "DROP TABLE logs_alerts; UPDATE hwlog_schema SET version = 2 WHERE name = 'logs';",
+    )
+    .unwrap();
+    let store = open(dir.path());
+    assert_eq!(store.count().unwrap(), 2);
+    let ev = |ms: i64, id: u64, event: &str| hwlog_store::AlertRecord {
+        id: 0,
+        timestamp: Timestamp::from_nanos(T0 + ms * MS),
+        alert_id: id,
+        rule: "psu".into(),
+        event: event.into(),
+        detail: format!("{event} detail"),
+    };
+    assert_eq!(
+        store
+            .insert_alert_events(&[ev(1, 1, "fired"), ev(2, 1, "notified"), ev(3, 2, "fired")])
+            .unwrap(),
+        3
+    );
+    let all = store.alert_history(None, 10).unwrap();
+    let got: Vec<(u64, &str)> = all.iter().map(|a| (a.alert_id, a.event.as_str())).collect();
+    assert_eq!(got, [(2, "fired"), (1, "notified"), (1, "fired")]);
+    assert_eq!(all[1].detail, "notified detail");
+    assert_eq!(all[1].timestamp, Timestamp::from_nanos(T0 + 2 * MS));
+    let one = store.alert_history(Some(1), 1).unwrap();
+    assert_eq!((one.len(), one[0].event.as_str()), (1, "notified"));
+    assert!(store.alert_history(None, 0).unwrap().is_empty());
+    // Retention by age removes old history too.
+    let report = store
+        .apply_retention(&hwlog_store::Retention {
+            max_age: Some(std::time::Duration::from_secs(1)),
+            max_rows: None,
+        })
+        .unwrap();
+    assert_eq!(report.alerts_deleted, 3);
+}

@@ -15,6 +15,7 @@ use crate::schema::{migrate, validate_table_name};
 use crate::ErrorKind;
 use crate::{Activity, Error, Page, Query, Retention, RetentionReport, Store, StoredRecord};
 
+mod alerts;
 mod conn;
 
 pub use conn::SqliteOptions;
@@ -351,6 +352,8 @@ impl Store for SqliteStore {
             report.deleted += self.delete_where(&self.table, "ts < ?1", cutoff)?;
             let activity = format!("{}_activity", self.table);
             report.activities_deleted += self.delete_where(&activity, "ts < ?1", cutoff)?;
+            let alerts = format!("{}_alerts", self.table);
+            report.alerts_deleted += self.delete_where(&alerts, "ts < ?1", cutoff)?;
         }
         if let Some(max) = r.max_rows {
             let offset = i64::try_from(max).unwrap_or(i64::MAX);
@@ -412,6 +415,18 @@ impl Store for SqliteStore {
             out.push(decode_activity(row)?);
         }
         Ok(out)
+    }
+
+    fn insert_alert_events(&self, events: &[crate::AlertRecord]) -> Result<usize, Error> {
+        self.insert_alert_events_impl(events)
+    }
+
+    fn alert_history(
+        &self,
+        alert_id: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<crate::AlertRecord>, Error> {
+        self.alert_history_impl(alert_id, limit)
     }
 }
 
