@@ -31,6 +31,7 @@ pub mod filter;
 pub mod format;
 pub mod glob;
 mod logger;
+pub mod monitoring;
 pub mod nonblocking;
 pub mod pipeline;
 mod pool;
