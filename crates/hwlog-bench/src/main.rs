@@ -10,6 +10,7 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::Value;
 
+mod alerts;
 mod compress;
 mod contenders;
 mod report;
@@ -30,6 +31,12 @@ enum Cmd {
     /// Runs one contender and workload in this process and prints one JSON line.
     #[command(hide = true)]
     One(OneArgs),
+    /// Time from a logging call to the alert notification (prints one JSON line).
+    AlertLatency {
+        /// Records (each a new alert).
+        #[arg(long, default_value_t = 1000)]
+        records: usize,
+    },
 }
 
 #[derive(Args)]
@@ -110,6 +117,15 @@ fn main() -> ExitCode {
     match Cli::parse().cmd {
         Cmd::One(a) => one(a),
         Cmd::Compare(a) => compare(a),
+        Cmd::AlertLatency { records } => {
+            let v = alerts::run(records.max(1));
+            println!("{v}");
+            if v.get("error").is_some() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
     }
 }
 
