@@ -43,7 +43,9 @@ pub fn run(n: usize) -> Value {
         hwlog::with_correlation(&id, || logger.error("BMC did not answer"));
         match rx.recv_timeout(Duration::from_secs(10)) {
             Ok(at) => lat.push(at.duration_since(start).as_secs_f64() * 1e6),
-            Err(_) => return json!({"error": format!("no notification for record {i} within 10 s")}),
+            Err(_) => {
+                return json!({"error": format!("no notification for record {i} within 10 s")})
+            }
         }
     }
     lat.sort_by(f64::total_cmp);

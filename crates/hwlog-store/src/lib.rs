@@ -92,4 +92,16 @@ pub trait Store: Send + Sync {
     /// alert or of all.
     fn alert_history(&self, alert_id: Option<u64>, limit: usize)
         -> Result<Vec<AlertRecord>, Error>;
+
+    /// Stores `records` and sets the cursor `name` to `value` in one transaction (for
+    /// collectors that must never store a record twice).
+    fn insert_batch_with_cursor(
+        &self,
+        records: &[Record],
+        name: &str,
+        value: &str,
+    ) -> Result<usize, Error>;
+
+    /// The value of cursor `name`, if it was ever set.
+    fn cursor(&self, name: &str) -> Result<Option<String>, Error>;
 }

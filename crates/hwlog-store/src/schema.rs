@@ -82,8 +82,12 @@ CREATE INDEX "{n}_activity_component_ts" ON "{n}_activity"(component, ts, id);
 "#,
     },
     Step {
-        description: "alert history",
+        description: "alert history and collection cursors",
         sql: r#"
+CREATE TABLE "{n}_cursors" (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE "{n}_alerts" (
     id INTEGER PRIMARY KEY,
     ts INTEGER NOT NULL,

@@ -1,10 +1,15 @@
-//! The alert history table of a [`SqliteStore`].
-use hwlog_core::Timestamp;
-use rusqlite::params;
+//! The alert history and cursor tables of a [`SqliteStore`], and reading another hwlog
+//! database.
+use std::path::Path;
 
-use super::conn::lock;
+use hwlog_core::{Record, Timestamp};
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+
+use super::conn::{lock, open_reader};
 use super::SqliteStore;
-use crate::{AlertRecord, Error, MAX_LIMIT};
+use crate::codec::{decode_row, COLUMNS};
+use crate::schema::validate_table_name;
+use crate::{AlertRecord, Error, StoredRecord, MAX_LIMIT};
 
 impl SqliteStore {
     pub(crate) fn insert_alert_events_impl(&self, events: &[AlertRecord]) -> Result<usize, Error> {
@@ -73,5 +78,73 @@ impl SqliteStore {
                 .collect::<Result<Vec<_>, _>>()?,
         };
         Ok(rows)
+    }
+}
+
+impl SqliteStore {
+    /// Inserts `records` and sets cursor `name` to `value` in one transaction, so a
+    /// collector that resumes from the cursor never stores a record twice.
+    pub(crate) fn insert_with_cursor_impl(
+        &self,
+        records: &[Record],
+        name: &str,
+        value: &str,
+    ) -> Result<usize, Error> {
+        let upsert = format!(
+            r#"INSERT INTO "{}_cursors" (name, value) VALUES (?1, ?2)
+               ON CONFLICT(name) DO UPDATE SET value = excluded.value"#,
+            self.table()
+        );
+        let mut w = lock(&self.writer);
+        let super::Writer { conn, enc } = &mut *w;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut first = None;
+        {
+            let mut stmt = tx.prepare_cached(&self.sql.insert)?;
+            for r in records {
+                let id = super::insert_row(&mut stmt, enc, r)?;
+                first.get_or_insert(id);
+            }
+        }
+        if let Some(first) = first {
+            tx.prepare_cached(&self.sql.index_from)?.execute([first])?;
+        }
+        tx.execute(&upsert, params![name, value])?;
+        tx.commit()?;
+        drop(w);
+        self.committed();
+        Ok(records.len())
+    }
+
+    pub(crate) fn cursor_impl(&self, name: &str) -> Result<Option<String>, Error> {
+        let sql = format!(
+            r#"SELECT value FROM "{}_cursors" WHERE name = ?1"#,
+            self.table()
+        );
+        let conn = self.reader()?;
+        let v = conn.query_row(&sql, [name], |r| r.get(0)).optional()?;
+        Ok(v)
+    }
+
+    /// Up to `limit` records of table `table` in the hwlog database at `path` with an id
+    /// above `after_id`, oldest first, read through a read-only connection (the file is
+    /// not migrated or changed). For collecting from databases other services write.
+    pub fn read_after(
+        path: &Path,
+        table: &str,
+        after_id: i64,
+        limit: usize,
+    ) -> Result<Vec<StoredRecord>, Error> {
+        validate_table_name(table)?;
+        let conn = open_reader(path, std::time::Duration::from_secs(5))?;
+        let sql = format!(r#"SELECT {COLUMNS} FROM "{table}" WHERE id > ?1 ORDER BY id LIMIT ?2"#);
+        let mut stmt = conn.prepare(&sql)?;
+        let mut rows = stmt.query(params![after_id, limit.min(MAX_LIMIT) as i64])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let (id, record) = decode_row(row)?;
+            out.push(StoredRecord { id, record });
+        }
+        Ok(out)
     }
 }

@@ -277,7 +277,7 @@ impl SqliteStore {
     }
 }
 
-fn insert_row(
+pub(super) fn insert_row(
     stmt: &mut rusqlite::CachedStatement<'_>,
     enc: &mut Encoder,
     r: &Record,
@@ -427,6 +427,19 @@ impl Store for SqliteStore {
         limit: usize,
     ) -> Result<Vec<crate::AlertRecord>, Error> {
         self.alert_history_impl(alert_id, limit)
+    }
+
+    fn insert_batch_with_cursor(
+        &self,
+        records: &[Record],
+        name: &str,
+        value: &str,
+    ) -> Result<usize, Error> {
+        self.insert_with_cursor_impl(records, name, value)
+    }
+
+    fn cursor(&self, name: &str) -> Result<Option<String>, Error> {
+        self.cursor_impl(name)
     }
 }
 

@@ -38,7 +38,18 @@ use hwlog_analysis::alerts::{
 use hwlog_core::{Batch, Format, Level, Record, Sink, SinkError, Timestamp};
 
 pub mod notify;
+pub mod parse;
 mod rules_file;
+
+#[cfg(feature = "sqlite")]
+mod aggregator;
+#[cfg(feature = "sqlite")]
+mod analyzer;
+
+#[cfg(feature = "sqlite")]
+pub use aggregator::{LogAggregator, Processor, Source, SourceFormat, SourceReport};
+#[cfg(feature = "sqlite")]
+pub use analyzer::LogAnalyzer;
 
 pub use rules_file::{load_rules, parse_rules, RulesFile};
 
