@@ -7,6 +7,25 @@ use clap::{Parser, Subcommand};
 use hwlog::config::{Config, Overrides};
 
 mod analyze;
+mod analyze_logs;
+mod svg;
+
+/// A progress bar on standard error for reading `total` bytes of `path`; hidden for inputs
+/// under 16 MiB and when standard error is not a terminal.
+pub(crate) fn progress(total: u64, path: &std::path::Path) -> indicatif::ProgressBar {
+    if total < 16 << 20 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(path.display().to_string());
+    bar
+}
 
 #[derive(Parser)]
 #[command(
@@ -37,6 +56,12 @@ enum Command {
 enum AnalyzeCommand {
     /// Mine message templates from a file with one raw message per line.
     Patterns(analyze::PatternsArgs),
+    /// Error patterns: which templates make up the errors.
+    Errors(analyze_logs::ErrorsArgs),
+    /// Durations per component and operation, and their trend.
+    Trends(analyze_logs::TrendsArgs),
+    /// Volume and error-rate anomalies, and new patterns.
+    Anomalies(analyze_logs::AnomaliesArgs),
 }
 
 #[derive(Subcommand)]
@@ -99,6 +124,9 @@ fn main() -> Result<ExitCode> {
         },
         Command::Analyze { command } => match command {
             AnalyzeCommand::Patterns(a) => analyze::patterns(&a).map(|()| ExitCode::SUCCESS),
+            AnalyzeCommand::Errors(a) => analyze_logs::errors(&a).map(|()| ExitCode::SUCCESS),
+            AnalyzeCommand::Trends(a) => analyze_logs::trends(&a).map(|()| ExitCode::SUCCESS),
+            AnalyzeCommand::Anomalies(a) => analyze_logs::anomalies(&a).map(|()| ExitCode::SUCCESS),
         },
     }
 }
