@@ -257,6 +257,9 @@ fn huge_binary_and_odd_lines_never_panic() {
         "=",
         "()",
         "a=() b=\"\"",
+        // Found by cargo-fuzz: a line of variables only.
+        "H7j\rj1",
+        "1 2\r3",
     ] {
         let r = m.add(s);
         assert!(m.template(r.template_id).is_some(), "{s:?}");

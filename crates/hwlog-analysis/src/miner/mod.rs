@@ -540,21 +540,20 @@ impl TemplateMiner {
         let tokens = self.templates[&id].tokens.clone();
         let len = tokens.len();
         let consts = tokens.iter().filter(|&&a| a != WILD).count();
-        if len < 2 || ((consts - 1) as f64) < self.cfg.min_constant_share * len as f64 {
+        if len < 2 || (consts.saturating_sub(1) as f64) < self.cfg.min_constant_share * len as f64 {
             return id;
         }
-        // Words (not punctuation) that stay constant decide how much evidence is needed:
-        // a word among three or four others is a value after `word_variants` variants, among
-        // more after one fewer; with fewer it is never one ("cupsd startup succeeded").
+        // Words (not punctuation) that stay constant decide whether there is enough
+        // context: a word among at least three other words is a value after
+        // `word_variants` variants; with fewer it is never one ("cupsd startup succeeded").
         let words = tokens
             .iter()
             .filter(|&&a| a != WILD && self.syms.name(a).bytes().any(|c| c.is_ascii_alphabetic()))
             .count();
-        let needed = match words.saturating_sub(1) {
-            0..=2 => return id,
-            3 | 4 => self.cfg.word_variants,
-            _ => self.cfg.word_variants,
-        };
+        if words.saturating_sub(1) < 3 {
+            return id;
+        }
+        let needed = self.cfg.word_variants;
         for pos in 0..len {
             if tokens[pos] == WILD || token::names_a_state(self.syms.name(tokens[pos])) {
                 continue;
