@@ -71,13 +71,14 @@ impl Severity {
         }
     }
 
-    /// Parses a lower- or upper-case name.
+    /// Parses a lower- or upper-case name; `low`, `medium` and `high` mean info, warning
+    /// and critical.
     pub fn parse(s: &str) -> Option<Severity> {
         Some(match s.to_ascii_lowercase().as_str() {
-            "info" => Severity::Info,
-            "warning" | "warn" => Severity::Warning,
+            "info" | "low" => Severity::Info,
+            "warning" | "warn" | "medium" => Severity::Warning,
             "error" => Severity::Error,
-            "critical" => Severity::Critical,
+            "critical" | "high" => Severity::Critical,
             "page" => Severity::Page,
             _ => return None,
         })

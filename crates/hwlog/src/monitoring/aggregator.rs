@@ -84,6 +84,11 @@ impl LogAggregator {
         }
     }
 
+    /// The store it writes into.
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.store.clone()
+    }
+
     /// Adds a source; its name must be new.
     pub fn add_source(
         &mut self,

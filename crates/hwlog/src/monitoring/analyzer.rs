@@ -49,6 +49,12 @@ impl LogAnalyzer {
         }
     }
 
+    /// An analyzer of the store an aggregator writes into (the design's
+    /// `LogAnalyzer(aggregator)`).
+    pub fn from_aggregator(a: &super::LogAggregator) -> Self {
+        Self::new(a.store())
+    }
+
     /// Uses `clock` (ns since the Unix epoch) as "now".
     pub fn with_clock(mut self, clock: impl Fn() -> i64 + Send + Sync + 'static) -> Self {
         self.clock = Box::new(clock);
