@@ -351,7 +351,8 @@ fn alert_history_is_stored_newest_first_and_survives_an_upgrade_from_version_2()
     // alert table): opening it again must add the table and keep the records.
     let conn = raw(dir.path());
     conn.execute_batch(
-        "DROP TABLE logs_alerts; UPDATE hwlog_schema SET version = 2 WHERE name = 'logs';",
+        "DROP TABLE logs_alerts; DROP TABLE logs_cursors;
+         UPDATE hwlog_schema SET version = 2 WHERE name = 'logs';",
     )
     .unwrap();
     let store = open(dir.path());

@@ -313,3 +313,50 @@ fn a_real_alertmanager_receives_the_alert() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// The default `log` channel logs the alert through hwlog, and that record does not feed
+/// the rules again (no loop), even with a rule that matches everything.
+#[test]
+fn the_log_channel_logs_through_hwlog_without_feeding_back() {
+    let _serial = hwlog::testing::lock();
+    let _g = hwlog::setup_logging_with("testing", &hwlog::Overrides::new()).unwrap();
+    hwlog::testing::clear();
+    let am = AlertManager::new();
+    am.add_alert_rule(AlertRule {
+        suppression: 0,
+        dedup_by: vec!["component".into()],
+        ..AlertRule::new("anything", r#"{level} >= "INFO""#, Severity::Critical)
+    })
+    .unwrap();
+    let logger = hwlog::get_logger("svc");
+    logger.add_handler(am.route(Level::Info));
+    hwlog::get_logger(hwlog::monitoring::notify::ALERT_COMPONENT)
+        .add_handler(am.route(Level::Info));
+    logger.warning("disk almost full");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while am.stats().delivered == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    hwlog::flush().unwrap();
+    am.flush();
+    std::thread::sleep(Duration::from_millis(50));
+    hwlog::flush().unwrap();
+    am.flush();
+    assert_eq!(
+        am.stats().delivered,
+        1,
+        "exactly one notification: no feedback"
+    );
+    let lines = hwlog::testing::lines();
+    let alert: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("hwlog.alerts"))
+        .collect();
+    assert_eq!(alert.len(), 1, "{lines:?}");
+    assert!(alert[0].contains("CRITICAL"), "{}", alert[0]);
+    assert!(
+        alert[0].contains("[FIRING] anything (1 alert) component=svc"),
+        "{}",
+        alert[0]
+    );
+}

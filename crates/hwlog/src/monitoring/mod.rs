@@ -53,7 +53,7 @@ pub use analyzer::LogAnalyzer;
 
 pub use rules_file::{load_rules, parse_rules, RulesFile};
 
-use notify::{Notifier, StderrNotifier};
+use notify::{LogNotifier, Notifier, ALERT_COMPONENT};
 
 /// Notifications waiting for delivery at most; more are dropped and counted.
 const QUEUE: usize = 10_000;
@@ -101,8 +101,9 @@ mod hwlog_store_api {
 }
 
 /// The alert runtime: a handle (cheap to clone) on the rules, their state and the delivery
-/// thread. Notifications for channel `log` go to standard error unless another notifier is
-/// registered for it.
+/// thread. Notifications for channel `log` are logged through hwlog ([`LogNotifier`]) unless
+/// another notifier is registered for it; records of that notifier's component are not
+/// evaluated.
 #[derive(Clone)]
 pub struct AlertManager {
     inner: Arc<Inner>,
@@ -161,7 +162,7 @@ impl AlertManager {
             .notifiers
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .insert("log".into(), Arc::new(StderrNotifier));
+            .insert("log".into(), Arc::new(LogNotifier));
         let deliver = {
             let inner = inner.clone();
             std::thread::Builder::new()
@@ -262,6 +263,9 @@ impl AlertManager {
     /// Evaluates the rules on `record` now and queues what is due for delivery. Never
     /// blocks on delivery.
     pub fn observe(&self, record: &Record) {
+        if record.component.as_str() == ALERT_COMPONENT {
+            return;
+        }
         let out = lock(&self.inner.state).observe(record, now_ns());
         dispatch(&self.inner, out);
     }

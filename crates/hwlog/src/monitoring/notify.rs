@@ -39,8 +39,44 @@ pub fn describe(n: &Notification) -> String {
     s
 }
 
-/// Writes notifications to standard error (not through hwlog, so an alert can never feed
-/// the rules it came from).
+/// The component of records written by [`LogNotifier`]; the alert route ignores it, so an
+/// alert never feeds the rules it came from.
+pub const ALERT_COMPONENT: &str = "hwlog.alerts";
+
+/// Logs each notification through hwlog (component [`ALERT_COMPONENT`]): firing, repeats and
+/// escalations at the alert's severity (info → INFO, warning → WARNING, error → ERROR,
+/// critical and page → CRITICAL), resolutions at INFO; fields `rule`, `kind`, `alert_ids`.
+/// The default notifier of channel `log`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LogNotifier;
+
+impl Notifier for LogNotifier {
+    fn notify(&self, n: &Notification) -> Result<(), String> {
+        use hwlog_analysis::alerts::Severity;
+        let worst = n
+            .alerts
+            .iter()
+            .map(|a| a.severity)
+            .max()
+            .unwrap_or(Severity::Info);
+        let level = match (n.kind, worst) {
+            (NotificationKind::Resolved, _) | (_, Severity::Info) => hwlog_core::Level::Info,
+            (_, Severity::Warning) => hwlog_core::Level::Warning,
+            (_, Severity::Error) => hwlog_core::Level::Error,
+            _ => hwlog_core::Level::Critical,
+        };
+        let ids: Vec<String> = n.alerts.iter().map(|a| a.id.to_string()).collect();
+        crate::get_logger(ALERT_COMPONENT)
+            .at(level)
+            .field("rule", n.rule.clone())
+            .field("kind", format!("{:?}", n.kind).to_lowercase())
+            .field("alert_ids", ids.join(","))
+            .log(describe(n));
+        Ok(())
+    }
+}
+
+/// Writes notifications to standard error (not through hwlog).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct StderrNotifier;
 

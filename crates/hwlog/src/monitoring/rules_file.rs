@@ -18,7 +18,7 @@
 //! channels = ["log", "oncall"]
 //!
 //! [channels.oncall]
-//! type = "webhook"               # webhook, alertmanager, stderr
+//! type = "webhook"               # log (through hwlog), stderr, webhook, alertmanager
 //! url = "http://127.0.0.1:9000/hook"
 //! ```
 use std::path::Path;
@@ -28,7 +28,7 @@ use hwlog_analysis::alerts::{AlertRule, Severity, SEC};
 use hwlog_analysis::duration::parse_duration;
 use hwlog_analysis::rules::Rule;
 
-use super::notify::{Notifier, StderrNotifier};
+use super::notify::{LogNotifier, Notifier, StderrNotifier};
 use crate::config::tree::{parse_toml, parse_yaml, Loc, Node, Val};
 use crate::config::{ConfigError, ConfigIssue};
 
@@ -399,7 +399,8 @@ fn channel(d: &mut Dec, n: &Node, path: &str) -> Option<Arc<dyn Notifier>> {
     };
     let url = get("url").and_then(|v| d.str(v, &format!("{path}.url")));
     match kind.as_str() {
-        "stderr" | "log" => Some(Arc::new(StderrNotifier)),
+        "stderr" => Some(Arc::new(StderrNotifier)),
+        "log" => Some(Arc::new(LogNotifier)),
         #[cfg(feature = "http-notifiers")]
         "webhook" | "alertmanager" => {
             let Some(url) = url else {
@@ -425,7 +426,7 @@ fn channel(d: &mut Dec, n: &Node, path: &str) -> Option<Arc<dyn Notifier>> {
             d.err(
                 &n.loc,
                 &format!("{path}.type"),
-                format!("unknown channel type {other:?}: use webhook, alertmanager or stderr"),
+                format!("unknown channel type {other:?}: use log, stderr, webhook or alertmanager"),
             );
             None
         }
