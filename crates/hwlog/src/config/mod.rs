@@ -18,7 +18,7 @@
 //! assert!(Overrides::from_pairs([("levle", "DEBUG")]).is_err());
 //! assert!(cfg.resolve("staging", &Overrides::new().feature("compresion", true)).is_err());
 //! ```
-mod decode;
+pub(crate) mod decode;
 pub mod model;
 mod rotate;
 mod sinks;

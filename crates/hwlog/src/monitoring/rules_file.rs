@@ -87,7 +87,7 @@ pub fn parse_rules(text: &str, source: &str, yaml: bool) -> Result<RulesFile, Co
         }],
     })?;
     let mut d = Dec {
-        issues: Vec::new(),
+        d: crate::config::decode::Dec::default(),
         text: text.to_string(),
     };
     let mut out = RulesFile {
@@ -131,89 +131,51 @@ pub fn parse_rules(text: &str, source: &str, yaml: bool) -> Result<RulesFile, Co
             ),
         }
     }
-    if d.issues.is_empty() {
+    if d.d.issues.is_empty() {
         Ok(out)
     } else {
         Err(d.finish())
     }
 }
 
-#[derive(Default)]
+/// The configuration decoder (every error collected with its position), plus the source
+/// text to place condition errors.
 struct Dec {
-    issues: Vec<ConfigIssue>,
-    /// The source text, to find a condition's column in its line.
+    d: crate::config::decode::Dec,
     text: String,
 }
 
 impl Dec {
     fn err(&mut self, loc: &Loc, path: &str, message: impl Into<String>) {
-        self.issues.push(ConfigIssue {
-            loc: loc.clone(),
-            path: path.to_string(),
-            message: message.into(),
-        });
+        self.d.err(loc, path, message);
     }
 
     fn finish(mut self) -> ConfigError {
-        self.issues.sort_by_key(|i| (i.loc.line, i.loc.col));
+        self.d.issues.sort_by_key(|i| (i.loc.line, i.loc.col));
         ConfigError {
-            issues: self.issues,
+            issues: self.d.issues,
         }
     }
 
-    /// A table's entries; unknown keys are errors unless `allowed` is empty.
+    /// A table's entries; unknown keys are errors unless `allowed` is empty (any key).
     fn map<'n>(
         &mut self,
         n: &'n Node,
         path: &str,
         allowed: &[&str],
     ) -> Option<&'n [(String, Node)]> {
-        match &n.val {
-            Val::Map(m) => {
-                if !allowed.is_empty() {
-                    for (k, v) in m {
-                        if !allowed.contains(&k.as_str()) {
-                            let p = if path.is_empty() {
-                                k.clone()
-                            } else {
-                                format!("{path}.{k}")
-                            };
-                            self.err(
-                                &v.loc,
-                                &p,
-                                format!(
-                                    "unknown key {k:?} (expected one of: {})",
-                                    allowed.join(", ")
-                                ),
-                            );
-                        }
-                    }
-                }
-                Some(m)
-            }
-            _ => {
-                self.err(
-                    &n.loc,
-                    path,
-                    format!("expected a table, found {}", n.kind()),
-                );
-                None
-            }
+        match (&n.val, allowed.is_empty()) {
+            (Val::Map(m), true) => Some(m),
+            _ => self.d.table(n, path, allowed),
         }
     }
 
     fn str(&mut self, n: &Node, path: &str) -> Option<String> {
-        match &n.val {
-            Val::Str(s) => Some(s.clone()),
-            _ => {
-                self.err(
-                    &n.loc,
-                    path,
-                    format!("expected a string, found {}", n.kind()),
-                );
-                None
-            }
-        }
+        self.d.str(n, path)
+    }
+
+    fn list(&mut self, n: &Node, path: &str) -> Vec<String> {
+        self.d.str_list(n, path)
     }
 
     /// A duration: text with a unit, or a number of seconds.
@@ -233,24 +195,6 @@ impl Dec {
                     "expected a duration such as \"30s\", \"5m\" or \"2h\", or a number of seconds",
                 );
                 None
-            }
-        }
-    }
-
-    fn list(&mut self, n: &Node, path: &str) -> Vec<String> {
-        match &n.val {
-            Val::Seq(items) => items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, x)| self.str(x, &format!("{path}[{i}]")))
-                .collect(),
-            _ => {
-                self.err(
-                    &n.loc,
-                    path,
-                    format!("expected a list of strings, found {}", n.kind()),
-                );
-                Vec::new()
             }
         }
     }
