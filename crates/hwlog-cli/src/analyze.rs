@@ -58,6 +58,8 @@ fn csv_field(s: &str, out: &mut String) {
 /// Runs `analyze patterns`.
 pub fn patterns(a: &PatternsArgs) -> Result<()> {
     let mut input = open_input(&a.input)?;
+    let size = std::fs::metadata(&a.input).map(|m| m.len()).unwrap_or(0);
+    let bar = crate::progress(size, &a.input);
     let mut miner = TemplateMiner::new();
     let mut ids: Vec<u64> = Vec::new();
     let mut chunk = Vec::with_capacity(1 << 22);
@@ -73,6 +75,7 @@ pub fn patterns(a: &PatternsArgs) -> Result<()> {
             .read_to_end(&mut chunk)
             .with_context(|| format!("cannot read {}", a.input.display()))?;
         let eof = n == 0;
+        bar.inc(n as u64);
         let body = if eof {
             &chunk[..]
         } else {
@@ -109,6 +112,7 @@ pub fn patterns(a: &PatternsArgs) -> Result<()> {
             break;
         }
     }
+    bar.finish_and_clear();
     let secs = start.elapsed().as_secs_f64();
     for id in &mut ids {
         *id = miner.resolve(*id);
