@@ -14,6 +14,7 @@ mod alerts;
 mod compress;
 mod contenders;
 mod report;
+mod rotation;
 mod sqlite;
 mod workload;
 
@@ -31,6 +32,13 @@ enum Cmd {
     /// Runs one contender and workload in this process and prints one JSON line.
     #[command(hide = true)]
     One(OneArgs),
+    /// The caller's latency while the rotating file route rotates and compresses (prints one
+    /// JSON line).
+    RotationLatency {
+        /// Records.
+        #[arg(long, default_value_t = 1_000_000)]
+        records: usize,
+    },
     /// Time from a logging call to the alert notification (prints one JSON line).
     AlertLatency {
         /// Records (each a new alert).
@@ -117,6 +125,25 @@ fn main() -> ExitCode {
     match Cli::parse().cmd {
         Cmd::One(a) => one(a),
         Cmd::Compare(a) => compare(a),
+        Cmd::RotationLatency { records } => {
+            let dir = match tempfile::tempdir() {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("temp dir: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match rotation::run(dir.path(), records.max(1)) {
+                Ok(v) => {
+                    println!("{v}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("rotation-latency: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Cmd::AlertLatency { records } => {
             let v = alerts::run(records.max(1));
             println!("{v}");

@@ -994,11 +994,17 @@ impl Drop for RotatingFileSink {
     }
 }
 
-/// Gives the calling thread the lowest CPU priority (nice 19; Linux keeps it per thread).
+/// Gives the calling thread the lowest CPU priority: Linux's SCHED_IDLE policy (it runs only
+/// on a CPU nothing else wants, and any other thread that wakes up takes the CPU from it at
+/// once), or nice 19 where that is refused. Both are per thread on Linux.
 fn lower_thread_priority() {
     #[cfg(target_os = "linux")]
-    // SAFETY: plain syscall on the calling thread (who = 0); failure is harmless.
+    // SAFETY: plain syscalls on the calling thread (pid/who 0) with a valid, initialised
+    // sched_param; failure is harmless.
     unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 19);
+        let param = libc::sched_param { sched_priority: 0 };
+        if libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) != 0 {
+            libc::setpriority(libc::PRIO_PROCESS, 0, 19);
+        }
     }
 }

@@ -392,6 +392,12 @@ fn with_suffix(path: &Path, ext: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
+thread_local! {
+    /// The zstd compression context of this (compression) thread.
+    static ZSTD_CONTEXT: std::cell::RefCell<Option<zstd::zstd_safe::CCtx<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// Compresses `src` into `dst` through `dst.tmp` (fsynced, then renamed, then the directory
 /// fsynced). Leaves `src` in place. Returns (bytes read, bytes written).
 fn compress(sh: &Shared, src: &Path, dst: &Path) -> io::Result<(u64, u64)> {
@@ -405,12 +411,18 @@ fn compress(sh: &Shared, src: &Path, dst: &Path) -> io::Result<(u64, u64)> {
             .open(&tmp)?;
         let out = BufWriter::with_capacity(128 * 1024, out);
         let (out, read) = match sh.policy.compression {
-            Compression::Zstd { level } => {
-                let mut enc = zstd::stream::write::Encoder::new(out, level)?;
+            Compression::Zstd { level } => ZSTD_CONTEXT.with(|cell| {
+                // One compression context per compression thread, reused for every file:
+                // zstd's level-9 workspace is several MB, and allocating and freeing it per
+                // file maps and unmaps memory, which stalls the process's other threads.
+                let mut cell = cell.borrow_mut();
+                let ctx = cell.get_or_insert_with(zstd::zstd_safe::CCtx::create);
+                let mut enc = zstd::stream::write::Encoder::with_context(out, ctx);
+                enc.set_parameter(zstd::zstd_safe::CParameter::CompressionLevel(level))?;
                 enc.include_checksum(true)?;
                 let n = copy(&mut input, &mut enc, &sh.stop)?;
-                (enc.finish()?, n)
-            }
+                io::Result::Ok((enc.finish()?, n))
+            })?,
             Compression::Gzip { level } => {
                 let mut enc =
                     flate2::write::GzEncoder::new(out, flate2::Compression::new(level.min(9)));
