@@ -3,7 +3,7 @@
 //! recovery, compression and retention.
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -409,7 +409,8 @@ fn compress(sh: &Shared, src: &Path, dst: &Path) -> io::Result<(u64, u64)> {
             .create(true)
             .truncate(true)
             .open(&tmp)?;
-        let out = BufWriter::with_capacity(128 * 1024, out);
+        // No BufWriter: both encoders write their output in 32 KB chunks already, and every
+        // large allocation made per file (mapped and unmapped) stalls the other threads.
         let (out, read) = match sh.policy.compression {
             Compression::Zstd { level } => ZSTD_CONTEXT.with(|cell| {
                 // One compression context per compression thread, reused for every file:
@@ -431,7 +432,7 @@ fn compress(sh: &Shared, src: &Path, dst: &Path) -> io::Result<(u64, u64)> {
             }
             Compression::None => return Err(io::Error::other("no compression configured")),
         };
-        let file = out.into_inner().map_err(|e| e.into_error())?;
+        let file = out;
         if let Ok(mtime) = input.metadata().and_then(|m| m.modified()) {
             let _ = file.set_modified(mtime);
         }
@@ -448,9 +449,22 @@ fn compress(sh: &Shared, src: &Path, dst: &Path) -> io::Result<(u64, u64)> {
     res
 }
 
+thread_local! {
+    /// The read buffer of this (compression) thread, reused for every file.
+    static COPY_BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; 256 * 1024]);
+}
+
 /// Copies `input` into `out` in chunks, giving up when the sink stops.
 fn copy(input: &mut File, out: &mut impl Write, stop: &AtomicBool) -> io::Result<u64> {
-    let mut buf = vec![0u8; 256 * 1024];
+    COPY_BUF.with(|b| copy_with(input, out, stop, &mut b.borrow_mut()))
+}
+
+fn copy_with(
+    input: &mut File,
+    out: &mut impl Write,
+    stop: &AtomicBool,
+    buf: &mut [u8],
+) -> io::Result<u64> {
     let mut total = 0u64;
     loop {
         if stop.load(Ordering::Relaxed) {
@@ -459,7 +473,7 @@ fn copy(input: &mut File, out: &mut impl Write, stop: &AtomicBool) -> io::Result
                 "sink closed during compression",
             ));
         }
-        let n = match input.read(&mut buf) {
+        let n = match input.read(buf) {
             Ok(0) => return Ok(total),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
