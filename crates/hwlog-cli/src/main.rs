@@ -45,11 +45,29 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Run the log server: ingest over HTTP, store, live stream, query API, dashboard.
+    Serve(ServeArgs),
     /// Analyse logs: templates, errors, trends, anomalies.
     Analyze {
         #[command(subcommand)]
         command: AnalyzeCommand,
     },
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Where the database is kept.
+    #[arg(long, default_value = "hwlog-data")]
+    data_dir: PathBuf,
+    /// HTTP address (loopback only until API tokens exist).
+    #[arg(long, default_value = "127.0.0.1:7700")]
+    listen: std::net::SocketAddr,
+    /// Generate traffic from a simulated hardware-automation fleet.
+    #[arg(long)]
+    demo: bool,
+    /// Largest request body in bytes (413 beyond).
+    #[arg(long, default_value_t = 16 << 20)]
+    max_body: usize,
 }
 
 #[derive(Subcommand)]
@@ -122,6 +140,21 @@ fn main() -> Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
         },
+        Command::Serve(a) => {
+            let opts = hwlog_server::ServeOptions {
+                data_dir: a.data_dir,
+                listen: a.listen,
+                demo: a.demo,
+                max_body: a.max_body,
+            };
+            match hwlog_server::run(opts) {
+                Ok(()) => Ok(ExitCode::SUCCESS),
+                Err(e) => {
+                    eprintln!("hwlog serve: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
         Command::Analyze { command } => match command {
             AnalyzeCommand::Patterns(a) => analyze::patterns(&a).map(|()| ExitCode::SUCCESS),
             AnalyzeCommand::Errors(a) => analyze_logs::errors(&a).map(|()| ExitCode::SUCCESS),

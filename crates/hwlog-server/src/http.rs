@@ -1,0 +1,403 @@
+//! The HTTP API: ingest, query, health, metrics, and the dashboard's files.
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use hwlog_core::{Level, Timestamp};
+use hwlog_store::{Query as StoreQuery, Store, MAX_LIMIT};
+use serde_json::{json, Value};
+
+use crate::json::{record_from_json, record_to_json};
+use crate::state::AppState;
+
+/// The router of all endpoints.
+pub fn router(state: Arc<AppState>) -> Router {
+    let limit = state.max_body;
+    Router::new()
+        .route(
+            "/",
+            get(|| async { Html(include_str!("../static/index.html")) }),
+        )
+        .route(
+            "/app.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                    include_str!("../static/app.js"),
+                )
+            }),
+        )
+        .route(
+            "/style.css",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+                    include_str!("../static/style.css"),
+                )
+            }),
+        )
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/api/v1/logs", get(query).post(ingest))
+        .route("/api/v1/logs/{id}", get(one))
+        .route("/api/v1/correlation/{id}", get(correlation))
+        .route("/api/v1/stats/volume", get(volume))
+        .route("/api/v1/stream", get(crate::stream::handler))
+        // The body limit is checked while reading (413); gzip bodies are limited again after
+        // decompression.
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+}
+
+fn error(status: StatusCode, msg: impl Into<String>) -> Response {
+    (status, Json(json!({"error": msg.into()}))).into_response()
+}
+
+async fn healthz(State(s): State<Arc<AppState>>) -> Response {
+    let store = s.store.clone();
+    match tokio::task::spawn_blocking(move || store.count()).await {
+        Ok(Ok(n)) => {
+            Json(json!({"status": "ok", "records": n, "uptime_s": s.started.elapsed().as_secs()}))
+                .into_response()
+        }
+        Ok(Err(e)) => error(StatusCode::SERVICE_UNAVAILABLE, format!("store: {e}")),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+async fn metrics(State(s): State<Arc<AppState>>) -> impl IntoResponse {
+    let c = &s.counters;
+    let g = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+    let mut out = String::new();
+    let mut metric = |name: &str, kind: &str, help: &str, lines: Vec<(String, u64)>| {
+        out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
+        for (labels, v) in lines {
+            out.push_str(&format!("{name}{labels} {v}\n"));
+        }
+    };
+    metric(
+        "hwlog_ingested_records_total",
+        "counter",
+        "Records committed to the store.",
+        vec![(String::new(), g(&c.ingested))],
+    );
+    metric(
+        "hwlog_rejected_records_total",
+        "counter",
+        "Records refused as invalid.",
+        vec![(String::new(), g(&c.rejected))],
+    );
+    metric(
+        "hwlog_store_commits_total",
+        "counter",
+        "Store transactions.",
+        vec![(String::new(), g(&c.commits))],
+    );
+    metric(
+        "hwlog_store_commit_errors_total",
+        "counter",
+        "Failed store transactions.",
+        vec![(String::new(), g(&c.commit_errors))],
+    );
+    metric(
+        "hwlog_store_commit_microseconds_total",
+        "counter",
+        "Time spent committing.",
+        vec![(String::new(), g(&c.commit_us))],
+    );
+    metric(
+        "hwlog_stream_dropped_total",
+        "counter",
+        "Records live clients missed by being slow.",
+        vec![(String::new(), g(&c.stream_dropped))],
+    );
+    metric(
+        "hwlog_stream_clients",
+        "gauge",
+        "Live clients connected.",
+        vec![(String::new(), g(&c.stream_clients))],
+    );
+    let levels = Level::ALL
+        .iter()
+        .map(|l| {
+            (
+                format!("{{level=\"{}\"}}", l.as_str()),
+                g(&c.per_level[*l as usize]),
+            )
+        })
+        .collect();
+    metric(
+        "hwlog_records_by_level_total",
+        "counter",
+        "Committed records per level.",
+        levels,
+    );
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)
+}
+
+/// `POST /api/v1/logs`: a JSON array or NDJSON (optionally gzip). Answers after commit.
+async fn ingest(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    let gzip = headers
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("gzip"));
+    let body: Vec<u8> = if gzip {
+        let mut out = Vec::new();
+        let mut dec = flate2::read::GzDecoder::new(&body[..]).take(s.max_body as u64 + 1);
+        if let Err(e) = dec.read_to_end(&mut out) {
+            return error(StatusCode::BAD_REQUEST, format!("invalid gzip body: {e}"));
+        }
+        if out.len() > s.max_body {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("body over {} bytes after decompression", s.max_body),
+            );
+        }
+        out
+    } else {
+        body.to_vec()
+    };
+    let now = Timestamp::now().as_nanos();
+    let mut records = Vec::new();
+    let mut rejected = Vec::new();
+    let trimmed = body.trim_ascii_start();
+    let items: Vec<Result<Value, String>> = if trimmed.first() == Some(&b'[') {
+        match serde_json::from_slice::<Vec<Value>>(trimmed) {
+            Ok(v) => v.into_iter().map(Ok).collect(),
+            Err(e) => return error(StatusCode::BAD_REQUEST, format!("invalid JSON array: {e}")),
+        }
+    } else {
+        trimmed
+            .split(|&c| c == b'\n')
+            .filter(|l| !l.trim_ascii().is_empty())
+            .map(|l| serde_json::from_slice::<Value>(l).map_err(|e| format!("invalid JSON: {e}")))
+            .collect()
+    };
+    for (i, item) in items.into_iter().enumerate() {
+        match item.and_then(|v| record_from_json(&v, now)) {
+            Ok(r) => records.push(r),
+            Err(e) => rejected.push(json!({"index": i, "error": e})),
+        }
+    }
+    s.counters
+        .rejected
+        .fetch_add(rejected.len() as u64, Ordering::Relaxed);
+    match s.store(records).await {
+        Ok(n) => {
+            let status = if n == 0 && !rejected.is_empty() {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            (status, Json(json!({"accepted": n, "rejected": rejected}))).into_response()
+        }
+        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, e),
+    }
+}
+
+/// RFC 3339, or relative to now: `-1h`, `-30m`, `-10s`, `-2d`, `now`.
+fn parse_time(s: &str) -> Result<i64, String> {
+    let now = Timestamp::now().as_nanos();
+    if s == "now" {
+        return Ok(now);
+    }
+    if let Some(rel) = s.strip_prefix('-') {
+        let split = rel.find(|c: char| !c.is_ascii_digit()).unwrap_or(rel.len());
+        let (n, unit) = rel.split_at(split);
+        let n: i64 = n.parse().map_err(|_| format!("invalid time {s:?}"))?;
+        let secs = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => 86_400,
+            _ => {
+                return Err(format!(
+                    "invalid time {s:?}: use -30s, -5m, -1h, -2d or RFC 3339"
+                ))
+            }
+        };
+        return Ok(now - n * secs * 1_000_000_000);
+    }
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .and_then(|t| t.timestamp_nanos_opt())
+        .ok_or_else(|| format!("invalid time {s:?}: use RFC 3339 or -1h"))
+}
+
+fn store_query(p: &HashMap<String, String>) -> Result<StoreQuery, String> {
+    let level = |k: &str| -> Result<Option<Level>, String> {
+        p.get(k)
+            .filter(|v| !v.is_empty())
+            .map(|v| v.parse::<Level>().map_err(|_| format!("unknown {k} {v:?}")))
+            .transpose()
+    };
+    let time = |k: &str| {
+        p.get(k)
+            .filter(|v| !v.is_empty())
+            .map(|v| parse_time(v))
+            .transpose()
+    };
+    let limit = match p.get("limit") {
+        None => 100,
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| format!("limit must be 1..={MAX_LIMIT}"))?,
+    };
+    Ok(StoreQuery {
+        text: p.get("q").cloned().filter(|q| !q.trim().is_empty()),
+        level: level("level")?,
+        min_level: level("min_level")?,
+        component: p.get("component").cloned().filter(|c| !c.is_empty()),
+        correlation_id: p.get("correlation_id").cloned().filter(|c| !c.is_empty()),
+        since: time("since")?,
+        until: time("until")?,
+        limit,
+        cursor: p
+            .get("cursor")
+            .filter(|c| !c.is_empty())
+            .map(|c| {
+                c.parse::<i64>()
+                    .map_err(|_| "cursor must be a record id".to_string())
+            })
+            .transpose()?,
+    })
+}
+
+/// `GET /api/v1/logs`: newest first, one page.
+async fn query(
+    State(s): State<Arc<AppState>>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Response {
+    let q = match store_query(&p) {
+        Ok(q) => q,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    let store = s.store.clone();
+    match tokio::task::spawn_blocking(move || store.query(&q)).await {
+        Ok(Ok(page)) => Json(json!({
+            "records": page.records.iter().map(|r| record_to_json(Some(r.id), None, &r.record)).collect::<Vec<_>>(),
+            "next_cursor": page.next_cursor,
+        }))
+        .into_response(),
+        Ok(Err(e)) => error(StatusCode::BAD_REQUEST, e.to_string()),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+async fn one(State(s): State<Arc<AppState>>, Path(id): Path<i64>) -> Response {
+    let store = s.store.clone();
+    match tokio::task::spawn_blocking(move || store.get(id)).await {
+        Ok(Ok(Some(r))) => Json(record_to_json(Some(r.id), None, &r.record)).into_response(),
+        Ok(Ok(None)) => error(StatusCode::NOT_FOUND, format!("no record {id}")),
+        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+/// `GET /api/v1/correlation/{id}`: a request's records in time order.
+async fn correlation(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    let store = s.store.clone();
+    let res = tokio::task::spawn_blocking(move || {
+        let mut out = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = store.query(&StoreQuery {
+                correlation_id: Some(id.clone()),
+                limit: MAX_LIMIT,
+                cursor,
+                ..StoreQuery::default()
+            })?;
+            out.extend(page.records);
+            match page.next_cursor {
+                Some(c) if out.len() < 10 * MAX_LIMIT => cursor = Some(c),
+                _ => break,
+            }
+        }
+        out.sort_by_key(|r| (r.record.timestamp.as_nanos(), r.id));
+        Ok::<_, hwlog_store::Error>(out)
+    })
+    .await;
+    match res {
+        Ok(Ok(recs)) => Json(json!({
+            "records": recs.iter().map(|r| record_to_json(Some(r.id), None, &r.record)).collect::<Vec<_>>()
+        }))
+        .into_response(),
+        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+/// `GET /api/v1/stats/volume?since=-1h&bucket=60`: records per bucket by level (and by
+/// component) for the charts, from the records of the window (at most 100,000 newest).
+async fn volume(
+    State(s): State<Arc<AppState>>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Response {
+    let since = match parse_time(p.get("since").map_or("-1h", |v| v.as_str())) {
+        Ok(t) => t,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    let bucket_s: i64 = p
+        .get("bucket")
+        .and_then(|b| b.parse().ok())
+        .filter(|b| *b >= 1)
+        .unwrap_or(60);
+    let store = s.store.clone();
+    let res = tokio::task::spawn_blocking(move || {
+        let mut levels: HashMap<i64, HashMap<&'static str, u64>> = HashMap::new();
+        let mut comps: HashMap<String, u64> = HashMap::new();
+        let mut cursor = None;
+        let mut seen = 0;
+        loop {
+            let page = store.query(&StoreQuery {
+                since: Some(since),
+                limit: MAX_LIMIT,
+                cursor,
+                ..StoreQuery::default()
+            })?;
+            for r in &page.records {
+                let b =
+                    (r.record.timestamp.as_nanos() - since).div_euclid(bucket_s * 1_000_000_000);
+                *levels
+                    .entry(b)
+                    .or_default()
+                    .entry(r.record.level.as_str())
+                    .or_default() += 1;
+                *comps.entry(r.record.component.to_string()).or_default() += 1;
+            }
+            seen += page.records.len();
+            match page.next_cursor {
+                Some(c) if seen < 100_000 => cursor = Some(c),
+                _ => break,
+            }
+        }
+        Ok::<_, hwlog_store::Error>((levels, comps))
+    })
+    .await;
+    match res {
+        Ok(Ok((levels, comps))) => {
+            let mut buckets: Vec<(i64, HashMap<&str, u64>)> = levels.into_iter().collect();
+            buckets.sort_by_key(|b| b.0);
+            let mut comps: Vec<(String, u64)> = comps.into_iter().collect();
+            comps.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            Json(json!({
+                "since": since,
+                "bucket_s": bucket_s,
+                "buckets": buckets.iter().map(|(b, c)| json!({"start": since + b * bucket_s * 1_000_000_000, "counts": c})).collect::<Vec<_>>(),
+                "components": comps.iter().map(|(c, n)| json!({"component": c, "count": n})).collect::<Vec<_>>(),
+            }))
+            .into_response()
+        }
+        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}

@@ -1,0 +1,131 @@
+//! `hwlog serve`: one process that ingests logs over HTTP, stores them in the embedded
+//! SQLite store (`hwlog-store`), streams them live over WebSocket, answers queries and
+//! serves the dashboard.
+//!
+//! ```no_run
+//! let opts = hwlog_server::ServeOptions { demo: true, ..Default::default() };
+//! hwlog_server::run(opts).unwrap();
+//! ```
+#![deny(missing_docs)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use hwlog_store::{SqliteOptions, SqliteStore};
+
+mod demo;
+mod http;
+pub mod json;
+mod state;
+mod stream;
+
+pub use state::AppState;
+
+/// Settings of `hwlog serve`.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// Where the database lives (`logs.db` inside).
+    pub data_dir: PathBuf,
+    /// HTTP address.
+    pub listen: SocketAddr,
+    /// Generate demo traffic.
+    pub demo: bool,
+    /// Largest request body, in bytes (413 beyond).
+    pub max_body: usize,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("hwlog-data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 7700)),
+            demo: false,
+            max_body: 16 << 20,
+        }
+    }
+}
+
+/// Errors that stop the server from starting.
+#[derive(Debug)]
+pub struct ServeError(pub String);
+
+impl std::fmt::Display for ServeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ServeError {}
+
+/// Opens the store and builds the router (for tests and embedding).
+pub fn app(opts: &ServeOptions) -> Result<(axum::Router, Arc<AppState>), ServeError> {
+    std::fs::create_dir_all(&opts.data_dir)
+        .map_err(|e| ServeError(format!("cannot create {}: {e}", opts.data_dir.display())))?;
+    let db = opts.data_dir.join("logs.db");
+    let store = SqliteStore::open(&db, SqliteOptions::default())
+        .map_err(|e| ServeError(format!("cannot open {}: {e}", db.display())))?;
+    let state = AppState::new(Arc::new(store), opts.max_body);
+    Ok((http::router(state.clone()), state))
+}
+
+/// Runs the server until SIGINT or SIGTERM; then stops accepting, lets requests finish,
+/// and returns after the writer committed what was accepted.
+///
+/// Authentication is not implemented yet, so the server only listens on a loopback
+/// address.
+pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
+    if !opts.listen.ip().is_loopback() {
+        return Err(ServeError(format!(
+            "refusing to listen on {}: API tokens are not implemented yet, so hwlog serve \
+             only listens on loopback addresses (127.0.0.1, ::1)",
+            opts.listen
+        )));
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ServeError(format!("cannot start the runtime: {e}")))?;
+    rt.block_on(async move {
+        let (router, state) = app(&opts)?;
+        let listener = tokio::net::TcpListener::bind(opts.listen)
+            .await
+            .map_err(|e| ServeError(format!("cannot listen on {}: {e}", opts.listen)))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| ServeError(e.to_string()))?;
+        println!(
+            "hwlog serve: dashboard at http://{addr}/ (data in {})",
+            opts.data_dir.display()
+        );
+        if opts.demo {
+            println!("hwlog serve: generating demo traffic from a simulated fleet");
+            tokio::spawn(demo::run(state.clone()));
+        }
+        axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| ServeError(format!("server error: {e}")))?;
+        println!("hwlog serve: stopped");
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

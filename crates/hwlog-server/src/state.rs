@@ -1,0 +1,206 @@
+//! The server's shared state: the store, the group-commit writer, the live stream and the
+//! counters.
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use hwlog_core::{Level, Record};
+use hwlog_store::{SqliteStore, Store};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::json::record_to_json;
+
+/// Records kept for `?after=SEQ` resumption.
+pub const RING: usize = 10_000;
+/// Records per commit at most (several requests are committed together).
+const GROUP: usize = 10_000;
+
+/// A stored record on the live stream.
+pub struct LiveRecord {
+    /// Position in the stream (1, 2, …), for resumption.
+    pub seq: u64,
+    /// For filters.
+    pub level: Level,
+    /// For filters.
+    pub component: String,
+    /// For filters.
+    pub correlation_id: Option<String>,
+    /// For text filters.
+    pub message: String,
+    /// The JSON sent to clients.
+    pub json: String,
+}
+
+/// Records to store, and where to say they were committed.
+pub struct Job {
+    records: Vec<Record>,
+    done: Option<oneshot::Sender<Result<usize, String>>>,
+}
+
+/// Counters for `/metrics`.
+#[derive(Default)]
+pub struct Counters {
+    /// Records accepted (committed).
+    pub ingested: AtomicU64,
+    /// Records rejected as invalid.
+    pub rejected: AtomicU64,
+    /// Commits.
+    pub commits: AtomicU64,
+    /// Time spent committing, in microseconds.
+    pub commit_us: AtomicU64,
+    /// Failed commits.
+    pub commit_errors: AtomicU64,
+    /// Records a live client missed because it was too slow.
+    pub stream_dropped: AtomicU64,
+    /// Live clients connected now.
+    pub stream_clients: AtomicU64,
+    /// Committed records per level (index = level number).
+    pub per_level: [AtomicU64; 6],
+}
+
+/// Everything the handlers share.
+pub struct AppState {
+    /// The store.
+    pub store: Arc<SqliteStore>,
+    jobs: mpsc::Sender<Job>,
+    /// New records, for live clients.
+    pub live: broadcast::Sender<Arc<LiveRecord>>,
+    /// The last [`RING`] records, for resumption.
+    pub ring: Mutex<VecDeque<Arc<LiveRecord>>>,
+    /// Counters.
+    pub counters: Counters,
+    /// When the server started.
+    pub started: Instant,
+    /// Largest request body accepted, in bytes.
+    pub max_body: usize,
+}
+
+impl AppState {
+    /// State over `store`, with its writer thread started.
+    pub fn new(store: Arc<SqliteStore>, max_body: usize) -> Arc<AppState> {
+        let (jobs, rx) = mpsc::channel(1024);
+        let (live, _) = broadcast::channel(4096);
+        let state = Arc::new(AppState {
+            store,
+            jobs,
+            live,
+            ring: Mutex::new(VecDeque::with_capacity(RING)),
+            counters: Counters::default(),
+            started: Instant::now(),
+            max_body,
+        });
+        let s = state.clone();
+        std::thread::Builder::new()
+            .name("hwlog-server-writer".into())
+            .spawn(move || writer(s, rx))
+            .expect("spawn the writer thread");
+        state
+    }
+
+    /// Stores `records`; resolves when they are committed (with how many) or failed.
+    pub async fn store(&self, records: Vec<Record>) -> Result<usize, String> {
+        if records.is_empty() {
+            return Ok(0);
+        }
+        let (tx, rx) = oneshot::channel();
+        self.jobs
+            .send(Job {
+                records,
+                done: Some(tx),
+            })
+            .await
+            .map_err(|_| "the writer stopped".to_string())?;
+        rx.await.map_err(|_| "the writer stopped".to_string())?
+    }
+
+    /// Stores `records` without waiting (the demo traffic).
+    pub async fn store_detached(&self, records: Vec<Record>) {
+        let _ = self
+            .jobs
+            .send(Job {
+                records,
+                done: None,
+            })
+            .await;
+    }
+
+    /// The ring's records after `seq`, and how many between `seq` and the ring's start were
+    /// already gone.
+    pub fn since(&self, seq: u64) -> (Vec<Arc<LiveRecord>>, u64) {
+        let ring = self.ring.lock().unwrap_or_else(|e| e.into_inner());
+        let first = ring.front().map_or(u64::MAX, |r| r.seq);
+        let missed = first.saturating_sub(seq + 1).min(u64::MAX / 2);
+        let out = ring.iter().filter(|r| r.seq > seq).cloned().collect();
+        (out, if first == u64::MAX { 0 } else { missed })
+    }
+}
+
+/// Commits jobs in groups: everything waiting (up to [`GROUP`] records) goes into one
+/// transaction, then every job of the group is answered and its records go live.
+fn writer(state: Arc<AppState>, mut rx: mpsc::Receiver<Job>) {
+    let mut seq = 0u64;
+    while let Some(first) = rx.blocking_recv() {
+        let mut group = vec![first];
+        let mut n = group[0].records.len();
+        while n < GROUP {
+            match rx.try_recv() {
+                Ok(j) => {
+                    n += j.records.len();
+                    group.push(j);
+                }
+                Err(_) => break,
+            }
+        }
+        let all: Vec<Record> = group
+            .iter()
+            .flat_map(|j| j.records.iter().cloned())
+            .collect();
+        let t = Instant::now();
+        let res = state.store.insert_batch(&all);
+        let c = &state.counters;
+        c.commit_us
+            .fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
+        c.commits.fetch_add(1, Ordering::Relaxed);
+        match res {
+            Ok(_) => {
+                c.ingested.fetch_add(all.len() as u64, Ordering::Relaxed);
+                for r in &all {
+                    c.per_level[(r.level as usize).min(5)].fetch_add(1, Ordering::Relaxed);
+                }
+                for j in group {
+                    let k = j.records.len();
+                    if let Some(d) = j.done {
+                        let _ = d.send(Ok(k));
+                    }
+                }
+                let mut ring = state.ring.lock().unwrap_or_else(|e| e.into_inner());
+                for r in all {
+                    seq += 1;
+                    let live = Arc::new(LiveRecord {
+                        seq,
+                        level: r.level,
+                        component: r.component.to_string(),
+                        correlation_id: r.correlation_id.as_deref().map(str::to_string),
+                        message: r.message.to_string(),
+                        json: record_to_json(None, Some(seq), &r).to_string(),
+                    });
+                    if ring.len() == RING {
+                        ring.pop_front();
+                    }
+                    ring.push_back(live.clone());
+                    let _ = state.live.send(live);
+                }
+            }
+            Err(e) => {
+                c.commit_errors.fetch_add(1, Ordering::Relaxed);
+                let msg = format!("storing failed: {e}");
+                for j in group {
+                    if let Some(d) = j.done {
+                        let _ = d.send(Err(msg.clone()));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! `GET /api/v1/stream`: the live tail over WebSocket.
+//!
+//! Filters come as query parameters: `min_level`, `component` (a name, or a prefix ending in
+//! `*`), `correlation_id`, `q` (text the message contains); `after=SEQ` first sends what the
+//! server still holds after that sequence number. Each message is one record as JSON with
+//! its `seq`. A client that cannot keep up gets `{"dropped": N}` in place of the N records it
+//! missed: the server keeps a bounded backlog per client and never waits for one.
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use hwlog_core::Level;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::state::{AppState, LiveRecord};
+
+/// A client's filters.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    min_level: Option<Level>,
+    component: Option<String>,
+    correlation_id: Option<String>,
+    text: Option<String>,
+}
+
+impl Filter {
+    fn from_params(p: &HashMap<String, String>) -> Result<Filter, String> {
+        let nonempty = |k: &str| p.get(k).filter(|v| !v.is_empty()).cloned();
+        Ok(Filter {
+            min_level: nonempty("min_level")
+                .map(|l| {
+                    l.parse::<Level>()
+                        .map_err(|_| format!("unknown min_level {l:?}"))
+                })
+                .transpose()?,
+            component: nonempty("component"),
+            correlation_id: nonempty("correlation_id"),
+            text: nonempty("q"),
+        })
+    }
+
+    fn matches(&self, r: &LiveRecord) -> bool {
+        self.min_level.is_none_or(|l| r.level >= l)
+            && self
+                .component
+                .as_deref()
+                .is_none_or(|c| match c.strip_suffix('*') {
+                    Some(prefix) => r.component.starts_with(prefix),
+                    None => r.component == c || r.component.starts_with(&format!("{c}.")),
+                })
+            && self
+                .correlation_id
+                .as_deref()
+                .is_none_or(|id| r.correlation_id.as_deref() == Some(id))
+            && self.text.as_deref().is_none_or(|t| r.message.contains(t))
+    }
+}
+
+/// Upgrades to a WebSocket after checking the filters (400 on a bad one).
+pub async fn handler(
+    State(s): State<Arc<AppState>>,
+    Query(p): Query<HashMap<String, String>>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let filter = match Filter::from_params(&p) {
+        Ok(f) => f,
+        Err(e) => return (StatusCode::BAD_REQUEST, e).into_response(),
+    };
+    let after = match p.get("after").filter(|v| !v.is_empty()) {
+        None => None,
+        Some(a) => match a.parse::<u64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                return (StatusCode::BAD_REQUEST, "after must be a sequence number").into_response()
+            }
+        },
+    };
+    ws.on_upgrade(move |socket| client(s, socket, filter, after))
+}
+
+async fn send(socket: &mut WebSocket, text: String) -> bool {
+    socket.send(Message::Text(text.into())).await.is_ok()
+}
+
+async fn client(s: Arc<AppState>, mut socket: WebSocket, f: Filter, after: Option<u64>) {
+    s.counters.stream_clients.fetch_add(1, Ordering::Relaxed);
+    // Subscribe before reading the backlog, so nothing falls between the two.
+    let mut rx = s.live.subscribe();
+    let mut last = 0u64;
+    if let Some(after) = after {
+        let (recs, missed) = s.since(after);
+        if missed > 0 && !send(&mut socket, format!("{{\"dropped\":{missed}}}")).await {
+            return gone(&s);
+        }
+        for r in recs {
+            last = r.seq;
+            if f.matches(&r) && !send(&mut socket, r.json.clone()).await {
+                return gone(&s);
+            }
+        }
+    }
+    loop {
+        tokio::select! {
+            msg = rx.recv() => match msg {
+                Ok(r) => {
+                    if r.seq <= last {
+                        continue;
+                    }
+                    last = r.seq;
+                    if f.matches(&r) && !send(&mut socket, r.json.clone()).await {
+                        break;
+                    }
+                }
+                Err(RecvError::Lagged(n)) => {
+                    s.counters.stream_dropped.fetch_add(n, Ordering::Relaxed);
+                    if !send(&mut socket, format!("{{\"dropped\":{n}}}")).await {
+                        break;
+                    }
+                }
+                Err(RecvError::Closed) => break,
+            },
+            incoming = socket.recv() => match incoming {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+    gone(&s);
+}
+
+fn gone(s: &AppState) {
+    s.counters.stream_clients.fetch_sub(1, Ordering::Relaxed);
+}

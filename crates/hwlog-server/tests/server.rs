@@ -1,0 +1,292 @@
+//! The server over real HTTP and WebSocket on 127.0.0.1: ingest, query, live stream,
+//! health and metrics.
+use std::io::Write;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+/// Starts a server on an ephemeral loopback port with its data in `dir`.
+fn start(dir: &std::path::Path, max_body: usize) -> SocketAddr {
+    let opts = hwlog_server::ServeOptions {
+        data_dir: dir.to_path_buf(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        demo: false,
+        max_body,
+    };
+    let (router, _state) = hwlog_server::app(&opts).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(l.local_addr().unwrap()).unwrap();
+            axum::serve(l, router).await.unwrap();
+        });
+    });
+    rx.recv_timeout(Duration::from_secs(10)).unwrap()
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into()
+}
+
+fn post(addr: SocketAddr, body: &[u8], gzip: bool) -> (u16, Value) {
+    let mut req = agent().post(format!("http://{addr}/api/v1/logs"));
+    if gzip {
+        req = req.header("content-encoding", "gzip");
+    }
+    let mut resp = req.send(body).unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.body_mut().read_to_string().unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn get(addr: SocketAddr, path: &str) -> (u16, String) {
+    let mut resp = agent().get(format!("http://{addr}{path}")).call().unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.body_mut().read_to_string().unwrap_or_default())
+}
+
+fn get_json(addr: SocketAddr, path: &str) -> Value {
+    let (status, body) = get(addr, path);
+    assert_eq!(status, 200, "{path}: {body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+fn messages(v: &Value) -> Vec<String> {
+    v["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn ingest_then_query_correlation_and_errors_per_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start(dir.path(), 1 << 20);
+    let batch = json!([
+        {"timestamp": "2026-11-20T08:00:00Z", "level": "INFO", "component": "hwautomation.hardware.ipmi",
+         "message": "power on node-7", "correlation_id": "req-1", "fields": {"host": "node-7", "attempt": 2}},
+        {"timestamp": "2026-11-20T08:00:01.5Z", "level": "ERROR", "logger": "hwautomation.hardware.ipmi",
+         "message": "IPMI timeout on 10.0.0.7", "correlation_id": "req-1"},
+        {"level": "LOUD", "component": "x", "message": "bad level"},
+        {"timestamp": 1795000000, "level": "warning", "component": "bios", "message": "VT-x disabled",
+         "host": "node-9", "service": "provisioner"},
+        "not an object",
+        {"level": "INFO", "component": "x"}
+    ]);
+    let (status, v) = post(addr, batch.to_string().as_bytes(), false);
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["accepted"], 3);
+    let rejected: Vec<(u64, String)> = v["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["index"].as_u64().unwrap(),
+                r["error"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            (2, "unknown level \"LOUD\"".to_string()),
+            (4, "a record must be a JSON object".to_string()),
+            (5, "message is missing".to_string())
+        ]
+    );
+
+    // Newest first; full text, component glob, level filters.
+    let all = get_json(addr, "/api/v1/logs");
+    assert_eq!(messages(&all).len(), 3);
+    assert_eq!(
+        get_json(addr, "/api/v1/logs?q=timeout")["records"][0]["message"],
+        "IPMI timeout on 10.0.0.7"
+    );
+    assert_eq!(
+        messages(&get_json(
+            addr,
+            "/api/v1/logs?component=hwautomation.hardware*"
+        ))
+        .len(),
+        2
+    );
+    assert_eq!(
+        messages(&get_json(addr, "/api/v1/logs?min_level=WARNING")).len(),
+        2
+    );
+    assert_eq!(
+        messages(&get_json(addr, "/api/v1/logs?level=WARNING")),
+        ["VT-x disabled"]
+    );
+    let w = get_json(addr, "/api/v1/logs?level=WARNING");
+    assert_eq!(w["records"][0]["fields"]["host"], "node-9");
+    assert_eq!(w["records"][0]["fields"]["service"], "provisioner");
+    assert_eq!(w["records"][0]["timestamp"], "2026-11-18T11:06:40.000000Z");
+    let page = get_json(addr, "/api/v1/logs?limit=2");
+    assert_eq!(page["records"].as_array().unwrap().len(), 2);
+    let cursor = page["next_cursor"].as_i64().unwrap();
+    let next = get_json(addr, &format!("/api/v1/logs?limit=2&cursor={cursor}"));
+    assert_eq!(next["records"].as_array().unwrap().len(), 1);
+    assert!(next["next_cursor"].is_null());
+    // Times: RFC 3339 and relative.
+    assert_eq!(
+        messages(&get_json(
+            addr,
+            "/api/v1/logs?since=2026-11-20T08:00:01Z&until=2026-11-21T00:00:00Z"
+        ))
+        .len(),
+        1
+    );
+    assert_eq!(messages(&get_json(addr, "/api/v1/logs?since=-1h")).len(), 0);
+    assert_eq!(get(addr, "/api/v1/logs?since=yesterday").0, 400);
+    assert_eq!(get(addr, "/api/v1/logs?limit=0").0, 400);
+
+    // A request's records in time order, one record by id, 404.
+    let c = get_json(addr, "/api/v1/correlation/req-1");
+    assert_eq!(
+        messages(&c),
+        ["power on node-7", "IPMI timeout on 10.0.0.7"]
+    );
+    assert_eq!(c["records"][0]["fields"]["attempt"], 2);
+    let id = c["records"][1]["id"].as_i64().unwrap();
+    assert_eq!(
+        get_json(addr, &format!("/api/v1/logs/{id}"))["level"],
+        "ERROR"
+    );
+    assert_eq!(get(addr, "/api/v1/logs/999999").0, 404);
+}
+
+#[test]
+fn ndjson_gzip_size_limit_and_malformed_bodies() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start(dir.path(), 64 * 1024);
+    let ndjson = (0..100)
+        .map(|i| {
+            json!({"level": "INFO", "component": "svc", "message": format!("line {i}")}).to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(ndjson.as_bytes()).unwrap();
+    let (status, v) = post(addr, &gz.finish().unwrap(), true);
+    assert_eq!((status, v["accepted"].as_u64()), (200, Some(100)), "{v}");
+    let (status, v) = post(
+        addr,
+        b"{\"level\":\"INFO\",\"component\":\"a\",\"message\":\"x\"}\n{broken\n",
+        false,
+    );
+    assert_eq!((status, v["accepted"].as_u64()), (200, Some(1)));
+    assert!(
+        v["rejected"][0]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid JSON"),
+        "{v}"
+    );
+    assert_eq!(post(addr, b"[1, 2", false).0, 400);
+    assert_eq!(post(addr, b"not gzip", true).0, 400);
+    let big = vec![b' '; 100 * 1024];
+    assert_eq!(post(addr, &big, false).0, 413);
+    // A small gzip body that inflates past the limit.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&vec![b'\n'; 1 << 20]).unwrap();
+    assert_eq!(post(addr, &gz.finish().unwrap(), true).0, 413);
+    // Nothing refused was stored; the server still answers.
+    assert_eq!(get_json(addr, "/healthz")["records"], 101);
+    let (_, metrics) = get(addr, "/metrics");
+    assert!(
+        metrics.contains("hwlog_ingested_records_total 101"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("hwlog_rejected_records_total 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("hwlog_records_by_level_total{level=\"INFO\"} 101"),
+        "{metrics}"
+    );
+}
+
+#[test]
+fn live_stream_filters_sequence_and_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start(dir.path(), 1 << 20);
+    let (mut ws, _) = tungstenite::connect(format!(
+        "ws://{addr}/api/v1/stream?min_level=ERROR&component=bmc*"
+    ))
+    .unwrap();
+    if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_ref() {
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    }
+    let recs: Vec<Value> = (0..6)
+        .map(|i| {
+            json!({"level": if i % 2 == 0 { "ERROR" } else { "INFO" },
+                   "component": if i < 4 { "bmc.ipmi" } else { "bios" },
+                   "message": format!("event {i}")})
+        })
+        .collect();
+    // The subscription is live once the upgrade answered; give the task a moment.
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(
+        post(addr, Value::Array(recs).to_string().as_bytes(), false).1["accepted"],
+        6
+    );
+    let mut got = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while got.len() < 2 && Instant::now() < deadline {
+        if let tungstenite::Message::Text(t) = ws.read().unwrap() {
+            got.push(serde_json::from_str::<Value>(&t).unwrap());
+        }
+    }
+    let msgs: Vec<&str> = got.iter().map(|v| v["message"].as_str().unwrap()).collect();
+    assert_eq!(msgs, ["event 0", "event 2"]);
+    assert_eq!(got[0]["seq"], 1);
+    assert_eq!(got[1]["seq"], 3);
+    ws.close(None).ok();
+
+    // Resume after seq 3 without filters: events 3, 4, 5 from the backlog.
+    let (mut ws, _) = tungstenite::connect(format!("ws://{addr}/api/v1/stream?after=3")).unwrap();
+    let mut seqs = Vec::new();
+    while seqs.len() < 3 {
+        if let tungstenite::Message::Text(t) = ws.read().unwrap() {
+            seqs.push(
+                serde_json::from_str::<Value>(&t).unwrap()["seq"]
+                    .as_u64()
+                    .unwrap(),
+            );
+        }
+    }
+    assert_eq!(seqs, [4, 5, 6]);
+    // Bad filters are refused before the upgrade.
+    assert!(tungstenite::connect(format!("ws://{addr}/api/v1/stream?min_level=LOUD")).is_err());
+}
+
+#[test]
+fn dashboard_files_are_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start(dir.path(), 1 << 20);
+    let (status, html) = get(addr, "/");
+    assert_eq!(status, 200);
+    assert!(html.contains("<title>hwlog</title>") && html.contains("/app.js"));
+    let (status, js) = get(addr, "/app.js");
+    assert_eq!(status, 200);
+    assert!(js.contains("/api/v1/stream"));
+    assert_eq!(get(addr, "/style.css").0, 200);
+    let v = get_json(addr, "/api/v1/stats/volume?since=-1h&bucket=60");
+    assert_eq!(v["bucket_s"], 60);
+}
