@@ -1,66 +1,12 @@
 //! The server over real HTTP and WebSocket on 127.0.0.1: ingest, query, live stream,
 //! health and metrics.
 use std::io::Write;
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-/// Starts a server on an ephemeral loopback port with its data in `dir`.
-fn start(dir: &std::path::Path, max_body: usize) -> SocketAddr {
-    let opts = hwlog_server::ServeOptions {
-        data_dir: dir.to_path_buf(),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        demo: false,
-        max_body,
-    };
-    let (router, _state) = hwlog_server::app(&opts).unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(l.local_addr().unwrap()).unwrap();
-            axum::serve(l, router).await.unwrap();
-        });
-    });
-    rx.recv_timeout(Duration::from_secs(10)).unwrap()
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .into()
-}
-
-fn post(addr: SocketAddr, body: &[u8], gzip: bool) -> (u16, Value) {
-    let mut req = agent().post(format!("http://{addr}/api/v1/logs"));
-    if gzip {
-        req = req.header("content-encoding", "gzip");
-    }
-    let mut resp = req.send(body).unwrap();
-    let status = resp.status().as_u16();
-    let text = resp.body_mut().read_to_string().unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-fn get(addr: SocketAddr, path: &str) -> (u16, String) {
-    let mut resp = agent().get(format!("http://{addr}{path}")).call().unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.body_mut().read_to_string().unwrap_or_default())
-}
-
-fn get_json(addr: SocketAddr, path: &str) -> Value {
-    let (status, body) = get(addr, path);
-    assert_eq!(status, 200, "{path}: {body}");
-    serde_json::from_str(&body).unwrap()
-}
+mod common;
+use common::{get, get_json, post, start};
 
 fn messages(v: &Value) -> Vec<String> {
     v["records"]
