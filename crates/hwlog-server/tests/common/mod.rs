@@ -60,3 +60,10 @@ pub fn get_json(addr: SocketAddr, path: &str) -> Value {
     assert_eq!(status, 200, "{path}: {body}");
     serde_json::from_str(&body).unwrap()
 }
+
+/// `get`, or `None` while nothing listens yet.
+pub fn try_get(addr: SocketAddr, path: &str) -> Option<(u16, String)> {
+    let mut resp = agent().get(format!("http://{addr}{path}")).call().ok()?;
+    let status = resp.status().as_u16();
+    Some((status, resp.body_mut().read_to_string().unwrap_or_default()))
+}
