@@ -153,3 +153,28 @@ pub async fn run(state: Arc<AppState>) {
         state.store_detached(batch).await;
     }
 }
+
+/// The demo's alert rules: every CRITICAL record, and bursts of IPMI timeouts.
+pub fn rules(state: &AppState) {
+    use hwlog_analysis::alerts::{AlertRule, Severity, SEC};
+    let rules = [
+        AlertRule {
+            dedup_by: vec!["component".into()],
+            ..AlertRule::new("critical", r#"{level} == "CRITICAL""#, Severity::Critical)
+        },
+        AlertRule {
+            suppression: 60 * SEC,
+            escalation: Some(300 * SEC),
+            channels: vec!["log".into(), "oncall".into()],
+            ..AlertRule::new(
+                "ipmi-timeouts",
+                r#"count({component} =~ "ipmi" and {message} contains "timeout") > 5 within 1m"#,
+                Severity::Error,
+            )
+        },
+    ];
+    let mut am = state.alerts();
+    for r in rules {
+        let _ = am.add_rule(r);
+    }
+}

@@ -50,6 +50,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/correlation/{id}", get(correlation))
         .route("/api/v1/stats/volume", get(volume))
         .route("/api/v1/stream", get(crate::stream::handler))
+        .merge(crate::analysis::routes())
         // The body limit is checked while reading (413); gzip bodies are limited again after
         // decompression.
         .layer(DefaultBodyLimit::max(limit))

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use hwlog_store::{SqliteOptions, SqliteStore};
 
+mod analysis;
 mod demo;
 mod http;
 pub mod json;
@@ -100,6 +101,7 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
         );
         if opts.demo {
             println!("hwlog serve: generating demo traffic from a simulated fleet");
+            demo::rules(&state);
             tokio::spawn(demo::run(state.clone()));
         }
         axum::serve(listener, router)

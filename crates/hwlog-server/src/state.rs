@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use hwlog_core::{Level, Record};
+use hwlog_analysis::alerts::{AlertManager, Notification};
+use hwlog_core::{Level, Record, Timestamp};
 use hwlog_store::{SqliteStore, Store};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
@@ -74,7 +75,14 @@ pub struct AppState {
     pub started: Instant,
     /// Largest request body accepted, in bytes.
     pub max_body: usize,
+    /// Alert rules, evaluated on every committed record.
+    alerts: Mutex<AlertManager>,
+    /// The last notifications, newest last.
+    notifications: Mutex<VecDeque<Notification>>,
 }
+
+/// Notifications kept for the API.
+const NOTIFICATIONS: usize = 200;
 
 impl AppState {
     /// State over `store`, with its writer thread started.
@@ -89,13 +97,89 @@ impl AppState {
             counters: Counters::default(),
             started: Instant::now(),
             max_body,
+            alerts: Mutex::new(AlertManager::new()),
+            notifications: Mutex::new(VecDeque::new()),
         });
         let s = state.clone();
         std::thread::Builder::new()
             .name("hwlog-server-writer".into())
             .spawn(move || writer(s, rx))
             .expect("spawn the writer thread");
+        // Alert waits, escalations and resolutions, once a second.
+        let weak = Arc::downgrade(&state);
+        std::thread::Builder::new()
+            .name("hwlog-server-alerts".into())
+            .spawn(move || loop {
+                std::thread::sleep(std::time::Duration::from_secs(1));
+                let Some(s) = weak.upgrade() else { return };
+                let n = s.alerts().tick(Timestamp::now().as_nanos());
+                s.notified(n);
+                s.save_alert_events();
+            })
+            .expect("spawn the alert ticker");
         state
+    }
+
+    /// The alert manager.
+    pub fn alerts(&self) -> std::sync::MutexGuard<'_, AlertManager> {
+        self.alerts.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Delivers notifications: one line each on standard output, and the last ones kept
+    /// for `GET /api/v1/alerts`.
+    pub fn notified(&self, ns: Vec<Notification>) {
+        if ns.is_empty() {
+            return;
+        }
+        let mut keep = self.notifications.lock().unwrap_or_else(|e| e.into_inner());
+        for n in ns {
+            let first = n.alerts.first();
+            println!(
+                "hwlog alert: {:?} {} on {} ({} alert{}): {}",
+                n.kind,
+                n.rule,
+                n.channel,
+                n.alerts.len(),
+                if n.alerts.len() == 1 { "" } else { "s" },
+                first.map_or("", |a| a.example.as_str())
+            );
+            if keep.len() == NOTIFICATIONS {
+                keep.pop_front();
+            }
+            keep.push_back(n);
+        }
+    }
+
+    /// The kept notifications, oldest first.
+    pub fn recent_notifications(&self) -> Vec<Notification> {
+        self.notifications
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    /// Stores the alert history events that happened since the last call.
+    pub fn save_alert_events(&self) {
+        let events = self.alerts().drain_events();
+        if events.is_empty() {
+            return;
+        }
+        let rows: Vec<hwlog_store::AlertRecord> = events
+            .into_iter()
+            .map(|e| hwlog_store::AlertRecord {
+                id: 0,
+                timestamp: Timestamp::from_nanos(e.at),
+                alert_id: e.alert_id,
+                rule: e.rule,
+                event: e.event.to_string(),
+                detail: e.detail,
+            })
+            .collect();
+        if let Err(e) = self.store.insert_alert_events(&rows) {
+            eprintln!("hwlog serve: cannot store alert history: {e}");
+        }
     }
 
     /// Stores `records`; resolves when they are committed (with how many) or failed.
@@ -174,6 +258,17 @@ fn writer(state: Arc<AppState>, mut rx: mpsc::Receiver<Job>) {
                         let _ = d.send(Ok(k));
                     }
                 }
+                // The rules see every committed record.
+                let now = Timestamp::now().as_nanos();
+                let mut notes = Vec::new();
+                {
+                    let mut am = state.alerts();
+                    for r in &all {
+                        notes.extend(am.observe(r, now));
+                    }
+                }
+                state.notified(notes);
+                state.save_alert_events();
                 let mut ring = state.ring.lock().unwrap_or_else(|e| e.into_inner());
                 for r in all {
                     seq += 1;

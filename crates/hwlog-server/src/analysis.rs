@@ -1,0 +1,289 @@
+//! Analysis and alerts over HTTP: error patterns, trends, anomalies and templates of a time
+//! window of the store; alert rules (list, create, delete, validate), firing alerts and
+//! their history, acknowledgement and resolution. The rules run on the ingest stream (see
+//! the writer in `state.rs`).
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hwlog_analysis::alerts::AlertRule;
+use hwlog_analysis::anomaly::{detect_anomalies, AnomalyConfig};
+use hwlog_analysis::errors::analyze_error_patterns;
+use hwlog_analysis::miner::TemplateMiner;
+use hwlog_analysis::rules::Rule;
+use hwlog_analysis::trends::{performance_trends, TrendConfig};
+use hwlog_analysis::window::Window;
+use hwlog_core::{Record, Timestamp};
+use hwlog_store::{Query as StoreQuery, Store, MAX_LIMIT};
+use serde_json::{json, Value};
+
+use crate::state::AppState;
+
+/// Records analysed at most per request (the newest in the window).
+const MAX_RECORDS: usize = 200_000;
+
+/// The analysis and alert routes.
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/api/v1/analysis/errors", get(errors))
+        .route("/api/v1/analysis/trends", get(trends))
+        .route("/api/v1/analysis/anomalies", get(anomalies))
+        .route("/api/v1/analysis/patterns", get(patterns))
+        .route("/api/v1/alerts", get(alerts))
+        .route("/api/v1/alerts/{id}/ack", post(ack))
+        .route("/api/v1/alerts/{id}/resolve", post(resolve))
+        .route("/api/v1/alerts/rules", get(list_rules).post(create_rule))
+        .route("/api/v1/alerts/rules/validate", post(validate))
+        .route(
+            "/api/v1/alerts/rules/{name}",
+            axum::routing::delete(delete_rule),
+        )
+}
+
+fn bad(status: StatusCode, msg: impl Into<String>) -> Response {
+    (status, Json(json!({"error": msg.into()}))).into_response()
+}
+
+fn hours(p: &HashMap<String, String>) -> Result<f64, Response> {
+    match p.get("hours") {
+        None => Ok(24.0),
+        Some(h) => h
+            .parse::<f64>()
+            .ok()
+            .filter(|h| *h > 0.0 && h.is_finite())
+            .ok_or_else(|| bad(StatusCode::BAD_REQUEST, "hours must be a positive number")),
+    }
+}
+
+/// The window's records, oldest first (at most [`MAX_RECORDS`], the newest).
+async fn window_records(s: &Arc<AppState>, w: Window) -> Result<Vec<Record>, Response> {
+    let store = s.store.clone();
+    let res = tokio::task::spawn_blocking(move || {
+        let mut out = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = store.query(&StoreQuery {
+                since: Some(w.start),
+                until: Some(w.end),
+                limit: MAX_LIMIT,
+                cursor,
+                ..StoreQuery::default()
+            })?;
+            out.extend(page.records.into_iter().map(|r| r.record));
+            match page.next_cursor {
+                Some(c) if out.len() < MAX_RECORDS => cursor = Some(c),
+                _ => break,
+            }
+        }
+        out.reverse();
+        Ok::<_, hwlog_store::Error>(out)
+    })
+    .await;
+    match res {
+        Ok(Ok(r)) => Ok(r),
+        Ok(Err(e)) => Err(bad(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
+        Err(e) => Err(bad(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
+    }
+}
+
+fn last_hours(h: f64) -> Window {
+    Window::last_hours(Timestamp::now().as_nanos() + 1, h)
+}
+
+async fn errors(
+    State(s): State<Arc<AppState>>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Response {
+    let w = match hours(&p) {
+        Ok(h) => last_hours(h),
+        Err(r) => return r,
+    };
+    match window_records(&s, w).await {
+        Ok(recs) => {
+            Json(analyze_error_patterns(&recs, w, &mut TemplateMiner::new())).into_response()
+        }
+        Err(r) => r,
+    }
+}
+
+async fn trends(
+    State(s): State<Arc<AppState>>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Response {
+    let w = match hours(&p) {
+        Ok(h) => last_hours(h),
+        Err(r) => return r,
+    };
+    let comp = p.get("component").filter(|c| !c.is_empty()).cloned();
+    match window_records(&s, w).await {
+        Ok(recs) => Json(performance_trends(
+            &recs,
+            comp.as_deref(),
+            w,
+            &TrendConfig::default(),
+        ))
+        .into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn anomalies(
+    State(s): State<Arc<AppState>>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Response {
+    let w = match hours(&p) {
+        Ok(h) => last_hours(h),
+        Err(r) => return r,
+    };
+    let bucket = p
+        .get("bucket")
+        .and_then(|b| b.parse::<i64>().ok())
+        .filter(|b| *b >= 1)
+        .unwrap_or(300);
+    let cfg = AnomalyConfig {
+        bucket_secs: bucket,
+        ..AnomalyConfig::default()
+    };
+    match window_records(&s, w).await {
+        Ok(recs) => {
+            Json(detect_anomalies(&recs, w, &mut TemplateMiner::new(), &cfg)).into_response()
+        }
+        Err(r) => r,
+    }
+}
+
+async fn patterns(
+    State(s): State<Arc<AppState>>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Response {
+    let w = match hours(&p) {
+        Ok(h) => last_hours(h),
+        Err(r) => return r,
+    };
+    let limit = p
+        .get("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(20);
+    match window_records(&s, w).await {
+        Ok(recs) => {
+            let mut m = TemplateMiner::new();
+            for r in &recs {
+                m.add(&r.message);
+            }
+            let total = recs.len().max(1) as f64;
+            let top: Vec<Value> = m
+                .templates()
+                .iter()
+                .take(limit)
+                .map(|t| json!({"id": t.id(), "template": t.text(), "count": t.count(), "share": t.count() as f64 / total}))
+                .collect();
+            Json(json!({"records": recs.len(), "templates": m.len(), "top": top})).into_response()
+        }
+        Err(r) => r,
+    }
+}
+
+async fn alerts(
+    State(s): State<Arc<AppState>>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Response {
+    let limit = p
+        .get("history")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(100);
+    let active = s.alerts().active();
+    let store = s.store.clone();
+    let history = tokio::task::spawn_blocking(move || store.alert_history(None, limit)).await;
+    let history: Vec<Value> = match history {
+        Ok(Ok(h)) => h
+            .into_iter()
+            .map(|h| json!({"at": h.timestamp.to_rfc3339_micros(), "alert_id": h.alert_id, "rule": h.rule, "event": h.event, "detail": h.detail}))
+            .collect(),
+        Ok(Err(e)) => return bad(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => return bad(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    };
+    Json(json!({"active": active, "history": history, "notifications": s.recent_notifications()}))
+        .into_response()
+}
+
+async fn ack(
+    State(s): State<Arc<AppState>>,
+    Path(id): Path<u64>,
+    body: Option<Json<Value>>,
+) -> Response {
+    let by = body
+        .as_ref()
+        .and_then(|b| b.get("by").and_then(|v| v.as_str()))
+        .unwrap_or("api")
+        .to_string();
+    let res = s.alerts().acknowledge(id, &by, Timestamp::now().as_nanos());
+    s.save_alert_events();
+    match res {
+        Ok(()) => Json(json!({"acknowledged": id, "by": by})).into_response(),
+        Err(e) => bad(StatusCode::NOT_FOUND, e.to_string()),
+    }
+}
+
+async fn resolve(State(s): State<Arc<AppState>>, Path(id): Path<u64>) -> Response {
+    let res = s.alerts().resolve(id, Timestamp::now().as_nanos());
+    match res {
+        Ok(n) => {
+            s.notified(n);
+            s.save_alert_events();
+            Json(json!({"resolved": id})).into_response()
+        }
+        Err(e) => bad(StatusCode::NOT_FOUND, e.to_string()),
+    }
+}
+
+async fn list_rules(State(s): State<Arc<AppState>>) -> Response {
+    let rules: Vec<AlertRule> = s.alerts().rules().into_iter().cloned().collect();
+    Json(json!({"rules": rules})).into_response()
+}
+
+/// The body is an alert rule as JSON (`name`, `condition`, `severity`, durations in
+/// nanoseconds: `suppression`, `escalation`, `group_wait`, …); missing settings take their
+/// defaults.
+async fn create_rule(
+    State(s): State<Arc<AppState>>,
+    body: Result<Json<AlertRule>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let Json(rule) = match body {
+        Ok(b) => b,
+        Err(e) => return bad(StatusCode::BAD_REQUEST, e.body_text()),
+    };
+    let name = rule.name.clone();
+    match s.alerts().add_rule(rule) {
+        Ok(()) => (StatusCode::CREATED, Json(json!({"created": name}))).into_response(),
+        Err(hwlog_analysis::alerts::AlertError::Rule { error, .. }) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": error.to_string(), "column": error.column})),
+        )
+            .into_response(),
+        Err(e) => bad(StatusCode::BAD_REQUEST, e.to_string()),
+    }
+}
+
+async fn delete_rule(State(s): State<Arc<AppState>>, Path(name): Path<String>) -> Response {
+    match s.alerts().remove_rule(&name) {
+        Ok(()) => Json(json!({"deleted": name})).into_response(),
+        Err(e) => bad(StatusCode::NOT_FOUND, e.to_string()),
+    }
+}
+
+async fn validate(body: Result<Json<Value>, axum::extract::rejection::JsonRejection>) -> Response {
+    let Ok(Json(v)) = body else {
+        return bad(StatusCode::BAD_REQUEST, "expected {\"condition\": \"...\"}");
+    };
+    let Some(cond) = v.get("condition").and_then(|c| c.as_str()) else {
+        return bad(StatusCode::BAD_REQUEST, "expected {\"condition\": \"...\"}");
+    };
+    match Rule::parse(cond) {
+        Ok(r) => Json(json!({"valid": true, "windowed": r.is_windowed()})).into_response(),
+        Err(e) => Json(json!({"valid": false, "column": e.column, "error": e.message, "pointer": e.render(cond)})).into_response(),
+    }
+}
