@@ -48,19 +48,29 @@ fn bad(status: StatusCode, msg: impl Into<String>) -> Response {
     (status, Json(json!({"error": msg.into()}))).into_response()
 }
 
-fn hours(p: &HashMap<String, String>) -> Result<f64, Response> {
+/// A failed request: its status and message.
+type Failure = (StatusCode, String);
+
+fn fail(f: Failure) -> Response {
+    bad(f.0, f.1)
+}
+
+fn hours(p: &HashMap<String, String>) -> Result<f64, Failure> {
     match p.get("hours") {
         None => Ok(24.0),
         Some(h) => h
             .parse::<f64>()
             .ok()
             .filter(|h| *h > 0.0 && h.is_finite())
-            .ok_or_else(|| bad(StatusCode::BAD_REQUEST, "hours must be a positive number")),
+            .ok_or((
+                StatusCode::BAD_REQUEST,
+                "hours must be a positive number".into(),
+            )),
     }
 }
 
 /// The window's records, oldest first (at most [`MAX_RECORDS`], the newest).
-async fn window_records(s: &Arc<AppState>, w: Window) -> Result<Vec<Record>, Response> {
+async fn window_records(s: &Arc<AppState>, w: Window) -> Result<Vec<Record>, Failure> {
     let store = s.store.clone();
     let res = tokio::task::spawn_blocking(move || {
         let mut out = Vec::new();
@@ -85,8 +95,8 @@ async fn window_records(s: &Arc<AppState>, w: Window) -> Result<Vec<Record>, Res
     .await;
     match res {
         Ok(Ok(r)) => Ok(r),
-        Ok(Err(e)) => Err(bad(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
-        Err(e) => Err(bad(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
+        Ok(Err(e)) => Err((StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
+        Err(e) => Err((StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
     }
 }
 
@@ -100,13 +110,13 @@ async fn errors(
 ) -> Response {
     let w = match hours(&p) {
         Ok(h) => last_hours(h),
-        Err(r) => return r,
+        Err(f) => return fail(f),
     };
     match window_records(&s, w).await {
         Ok(recs) => {
             Json(analyze_error_patterns(&recs, w, &mut TemplateMiner::new())).into_response()
         }
-        Err(r) => r,
+        Err(f) => fail(f),
     }
 }
 
@@ -116,7 +126,7 @@ async fn trends(
 ) -> Response {
     let w = match hours(&p) {
         Ok(h) => last_hours(h),
-        Err(r) => return r,
+        Err(f) => return fail(f),
     };
     let comp = p.get("component").filter(|c| !c.is_empty()).cloned();
     match window_records(&s, w).await {
@@ -127,7 +137,7 @@ async fn trends(
             &TrendConfig::default(),
         ))
         .into_response(),
-        Err(r) => r,
+        Err(f) => fail(f),
     }
 }
 
@@ -137,7 +147,7 @@ async fn anomalies(
 ) -> Response {
     let w = match hours(&p) {
         Ok(h) => last_hours(h),
-        Err(r) => return r,
+        Err(f) => return fail(f),
     };
     let bucket = p
         .get("bucket")
@@ -152,7 +162,7 @@ async fn anomalies(
         Ok(recs) => {
             Json(detect_anomalies(&recs, w, &mut TemplateMiner::new(), &cfg)).into_response()
         }
-        Err(r) => r,
+        Err(f) => fail(f),
     }
 }
 
@@ -162,7 +172,7 @@ async fn patterns(
 ) -> Response {
     let w = match hours(&p) {
         Ok(h) => last_hours(h),
-        Err(r) => return r,
+        Err(f) => return fail(f),
     };
     let limit = p
         .get("limit")
@@ -183,7 +193,7 @@ async fn patterns(
                 .collect();
             Json(json!({"records": recs.len(), "templates": m.len(), "top": top})).into_response()
         }
-        Err(r) => r,
+        Err(f) => fail(f),
     }
 }
 
