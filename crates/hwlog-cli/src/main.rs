@@ -68,6 +68,12 @@ struct ServeArgs {
     /// Largest request body in bytes (413 beyond).
     #[arg(long, default_value_t = 16 << 20)]
     max_body: usize,
+    /// Receive syslog over UDP on this address (e.g. 127.0.0.1:5514).
+    #[arg(long, value_name = "ADDR")]
+    syslog_udp: Option<std::net::SocketAddr>,
+    /// Receive syslog over TCP on this address.
+    #[arg(long, value_name = "ADDR")]
+    syslog_tcp: Option<std::net::SocketAddr>,
 }
 
 #[derive(Subcommand)]
@@ -146,6 +152,8 @@ fn main() -> Result<ExitCode> {
                 listen: a.listen,
                 demo: a.demo,
                 max_body: a.max_body,
+                syslog_udp: a.syslog_udp,
+                syslog_tcp: a.syslog_tcp,
             };
             match hwlog_server::run(opts) {
                 Ok(()) => Ok(ExitCode::SUCCESS),

@@ -20,6 +20,7 @@ mod http;
 pub mod json;
 mod state;
 mod stream;
+mod syslog;
 
 pub use state::AppState;
 
@@ -34,6 +35,10 @@ pub struct ServeOptions {
     pub demo: bool,
     /// Largest request body, in bytes (413 beyond).
     pub max_body: usize,
+    /// syslog over UDP on this address.
+    pub syslog_udp: Option<SocketAddr>,
+    /// syslog over TCP on this address.
+    pub syslog_tcp: Option<SocketAddr>,
 }
 
 impl Default for ServeOptions {
@@ -43,6 +48,8 @@ impl Default for ServeOptions {
             listen: SocketAddr::from(([127, 0, 0, 1], 7700)),
             demo: false,
             max_body: 16 << 20,
+            syslog_udp: None,
+            syslog_tcp: None,
         }
     }
 }
@@ -68,6 +75,31 @@ pub fn app(opts: &ServeOptions) -> Result<(axum::Router, Arc<AppState>), ServeEr
         .map_err(|e| ServeError(format!("cannot open {}: {e}", db.display())))?;
     let state = AppState::new(Arc::new(store), opts.max_body);
     Ok((http::router(state.clone()), state))
+}
+
+/// Binds the syslog listeners and starts receiving (inside a Tokio runtime); returns the
+/// bound addresses.
+pub async fn start_syslog(
+    state: Arc<AppState>,
+    udp: Option<SocketAddr>,
+    tcp: Option<SocketAddr>,
+) -> Result<(Option<SocketAddr>, Option<SocketAddr>), ServeError> {
+    let mut bound = (None, None);
+    if let Some(a) = udp {
+        let sock = syslog::bind_udp(a)
+            .await
+            .map_err(|e| ServeError(format!("cannot listen for syslog on udp {a}: {e}")))?;
+        bound.0 = sock.local_addr().ok();
+        tokio::spawn(syslog::udp(state.clone(), sock));
+    }
+    if let Some(a) = tcp {
+        let l = tokio::net::TcpListener::bind(a)
+            .await
+            .map_err(|e| ServeError(format!("cannot listen for syslog on tcp {a}: {e}")))?;
+        bound.1 = l.local_addr().ok();
+        tokio::spawn(syslog::tcp(state, l));
+    }
+    Ok(bound)
 }
 
 /// Runs the server until SIGINT or SIGTERM; then stops accepting, lets requests finish,
@@ -99,6 +131,12 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
             "hwlog serve: dashboard at http://{addr}/ (data in {})",
             opts.data_dir.display()
         );
+        let (udp, tcp) = start_syslog(state.clone(), opts.syslog_udp, opts.syslog_tcp).await?;
+        for (proto, a) in [("udp", udp), ("tcp", tcp)] {
+            if let Some(a) = a {
+                println!("hwlog serve: syslog on {proto} {a}");
+            }
+        }
         if opts.demo {
             println!("hwlog serve: generating demo traffic from a simulated fleet");
             demo::rules(&state);

@@ -7,13 +7,23 @@ use serde_json::Value;
 
 /// Starts a server on an ephemeral loopback port with its data in `dir`.
 pub fn start(dir: &std::path::Path, max_body: usize) -> SocketAddr {
+    start_with_syslog(dir, max_body, false).0
+}
+
+/// A server, and with `syslog` its UDP and TCP syslog listeners (ephemeral loopback ports).
+pub fn start_with_syslog(
+    dir: &std::path::Path,
+    max_body: usize,
+    syslog: bool,
+) -> (SocketAddr, Option<SocketAddr>, Option<SocketAddr>) {
     let opts = hwlog_server::ServeOptions {
         data_dir: dir.to_path_buf(),
         listen: "127.0.0.1:0".parse().unwrap(),
         demo: false,
         max_body,
+        ..Default::default()
     };
-    let (router, _state) = hwlog_server::app(&opts).unwrap();
+    let (router, state) = hwlog_server::app(&opts).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -23,7 +33,15 @@ pub fn start(dir: &std::path::Path, max_body: usize) -> SocketAddr {
             .unwrap();
         rt.block_on(async move {
             let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(l.local_addr().unwrap()).unwrap();
+            let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+            let (udp, tcp) = if syslog {
+                hwlog_server::start_syslog(state, Some(any), Some(any))
+                    .await
+                    .unwrap()
+            } else {
+                (None, None)
+            };
+            tx.send((l.local_addr().unwrap(), udp, tcp)).unwrap();
             axum::serve(l, router).await.unwrap();
         });
     });

@@ -211,11 +211,11 @@ fn severity(pri: u32) -> Level {
 
 fn syslog(line: &str, now: i64) -> Option<Record> {
     static RFC5424: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-        Regex::new(r"^(?:<(\d{1,3})>)?1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|\[.*?\]) ?(.*)$")
+        Regex::new(r"(?s)^(?:<(\d{1,3})>)?1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|\[.*?\]) ?(.*)$")
             .expect("valid")
     });
     static RFC3164: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-        Regex::new(r"^(?:<(\d{1,3})>)?([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d) (\S+) ([^:\[\s]+)(?:\[(\d+)\])?: ?(.*)$").expect("valid")
+        Regex::new(r"(?s)^(?:<(\d{1,3})>)?([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d) (\S+) ([^:\[\s]+)(?:\[(\d+)\])?: ?(.*)$").expect("valid")
     });
     if let Some(c) = RFC5424.captures(line) {
         let msg = c[8].trim_start_matches('\u{feff}').to_string();
@@ -233,7 +233,20 @@ fn syslog(line: &str, now: i64) -> Option<Record> {
         }
         return Some(r);
     }
-    let c = RFC3164.captures(line)?;
+    // `<PRI>tag[pid]: message` without time or host, as Python's SysLogHandler sends it.
+    static BARE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(r"(?s)^<(\d{1,3})>([^:\[\s<]+)(?:\[(\d+)\])?: ?(.*)$").expect("valid")
+    });
+    let Some(c) = RFC3164.captures(line) else {
+        let c = BARE.captures(line)?;
+        let msg = c[4].to_string();
+        let level = c[1].parse().map_or_else(|_| guess_level(&msg), severity);
+        let mut r = record(level, &c[2], msg, None, now);
+        if let Some(pid) = c.get(3).and_then(|p| p.as_str().parse().ok()) {
+            r.pid = pid;
+        }
+        return Some(r);
+    };
     let msg = c[6].to_string();
     let level = c
         .get(1)

@@ -1,0 +1,192 @@
+//! syslog over UDP and TCP from raw sockets, util-linux `logger` and Python's
+//! `logging.handlers.SysLogHandler`; the records come back from the query API.
+use std::io::Write;
+use std::net::{SocketAddr, TcpStream, UdpSocket};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+mod common;
+use common::{get_json, start_with_syslog};
+
+/// Waits until a query for `q` finds `n` records; returns them.
+fn wait_for(addr: SocketAddr, q: &str, n: usize) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let v = get_json(addr, &format!("/api/v1/logs?q={q}"));
+        let recs = v["records"].as_array().unwrap().clone();
+        if recs.len() >= n {
+            return recs;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "only {} of {n} records for {q}; all: {}",
+            recs.len(),
+            get_json(addr, "/api/v1/logs")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn raw_udp_and_tcp_framings() {
+    let dir = tempfile::tempdir().unwrap();
+    let (http, udp, tcp) = start_with_syslog(dir.path(), 1 << 20, true);
+    let (udp, tcp) = (udp.unwrap(), tcp.unwrap());
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.send_to(
+        b"<11>1 2026-11-20T08:00:00Z node-7 ipmid 4242 ID47 - udpfive power lost",
+        udp,
+    )
+    .unwrap();
+    s.send_to(
+        b"<12>Nov 20 08:00:01 node-8 sshd[77]: udpthree invalid user",
+        udp,
+    )
+    .unwrap();
+    let r = wait_for(http, "udpfive", 1);
+    assert_eq!(r[0]["level"], "ERROR");
+    assert_eq!(r[0]["component"], "ipmid");
+    assert_eq!(r[0]["fields"]["host"], "node-7");
+    assert_eq!(r[0]["timestamp"], "2026-11-20T08:00:00.000000Z");
+    let r = wait_for(http, "udpthree", 1);
+    assert_eq!(r[0]["level"], "WARNING");
+    assert_eq!(r[0]["component"], "sshd");
+
+    // TCP: octet counting and newline framing on one connection.
+    let msg1 = "<14>1 2026-11-20T08:00:02Z node-9 bmcd - - - tcpoctet first";
+    let msg2 =
+        "<14>1 2026-11-20T08:00:03Z node-9 bmcd - - - tcpoctet second\nwith a newline inside";
+    let mut c = TcpStream::connect(tcp).unwrap();
+    write!(c, "{} {msg1}{} {msg2}", msg1.len(), msg2.len()).unwrap();
+    c.write_all(b"<13>1 2026-11-20T08:00:04Z node-9 bmcd - - - tcpline one\n<13>1 2026-11-20T08:00:05Z node-9 bmcd - - - tcpline two\n")
+        .unwrap();
+    drop(c);
+    let r = wait_for(http, "tcpoctet", 2);
+    let msgs: Vec<&str> = r.iter().map(|x| x["message"].as_str().unwrap()).collect();
+    assert!(
+        msgs.contains(&"tcpoctet second\nwith a newline inside"),
+        "{msgs:?}"
+    );
+    assert_eq!(wait_for(http, "tcpline", 2).len(), 2);
+}
+
+#[test]
+fn util_linux_logger_and_python_sysloghandler() {
+    let dir = tempfile::tempdir().unwrap();
+    let (http, udp, tcp) = start_with_syslog(dir.path(), 1 << 20, true);
+    let (udp, tcp) = (udp.unwrap(), tcp.unwrap());
+    let require = std::env::var("HWLOG_REQUIRE_EXTERNAL").as_deref() == Ok("1");
+    let have = |bin: &str| {
+        Command::new("sh")
+            .args(["-c", &format!("command -v {bin}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if have("logger") {
+        for (args, word) in [
+            (vec!["--rfc5424", "-d"], "loggerudpfivetwofour"),
+            (vec!["--rfc3164", "-d"], "loggerudponesixfour"),
+        ] {
+            let out = Command::new("logger")
+                .args(&args)
+                .args([
+                    "-n",
+                    "127.0.0.1",
+                    "-P",
+                    &udp.port().to_string(),
+                    "-t",
+                    "provisioner",
+                    "-p",
+                    "user.err",
+                ])
+                .arg(format!("{word} disk failure"))
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let r = wait_for(http, word, 1);
+            assert_eq!(r[0]["level"], "ERROR", "{word}");
+            assert_eq!(r[0]["component"], "provisioner", "{word}");
+        }
+        let out = Command::new("logger")
+            .args([
+                "--rfc5424",
+                "-T",
+                "--octet-count",
+                "-n",
+                "127.0.0.1",
+                "-P",
+                &tcp.port().to_string(),
+                "-t",
+                "bmc",
+                "-p",
+                "daemon.warning",
+            ])
+            .arg("loggertcpoctet fan slow")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let r = wait_for(http, "loggertcpoctet", 1);
+        assert_eq!(
+            (r[0]["level"].as_str(), r[0]["component"].as_str()),
+            (Some("WARNING"), Some("bmc"))
+        );
+    } else if require {
+        panic!("util-linux logger is required (HWLOG_REQUIRE_EXTERNAL=1)");
+    } else {
+        println!("SKIPPED: logger (util-linux) not installed");
+    }
+    if have("python3") {
+        let script = format!(
+            r#"
+import logging, logging.handlers, socket
+for name, kind, port in (("udp", socket.SOCK_DGRAM, {u}), ("tcp", socket.SOCK_STREAM, {t})):
+    log = logging.getLogger("hw." + name)
+    h = logging.handlers.SysLogHandler(address=("127.0.0.1", port), socktype=kind)
+    h.append_nul = False
+    h.setFormatter(logging.Formatter("pyapp: %(message)s\n" if name == "tcp" else "pyapp: %(message)s"))
+    log.addHandler(h)
+    log.setLevel(logging.INFO)
+    log.error("python%s firmware flash failed", name)
+    log.warning("python%s retrying", name)
+    h.close()
+"#,
+            u = udp.port(),
+            t = tcp.port()
+        );
+        let out = Command::new("python3")
+            .args(["-c", &script])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for proto in ["udp", "tcp"] {
+            let r = wait_for(http, &format!("python{proto}"), 2);
+            let levels: Vec<&str> = r.iter().map(|x| x["level"].as_str().unwrap()).collect();
+            assert!(
+                levels.contains(&"ERROR") && levels.contains(&"WARNING"),
+                "{proto}: {r:?}"
+            );
+            assert!(
+                r.iter().all(|x| x["component"] == "pyapp"),
+                "{proto}: {r:?}"
+            );
+        }
+    } else if require {
+        panic!("python3 is required (HWLOG_REQUIRE_EXTERNAL=1)");
+    } else {
+        println!("SKIPPED: python3 not installed");
+    }
+}
