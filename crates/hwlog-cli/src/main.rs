@@ -8,6 +8,7 @@ use hwlog::config::{Config, Overrides};
 
 mod analyze;
 mod analyze_logs;
+mod client;
 mod svg;
 
 /// A progress bar on standard error for reading `total` bytes of `path`; hidden for inputs
@@ -47,6 +48,12 @@ enum Command {
     },
     /// Run the log server: ingest over HTTP, store, live stream, query API, dashboard.
     Serve(ServeArgs),
+    /// Send standard input (lines or JSON records) to a server, in batches.
+    Send(client::SendArgs),
+    /// Query a server's records (newest page, printed oldest first).
+    Query(client::QueryArgs),
+    /// Follow a server's live stream.
+    Tail(client::TailArgs),
     /// Analyse logs: templates, errors, trends, anomalies.
     Analyze {
         #[command(subcommand)]
@@ -163,6 +170,15 @@ fn main() -> Result<ExitCode> {
                 }
             }
         }
+        Command::Send(a) => client::send(&a).map(|ok| {
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }),
+        Command::Query(a) => client::query(&a).map(|()| ExitCode::SUCCESS),
+        Command::Tail(a) => client::tail(&a).map(|()| ExitCode::SUCCESS),
         Command::Analyze { command } => match command {
             AnalyzeCommand::Patterns(a) => analyze::patterns(&a).map(|()| ExitCode::SUCCESS),
             AnalyzeCommand::Errors(a) => analyze_logs::errors(&a).map(|()| ExitCode::SUCCESS),

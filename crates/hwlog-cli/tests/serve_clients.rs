@@ -1,0 +1,218 @@
+//! `hwlog serve` as a process, with `hwlog send`, `hwlog query` and `hwlog tail` against
+//! it, and a graceful stop on SIGTERM.
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn hwlog() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_hwlog"))
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn healthy(port: u16) -> bool {
+    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = write!(
+        s,
+        "GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"
+    );
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out.starts_with("HTTP/1.1 200")
+}
+
+#[test]
+fn send_query_tail_and_graceful_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let server = Server(
+        hwlog()
+            .args([
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--data-dir",
+            ])
+            .arg(dir.path().join("data"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !healthy(port) {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let url = format!("http://127.0.0.1:{port}");
+
+    // tail first, waiting for two ERROR records.
+    let tail = hwlog()
+        .args([
+            "tail",
+            "--server",
+            &url,
+            "--min-level",
+            "ERROR",
+            "--count",
+            "2",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+
+    let mut send = hwlog()
+        .args([
+            "send",
+            "--server",
+            &url,
+            "--component",
+            "shell",
+            "--batch",
+            "2",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    send.stdin
+        .take()
+        .unwrap()
+        .write_all(b"first plain line\nsecond plain line\n\nthird plain line\n")
+        .unwrap();
+    let out = send.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "3 accepted, 0 rejected\n"
+    );
+
+    let mut send = hwlog()
+        .args(["send", "--server", &url, "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    send.stdin
+        .take()
+        .unwrap()
+        .write_all(
+            b"{\"level\":\"ERROR\",\"component\":\"bmc\",\"message\":\"fan 2 failed\",\"correlation_id\":\"req-7\"}\n\
+              {\"level\":\"LOUD\",\"component\":\"bmc\",\"message\":\"x\"}\n\
+              {\"level\":\"CRITICAL\",\"component\":\"bmc\",\"message\":\"PSU failed\"}\n",
+        )
+        .unwrap();
+    let out = send.wait_with_output().unwrap();
+    assert!(!out.status.success(), "a rejected line makes send fail");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "2 accepted, 1 rejected\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "line 2: unknown level \"LOUD\"\n"
+    );
+
+    let out = tail.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].contains("ERROR") && lines[0].ends_with("bmc [req-7] fan 2 failed"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains("CRITICAL") && lines[1].ends_with("bmc [-] PSU failed"),
+        "{}",
+        lines[1]
+    );
+
+    let out = hwlog()
+        .args(["query", "--server", &url, "--component", "shell"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let got: Vec<&str> = text.lines().collect();
+    assert_eq!(got.len(), 3, "{text}");
+    assert!(got[0].ends_with("shell [-] first plain line"), "{text}");
+    assert!(got[2].ends_with("shell [-] third plain line"), "{text}");
+    let out = hwlog()
+        .args(["query", "--server", &url, "--q", "PSU", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["records"][0]["message"], "PSU failed");
+    let out = hwlog()
+        .args(["query", "--server", &url, "--since", "yesterday"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid time"));
+
+    // SIGTERM: a clean stop.
+    let mut server = server;
+    kill_term(server.0.id());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = server.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success());
+    let mut out = String::new();
+    server
+        .0
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    assert!(
+        out.contains(&format!("dashboard at http://127.0.0.1:{port}/")),
+        "{out}"
+    );
+    assert!(out.trim_end().ends_with("hwlog serve: stopped"), "{out}");
+
+    // Listening beyond loopback is refused until tokens exist.
+    let out = hwlog()
+        .args(["serve", "--listen", "0.0.0.0:0", "--data-dir"])
+        .arg(dir.path().join("data2"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only listens on loopback"));
+}
+
+fn kill_term(pid: u32) {
+    let status = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
