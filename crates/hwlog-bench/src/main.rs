@@ -13,6 +13,7 @@ use serde_json::Value;
 mod alerts;
 mod compress;
 mod contenders;
+mod ingest;
 mod report;
 mod rotation;
 mod sqlite;
@@ -38,6 +39,19 @@ enum Cmd {
         /// Records.
         #[arg(long, default_value_t = 1_000_000)]
         records: usize,
+    },
+    /// Records per second into `hwlog serve` over HTTP NDJSON, acknowledged after commit
+    /// (prints one JSON line).
+    Ingest {
+        /// Records in all.
+        #[arg(long, default_value_t = 200_000)]
+        records: usize,
+        /// Records per request.
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
+        /// Client threads.
+        #[arg(long, default_value_t = 2)]
+        clients: usize,
     },
     /// Time from a logging call to the alert notification (prints one JSON line).
     AlertLatency {
@@ -144,6 +158,20 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Cmd::Ingest {
+            records,
+            batch,
+            clients,
+        } => match ingest::run(records.max(1), batch.max(1), clients) {
+            Ok(v) => {
+                println!("{v}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("ingest: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Cmd::AlertLatency { records } => {
             let v = alerts::run(records.max(1));
             println!("{v}");

@@ -29,8 +29,17 @@ pub struct LiveRecord {
     pub correlation_id: Option<String>,
     /// For text filters.
     pub message: String,
+    /// The record (its JSON is made once, when a client first needs it).
+    record: Record,
+    json: std::sync::OnceLock<String>,
+}
+
+impl LiveRecord {
     /// The JSON sent to clients.
-    pub json: String,
+    pub fn json(&self) -> &str {
+        self.json
+            .get_or_init(|| record_to_json(None, Some(self.seq), &self.record).to_string())
+    }
 }
 
 /// Records to store, and where to say they were committed.
@@ -278,7 +287,8 @@ fn writer(state: Arc<AppState>, mut rx: mpsc::Receiver<Job>) {
                         component: r.component.to_string(),
                         correlation_id: r.correlation_id.as_deref().map(str::to_string),
                         message: r.message.to_string(),
-                        json: record_to_json(None, Some(seq), &r).to_string(),
+                        record: r,
+                        json: std::sync::OnceLock::new(),
                     });
                     if ring.len() == RING {
                         ring.pop_front();

@@ -98,7 +98,7 @@ async fn client(s: Arc<AppState>, mut socket: WebSocket, f: Filter, after: Optio
         }
         for r in recs {
             last = r.seq;
-            if f.matches(&r) && !send(&mut socket, r.json.clone()).await {
+            if f.matches(&r) && !send(&mut socket, r.json().to_string()).await {
                 return gone(&s);
             }
         }
@@ -111,7 +111,7 @@ async fn client(s: Arc<AppState>, mut socket: WebSocket, f: Filter, after: Optio
                         continue;
                     }
                     last = r.seq;
-                    if f.matches(&r) && !send(&mut socket, r.json.clone()).await {
+                    if f.matches(&r) && !send(&mut socket, r.json().to_string()).await {
                         break;
                     }
                 }
