@@ -216,3 +216,89 @@ fn kill_term(pid: u32) {
         .unwrap();
     assert!(status.success());
 }
+
+fn http(port: u16, method: &str, path: &str, body: &str) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    let status = out.get(9..12)?.parse().ok()?;
+    let body = out.split_once("\r\n\r\n").map(|x| x.1.to_string())?;
+    Some((status, body))
+}
+
+/// SIGKILL while clients ingest: after a restart, every batch that was acknowledged is
+/// there, whole.
+#[test]
+fn sigkill_during_ingest_loses_no_acknowledged_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let port = free_port();
+    let start = || {
+        let s = Server(
+            hwlog()
+                .args([
+                    "serve",
+                    "--listen",
+                    &format!("127.0.0.1:{port}"),
+                    "--data-dir",
+                ])
+                .arg(&data)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !healthy(port) {
+            assert!(Instant::now() < deadline, "server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        s
+    };
+    let mut server = start();
+    let writers: Vec<_> = (0..2)
+        .map(|w| {
+            std::thread::spawn(move || {
+                let mut acked = Vec::new();
+                for b in 0..100_000 {
+                    let id = format!("w{w}-b{b}");
+                    let body: String = (0..100)
+                        .map(|i| format!("{{\"level\":\"INFO\",\"component\":\"load\",\"message\":\"record {i}\",\"correlation_id\":\"{id}\"}}\n"))
+                        .collect();
+                    match http(port, "POST", "/api/v1/logs", &body) {
+                        Some((200, text)) if text.contains("\"accepted\":100") => acked.push(id),
+                        _ => break,
+                    }
+                }
+                acked
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(700));
+    server.0.kill().unwrap(); // SIGKILL
+    server.0.wait().unwrap();
+    let acked: Vec<String> = writers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    assert!(acked.len() >= 5, "the load ran: {} batches", acked.len());
+    drop(server);
+    let _server = start();
+    for id in &acked {
+        let (status, body) = http(port, "GET", &format!("/api/v1/correlation/{id}"), "").unwrap();
+        assert_eq!(status, 200);
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            v["records"].as_array().unwrap().len(),
+            100,
+            "batch {id} after the restart"
+        );
+    }
+}
