@@ -166,6 +166,27 @@ async fn ingest(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes)
         body.to_vec()
     };
     let now = Timestamp::now().as_nanos();
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if form {
+        // One record, as Python's HTTPHandler sends it.
+        return match crate::json::record_from_form(&body, now) {
+            Ok(r) => match s.store(vec![r]).await {
+                Ok(n) => Json(json!({"accepted": n, "rejected": []})).into_response(),
+                Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, e),
+            },
+            Err(e) => {
+                s.counters.rejected.fetch_add(1, Ordering::Relaxed);
+                (
+                    StatusCode::BAD_REQUEST,
+                    Json(json!({"accepted": 0, "rejected": [{"index": 0, "error": e}]})),
+                )
+                    .into_response()
+            }
+        };
+    }
     let mut records = Vec::new();
     let mut rejected = Vec::new();
     let trimmed = body.trim_ascii_start();

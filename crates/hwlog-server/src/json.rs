@@ -139,3 +139,54 @@ pub fn record_to_json(id: Option<i64>, seq: Option<u64>, r: &Record) -> Json {
     }
     o
 }
+
+/// A record from a form-encoded body as Python's `logging.handlers.HTTPHandler` posts it
+/// (the `LogRecord`'s attributes): `name` → component, `levelname`, `msg` (the format
+/// string as logged: HTTPHandler sends `args` apart, as Python text), `created` (seconds),
+/// `pathname`/`filename`, `lineno`, `process`, and `funcName`, `threadName` as fields.
+pub fn record_from_form(body: &[u8], now: i64) -> Result<Record, String> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(body).map_err(|e| format!("invalid form body: {e}"))?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
+    let msg = get("msg").or(get("message")).ok_or("msg is missing")?;
+    let level = get("levelname")
+        .map(|l| {
+            l.parse::<Level>()
+                .map_err(|_| format!("unknown level {l:?}"))
+        })
+        .transpose()?
+        .unwrap_or(Level::Info);
+    let mut r = Record::new(
+        level,
+        get("name").unwrap_or("python").to_string(),
+        msg.to_string(),
+    );
+    let ts = get("created")
+        .and_then(|c| c.parse::<f64>().ok())
+        .map_or(now, |c| (c * 1e9) as i64);
+    r.timestamp = Timestamp::from_nanos(ts);
+    if let Some(line) = get("lineno").and_then(|l| l.parse().ok()) {
+        r.line = Some(line);
+    }
+    if let Some(f) = get("pathname").or(get("filename")) {
+        r.file = Some(f.to_string().into());
+    }
+    if let Some(p) = get("process").and_then(|p| p.parse().ok()) {
+        r.pid = p;
+    }
+    for k in ["funcName", "threadName", "correlation_id"] {
+        if let Some(v) = get(k) {
+            if k == "correlation_id" {
+                r.correlation_id = Some(v.to_string().into());
+            } else {
+                r.push_field(k.to_string(), v.to_string());
+            }
+        }
+    }
+    Ok(r)
+}

@@ -1,5 +1,6 @@
-//! syslog over UDP and TCP from raw sockets, util-linux `logger` and Python's
-//! `logging.handlers.SysLogHandler`; the records come back from the query API.
+//! Clients nobody here wrote: syslog over UDP and TCP from raw sockets, util-linux `logger`
+//! and Python's `logging.handlers.SysLogHandler`; curl; Python's `HTTPHandler`. The records
+//! come back from the query API.
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::process::Command;
@@ -184,6 +185,76 @@ for name, kind, port in (("udp", socket.SOCK_DGRAM, {u}), ("tcp", socket.SOCK_ST
                 "{proto}: {r:?}"
             );
         }
+    } else if require {
+        panic!("python3 is required (HWLOG_REQUIRE_EXTERNAL=1)");
+    } else {
+        println!("SKIPPED: python3 not installed");
+    }
+}
+
+/// curl with NDJSON, and Python's `logging.handlers.HTTPHandler` (form-encoded POST).
+#[test]
+fn curl_and_python_httphandler() {
+    let dir = tempfile::tempdir().unwrap();
+    let (http, _, _) = start_with_syslog(dir.path(), 1 << 20, false);
+    let require = std::env::var("HWLOG_REQUIRE_EXTERNAL").as_deref() == Ok("1");
+    let have = |bin: &str| {
+        Command::new("sh")
+            .args(["-c", &format!("command -v {bin}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if have("curl") {
+        let out = Command::new("curl")
+            .args(["-s", "-X", "POST", "-H", "content-type: application/x-ndjson", "--data-binary"])
+            .arg("{\"level\":\"ERROR\",\"component\":\"curlsvc\",\"message\":\"curlerror disk full\",\"correlation_id\":\"req-curl\",\"fields\":{\"disk\":\"sda\"}}\n")
+            .arg(format!("http://{http}/api/v1/logs"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "{\"accepted\":1,\"rejected\":[]}"
+        );
+        let r = wait_for(http, "curlerror", 1);
+        assert_eq!(
+            (r[0]["level"].as_str(), r[0]["correlation_id"].as_str()),
+            (Some("ERROR"), Some("req-curl"))
+        );
+        assert_eq!(r[0]["fields"]["disk"], "sda");
+    } else if require {
+        panic!("curl is required (HWLOG_REQUIRE_EXTERNAL=1)");
+    } else {
+        println!("SKIPPED: curl not installed");
+    }
+    if have("python3") {
+        let script = format!(
+            r#"
+import logging, logging.handlers
+log = logging.getLogger("provisioner.bios")
+log.addHandler(logging.handlers.HTTPHandler("{http}", "/api/v1/logs", method="POST"))
+log.setLevel(logging.INFO)
+log.warning("pythonhttp setting %s rejected", "VT-x")
+"#
+        );
+        let out = Command::new("python3")
+            .args(["-c", &script])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let r = wait_for(http, "pythonhttp", 1);
+        assert_eq!(r[0]["level"], "WARNING");
+        assert_eq!(r[0]["component"], "provisioner.bios");
+        assert!(
+            r[0]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("pythonhttp setting"),
+            "{r:?}"
+        );
     } else if require {
         panic!("python3 is required (HWLOG_REQUIRE_EXTERNAL=1)");
     } else {
