@@ -138,6 +138,56 @@ async function volume() {
   } catch (e) { /* the next refresh retries */ }
 }
 
+function rowOf(cells, cls) {
+  const tr = document.createElement("tr");
+  if (cls) tr.className = cls;
+  for (const c of cells) tr.appendChild(c instanceof Node ? wrap(c) : cell(String(c)));
+  return tr;
+}
+
+function wrap(node) {
+  const td = document.createElement("td");
+  td.appendChild(node);
+  return td;
+}
+
+async function analysis() {
+  try {
+    const a = await (await fetch("/api/v1/alerts?history=8")).json();
+    const tb = $("alerts");
+    tb.textContent = "";
+    if (!a.active.length) tb.appendChild(rowOf(["no firing alert"]));
+    for (const x of a.active) {
+      const ack = document.createElement("button");
+      ack.textContent = x.acknowledged_by ? `ack: ${x.acknowledged_by}` : "Ack";
+      ack.disabled = !!x.acknowledged_by;
+      ack.className = "ack";
+      ack.onclick = async () => {
+        await fetch(`/api/v1/alerts/${x.alert.id}/ack`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ by: "dashboard" }) });
+        analysis();
+      };
+      tb.appendChild(rowOf([x.rule, x.alert.severity, `×${x.alert.count}`, x.alert.example, ack], `sev-${x.alert.severity}`));
+    }
+    $("alert-history").textContent = a.history.map((h) => `${h.at.slice(11, 19)} ${h.rule} #${h.alert_id} ${h.event}`).join(" · ");
+    const e = await (await fetch("/api/v1/analysis/errors?hours=24")).json();
+    const pt = $("patterns");
+    pt.textContent = "";
+    for (const p of e.patterns.slice(0, 8)) pt.appendChild(rowOf([p.count, `${(p.share * 100).toFixed(0)}%`, p.template]));
+    const t = await (await fetch("/api/v1/analysis/trends?hours=1")).json();
+    const tt = $("trends");
+    tt.textContent = "";
+    for (const x of t.slice(0, 8)) tt.appendChild(rowOf([x.component, `${x.avg_ms.toFixed(0)} ms`, `${x.slope_ms_per_hour >= 0 ? "+" : ""}${x.slope_ms_per_hour.toFixed(1)} ms/h`, x.label]));
+    const an = await (await fetch("/api/v1/analysis/anomalies?hours=1&bucket=60")).json();
+    const ul = $("anomalies");
+    ul.textContent = "";
+    for (const x of an.slice(0, 8)) {
+      const li = document.createElement("li");
+      li.textContent = `${x.severity}: ${x.description}`;
+      ul.appendChild(li);
+    }
+  } catch (e) { /* the next refresh retries */ }
+}
+
 $("pause").onclick = () => { paused = !paused; $("pause").textContent = paused ? "Resume" : "Pause"; status(); };
 $("clear").onclick = () => { $("rows").textContent = ""; };
 $("search").onclick = search;
@@ -145,4 +195,6 @@ $("close-request").onclick = () => { $("request").hidden = true; };
 for (const id of ["level", "component", "text", "corr"]) $(id).onchange = refilter;
 connect();
 volume();
+analysis();
 setInterval(volume, 10000);
+setInterval(analysis, 10000);

@@ -220,6 +220,45 @@ fn dashboard_streams_filters_and_shows_a_request() {
         "discovery requested for node-09|Redfish session to 10.20.0.9 refused: 401|polling"
     );
 
+    // Alerts: a rule created through the API fires on ingest; the dashboard lists the alert
+    // and acknowledges it; error patterns are listed by template.
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let resp = agent
+        .post(format!("http://{addr}/api/v1/alerts/rules"))
+        .header("content-type", "application/json")
+        .send(
+            json!({"name": "firmware-critical", "condition": "{level} == \"CRITICAL\" and {component} =~ \"firmware\"", "severity": "critical"})
+                .to_string()
+                .as_bytes(),
+        )
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 201);
+    let third = records(&[(
+        "CRITICAL",
+        "hwautomation.firmware.update",
+        "flash of node-11 failed",
+        "req-f6",
+    )]);
+    assert_eq!(post(addr, &third, false).1["accepted"], 1);
+    cdp.eval("analysis().then(() => true)");
+    cdp.wait_for("document.querySelectorAll('#alerts tr.sev-critical').length === 1");
+    cdp.eval("(() => { document.querySelector('#alerts button.ack').click(); return true; })()");
+    cdp.wait_for(
+        "(document.querySelector('#alerts button.ack') || {}).textContent === 'ack: dashboard'",
+    );
+    cdp.wait_for("document.getElementById('alert-history').textContent.includes('acknowledged')");
+    let patterns = cdp.eval("[...document.querySelectorAll('#patterns tr')].map(r => r.lastChild.textContent).join('|')");
+    assert!(
+        patterns
+            .as_str()
+            .unwrap()
+            .contains("IPMI timeout talking to <*>"),
+        "{patterns}"
+    );
+
     // A screenshot for the docs.
     cdp.eval("volume().then(() => true)");
     cdp.wait_for("document.querySelectorAll('#volume rect').length > 0");
