@@ -12,9 +12,23 @@ pub struct Server {
     /// The server's base URL.
     #[arg(long, default_value = "http://127.0.0.1:7700")]
     server: String,
+    /// API token (default: the environment variable HWLOG_TOKEN).
+    #[arg(long)]
+    token: Option<String>,
 }
 
 impl Server {
+    fn token(&self) -> Option<String> {
+        self.token
+            .clone()
+            .or_else(|| std::env::var("HWLOG_TOKEN").ok())
+            .filter(|t| !t.is_empty())
+    }
+
+    fn auth(&self) -> Option<String> {
+        self.token().map(|t| format!("Bearer {t}"))
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.server.trim_end_matches('/'))
     }
@@ -59,9 +73,13 @@ pub fn send(a: &SendArgs) -> Result<bool> {
             return Ok(());
         }
         let body = batch.join("\n");
-        let mut resp = agent()
+        let mut req = agent()
             .post(a.server.url("/api/v1/logs"))
-            .header("content-type", "application/x-ndjson")
+            .header("content-type", "application/x-ndjson");
+        if let Some(h) = a.server.auth() {
+            req = req.header("authorization", &h);
+        }
+        let mut resp = req
             .send(body.as_bytes())
             .with_context(|| format!("cannot reach {}", a.server.server))?;
         let status = resp.status().as_u16();
@@ -218,8 +236,11 @@ pub fn query(a: &QueryArgs) -> Result<()> {
     }
     p.push(("limit", a.limit.to_string()));
     let url = a.server.url(&format!("/api/v1/logs?{}", encode(&p)));
-    let mut resp = agent()
-        .get(&url)
+    let mut req = agent().get(&url);
+    if let Some(h) = a.server.auth() {
+        req = req.header("authorization", &h);
+    }
+    let mut resp = req
         .call()
         .with_context(|| format!("cannot reach {}", a.server.server))?;
     let status = resp.status().as_u16();
@@ -260,6 +281,9 @@ pub fn tail(a: &TailArgs) -> Result<()> {
     let mut p = a.filters.params();
     if let Some(after) = a.after {
         p.push(("after", after.to_string()));
+    }
+    if let Some(t) = a.server.token() {
+        p.push(("token", t));
     }
     let base = a.server.server.trim_end_matches('/');
     let ws_base = base

@@ -81,6 +81,13 @@ struct ServeArgs {
     /// Receive syslog over TCP on this address.
     #[arg(long, value_name = "ADDR")]
     syslog_tcp: Option<std::net::SocketAddr>,
+    /// An API token, `SECRET:SCOPES` with scopes ingest, read, admin (repeatable; also
+    /// `HWLOG_TOKENS="SECRET:SCOPES;…"`).
+    #[arg(long, value_name = "SECRET:SCOPES")]
+    token: Vec<String>,
+    /// No authentication (loopback addresses only).
+    #[arg(long)]
+    no_auth: bool,
 }
 
 #[derive(Subcommand)]
@@ -154,7 +161,27 @@ fn main() -> Result<ExitCode> {
             }
         },
         Command::Serve(a) => {
+            let mut tokens = Vec::new();
+            let from_env = std::env::var("HWLOG_TOKENS").unwrap_or_default();
+            let parsed = a
+                .token
+                .iter()
+                .map(|t| hwlog_server::auth::Token::parse(t))
+                .collect::<Result<Vec<_>, _>>()
+                .and_then(|mut v| {
+                    v.extend(hwlog_server::auth::Token::parse_list(&from_env)?);
+                    Ok(v)
+                });
+            match parsed {
+                Ok(t) => tokens.extend(t),
+                Err(e) => {
+                    eprintln!("hwlog serve: {e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
             let opts = hwlog_server::ServeOptions {
+                tokens,
+                no_auth: a.no_auth,
                 data_dir: a.data_dir,
                 listen: a.listen,
                 demo: a.demo,

@@ -47,6 +47,7 @@ fn send_query_tail_and_graceful_stop() {
         hwlog()
             .args([
                 "serve",
+                "--no-auth",
                 "--listen",
                 &format!("127.0.0.1:{port}"),
                 "--data-dir",
@@ -199,14 +200,27 @@ fn send_query_tail_and_graceful_stop() {
     );
     assert!(out.trim_end().ends_with("hwlog serve: stopped"), "{out}");
 
-    // Listening beyond loopback is refused until tokens exist.
+    // Without tokens: only on loopback, and only when asked for.
     let out = hwlog()
-        .args(["serve", "--listen", "0.0.0.0:0", "--data-dir"])
+        .args(["serve", "--no-auth", "--listen", "0.0.0.0:0", "--data-dir"])
         .arg(dir.path().join("data2"))
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("only listens on loopback"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("without API tokens"));
+    let out = hwlog()
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path().join("data2"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no API tokens"));
+    let out = hwlog()
+        .args(["serve", "--token", "short:read", "--data-dir"])
+        .arg(dir.path().join("data2"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 16 characters"));
 }
 
 fn kill_term(pid: u32) {
@@ -245,6 +259,7 @@ fn sigkill_during_ingest_loses_no_acknowledged_record() {
             hwlog()
                 .args([
                     "serve",
+                    "--no-auth",
                     "--listen",
                     &format!("127.0.0.1:{port}"),
                     "--data-dir",
@@ -301,4 +316,71 @@ fn sigkill_during_ingest_loses_no_acknowledged_record() {
             "batch {id} after the restart"
         );
     }
+}
+
+/// With API tokens the clients authenticate with `--token` or `HWLOG_TOKEN`.
+#[test]
+fn clients_with_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let _server = Server(
+        hwlog()
+            .args([
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--data-dir",
+            ])
+            .arg(dir.path().join("data"))
+            .env(
+                "HWLOG_TOKENS",
+                "writer-0123456789abcdef:ingest;reader-0123456789abcdef:read",
+            )
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !healthy(port) {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let url = format!("http://127.0.0.1:{port}");
+    let send = |token: &str| {
+        let mut c = hwlog()
+            .args(["send", "--server", &url])
+            .env("HWLOG_TOKEN", token)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        c.stdin
+            .take()
+            .unwrap()
+            .write_all(b"hello with a token\n")
+            .unwrap();
+        c.wait_with_output().unwrap()
+    };
+    let out = send("reader-0123456789abcdef");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("403"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(send("writer-0123456789abcdef").status.success());
+    let q = |token: &[&str]| {
+        hwlog()
+            .args(["query", "--server", &url])
+            .args(token)
+            .env_remove("HWLOG_TOKEN")
+            .output()
+            .unwrap()
+    };
+    let out = q(&[]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("401"));
+    let out = q(&["--token", "reader-0123456789abcdef"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("hello with a token"));
 }

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use hwlog_store::{SqliteOptions, SqliteStore};
 
 mod analysis;
+pub mod auth;
 mod demo;
 mod http;
 pub mod json;
@@ -39,6 +40,11 @@ pub struct ServeOptions {
     pub syslog_udp: Option<SocketAddr>,
     /// syslog over TCP on this address.
     pub syslog_tcp: Option<SocketAddr>,
+    /// API tokens; with none, the API is open (allowed only with `no_auth` or `demo` on a
+    /// loopback address).
+    pub tokens: Vec<auth::Token>,
+    /// Run without tokens (loopback only).
+    pub no_auth: bool,
 }
 
 impl Default for ServeOptions {
@@ -50,6 +56,8 @@ impl Default for ServeOptions {
             max_body: 16 << 20,
             syslog_udp: None,
             syslog_tcp: None,
+            tokens: Vec::new(),
+            no_auth: false,
         }
     }
 }
@@ -74,7 +82,14 @@ pub fn app(opts: &ServeOptions) -> Result<(axum::Router, Arc<AppState>), ServeEr
     let store = SqliteStore::open(&db, SqliteOptions::default())
         .map_err(|e| ServeError(format!("cannot open {}: {e}", db.display())))?;
     let state = AppState::new(Arc::new(store), opts.max_body);
-    Ok((http::router(state.clone()), state))
+    let mut router = http::router(state.clone());
+    if !opts.tokens.is_empty() {
+        router = router.layer(axum::middleware::from_fn_with_state(
+            Arc::new(opts.tokens.clone()),
+            auth::check,
+        ));
+    }
+    Ok((router, state))
 }
 
 /// Binds the syslog listeners and starts receiving (inside a Tokio runtime); returns the
@@ -102,19 +117,38 @@ pub async fn start_syslog(
     Ok(bound)
 }
 
+/// Whether `opts` may run: tokens are required unless the listener is a loopback address
+/// and `no_auth` or `demo` is set.
+pub fn check_auth(opts: &ServeOptions) -> Result<(), ServeError> {
+    let loopback = opts.listen.ip().is_loopback();
+    if !opts.tokens.is_empty() && opts.no_auth {
+        return Err(ServeError(
+            "--no-auth and API tokens exclude each other".into(),
+        ));
+    }
+    if opts.tokens.is_empty() {
+        if !loopback {
+            return Err(ServeError(format!(
+                "refusing to listen on {} without API tokens: give --token SECRET:SCOPES (or \
+                 HWLOG_TOKENS); --no-auth is only allowed on loopback addresses",
+                opts.listen
+            )));
+        }
+        if !opts.no_auth && !opts.demo {
+            return Err(ServeError(
+                "no API tokens: give --token SECRET:SCOPES (or HWLOG_TOKENS), or --no-auth to \
+                 run without authentication on this loopback address"
+                    .into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Runs the server until SIGINT or SIGTERM; then stops accepting, lets requests finish,
 /// and returns after the writer committed what was accepted.
-///
-/// Authentication is not implemented yet, so the server only listens on a loopback
-/// address.
 pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
-    if !opts.listen.ip().is_loopback() {
-        return Err(ServeError(format!(
-            "refusing to listen on {}: API tokens are not implemented yet, so hwlog serve \
-             only listens on loopback addresses (127.0.0.1, ::1)",
-            opts.listen
-        )));
-    }
+    check_auth(&opts)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

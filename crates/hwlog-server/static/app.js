@@ -5,6 +5,11 @@ const MAX_ROWS = 500;
 const LEVELS = ["TRACE", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
 const COLORS = { TRACE: "#bbb", DEBUG: "#999", INFO: "#1f6feb", WARNING: "#e3a008", ERROR: "#d0342c", CRITICAL: "#7a0b06" };
 let paused = false, lastSeq = 0, ws = null, received = 0, dropped = 0;
+// An API token from the page's address (?token=…), kept for this tab.
+const TOKEN = new URLSearchParams(location.search).get("token") || sessionStorage.getItem("hwlog-token") || "";
+if (TOKEN) sessionStorage.setItem("hwlog-token", TOKEN);
+const api = (url, opts = {}) =>
+  fetch(url, TOKEN ? { ...opts, headers: { ...(opts.headers || {}), authorization: `Bearer ${TOKEN}` } } : opts);
 
 function filters() {
   const p = new URLSearchParams();
@@ -56,6 +61,7 @@ function connect() {
   if (ws) { ws.onclose = null; ws.close(); }
   const p = filters();
   if (lastSeq) p.set("after", String(lastSeq));
+  if (TOKEN) p.set("token", TOKEN);
   ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/stream?${p}`);
   ws.onopen = status;
   ws.onmessage = (ev) => {
@@ -81,7 +87,7 @@ async function search() {
   const q = new URLSearchParams();
   for (const [k, v] of p) q.set(k === "min_level" ? "min_level" : k, v);
   q.set("limit", "200");
-  const res = await fetch(`/api/v1/logs?${q}`);
+  const res = await api(`/api/v1/logs?${q}`);
   const body = await res.json();
   paused = true;
   $("pause").textContent = "Resume";
@@ -92,7 +98,7 @@ async function search() {
 }
 
 async function showRequest(id) {
-  const res = await fetch(`/api/v1/correlation/${encodeURIComponent(id)}`);
+  const res = await api(`/api/v1/correlation/${encodeURIComponent(id)}`);
   const body = await res.json();
   $("request-id").textContent = id;
   const rows = $("request-rows");
@@ -103,7 +109,7 @@ async function showRequest(id) {
 
 async function volume() {
   try {
-    const res = await fetch("/api/v1/stats/volume?since=-1h&bucket=60");
+    const res = await api("/api/v1/stats/volume?since=-1h&bucket=60");
     const v = await res.json();
     const svg = $("volume");
     svg.textContent = "";
@@ -153,7 +159,7 @@ function wrap(node) {
 
 async function analysis() {
   try {
-    const a = await (await fetch("/api/v1/alerts?history=8")).json();
+    const a = await (await api("/api/v1/alerts?history=8")).json();
     const tb = $("alerts");
     tb.textContent = "";
     if (!a.active.length) tb.appendChild(rowOf(["no firing alert"]));
@@ -163,21 +169,21 @@ async function analysis() {
       ack.disabled = !!x.acknowledged_by;
       ack.className = "ack";
       ack.onclick = async () => {
-        await fetch(`/api/v1/alerts/${x.alert.id}/ack`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ by: "dashboard" }) });
+        await api(`/api/v1/alerts/${x.alert.id}/ack`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ by: "dashboard" }) });
         analysis();
       };
       tb.appendChild(rowOf([x.rule, x.alert.severity, `×${x.alert.count}`, x.alert.example, ack], `sev-${x.alert.severity}`));
     }
     $("alert-history").textContent = a.history.map((h) => `${h.at.slice(11, 19)} ${h.rule} #${h.alert_id} ${h.event}`).join(" · ");
-    const e = await (await fetch("/api/v1/analysis/errors?hours=24")).json();
+    const e = await (await api("/api/v1/analysis/errors?hours=24")).json();
     const pt = $("patterns");
     pt.textContent = "";
     for (const p of e.patterns.slice(0, 8)) pt.appendChild(rowOf([p.count, `${(p.share * 100).toFixed(0)}%`, p.template]));
-    const t = await (await fetch("/api/v1/analysis/trends?hours=1")).json();
+    const t = await (await api("/api/v1/analysis/trends?hours=1")).json();
     const tt = $("trends");
     tt.textContent = "";
     for (const x of t.slice(0, 8)) tt.appendChild(rowOf([x.component, `${x.avg_ms.toFixed(0)} ms`, `${x.slope_ms_per_hour >= 0 ? "+" : ""}${x.slope_ms_per_hour.toFixed(1)} ms/h`, x.label]));
-    const an = await (await fetch("/api/v1/analysis/anomalies?hours=1&bucket=60")).json();
+    const an = await (await api("/api/v1/analysis/anomalies?hours=1&bucket=60")).json();
     const ul = $("anomalies");
     ul.textContent = "";
     for (const x of an.slice(0, 8)) {

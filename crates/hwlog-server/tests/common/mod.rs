@@ -16,7 +16,18 @@ pub fn start_with_syslog(
     max_body: usize,
     syslog: bool,
 ) -> (SocketAddr, Option<SocketAddr>, Option<SocketAddr>) {
+    start_opts(dir, max_body, syslog, Vec::new())
+}
+
+/// A server with API tokens.
+pub fn start_opts(
+    dir: &std::path::Path,
+    max_body: usize,
+    syslog: bool,
+    tokens: Vec<hwlog_server::auth::Token>,
+) -> (SocketAddr, Option<SocketAddr>, Option<SocketAddr>) {
     let opts = hwlog_server::ServeOptions {
+        tokens,
         data_dir: dir.to_path_buf(),
         listen: "127.0.0.1:0".parse().unwrap(),
         demo: false,
