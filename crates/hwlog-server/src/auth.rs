@@ -99,7 +99,7 @@ fn needed(method: &Method, path: &str) -> Option<Scope> {
     if matches!(path, "/" | "/app.js" | "/style.css" | "/healthz") {
         return None;
     }
-    if path == "/api/v1/logs" && method == Method::POST {
+    if (path == "/api/v1/logs" || path == "/v1/logs") && method == Method::POST {
         return Some(Scope::Ingest);
     }
     if path == "/api/v1/alerts/rules/validate" {

@@ -46,6 +46,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/api/v1/logs", get(query).post(ingest))
+        .route("/v1/logs", axum::routing::post(otlp))
         .route("/api/v1/logs/{id}", get(one))
         .route("/api/v1/correlation/{id}", get(correlation))
         .route("/api/v1/stats/volume", get(volume))
@@ -143,27 +144,72 @@ async fn metrics(State(s): State<Arc<AppState>>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)
 }
 
-/// `POST /api/v1/logs`: a JSON array or NDJSON (optionally gzip). Answers after commit.
-async fn ingest(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+/// The body, gunzipped when it says so (and limited again after decompression).
+fn plain_body(s: &AppState, headers: &HeaderMap, body: Bytes) -> Result<Vec<u8>, Box<Response>> {
     let gzip = headers
         .get(header::CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("gzip"));
-    let body: Vec<u8> = if gzip {
-        let mut out = Vec::new();
-        let mut dec = flate2::read::GzDecoder::new(&body[..]).take(s.max_body as u64 + 1);
-        if let Err(e) = dec.read_to_end(&mut out) {
-            return error(StatusCode::BAD_REQUEST, format!("invalid gzip body: {e}"));
-        }
-        if out.len() > s.max_body {
-            return error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("body over {} bytes after decompression", s.max_body),
-            );
-        }
-        out
+    if !gzip {
+        return Ok(body.to_vec());
+    }
+    let mut out = Vec::new();
+    let mut dec = flate2::read::GzDecoder::new(&body[..]).take(s.max_body as u64 + 1);
+    if let Err(e) = dec.read_to_end(&mut out) {
+        return Err(Box::new(error(
+            StatusCode::BAD_REQUEST,
+            format!("invalid gzip body: {e}"),
+        )));
+    }
+    if out.len() > s.max_body {
+        return Err(Box::new(error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("body over {} bytes after decompression", s.max_body),
+        )));
+    }
+    Ok(out)
+}
+
+/// `POST /v1/logs`: OTLP/HTTP, protobuf or JSON (`content-type: application/json`).
+/// Answers (an empty `ExportLogsServiceResponse`) after commit.
+async fn otlp(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    let body = match plain_body(&s, &headers, body) {
+        Ok(b) => b,
+        Err(r) => return *r,
+    };
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let req = if json {
+        crate::otlp::decode_json(&body)
     } else {
-        body.to_vec()
+        crate::otlp::decode_protobuf(&body)
+    };
+    let req = match req {
+        Ok(r) => r,
+        Err(e) => {
+            s.counters.rejected.fetch_add(1, Ordering::Relaxed);
+            return error(StatusCode::BAD_REQUEST, e);
+        }
+    };
+    let records = crate::otlp::records(&req, Timestamp::now().as_nanos());
+    match s.store(records).await {
+        Ok(_) if json => ([(header::CONTENT_TYPE, "application/json")], "{}").into_response(),
+        Ok(_) => (
+            [(header::CONTENT_TYPE, "application/x-protobuf")],
+            Vec::<u8>::new(),
+        )
+            .into_response(),
+        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, e),
+    }
+}
+
+/// `POST /api/v1/logs`: a JSON array or NDJSON (optionally gzip). Answers after commit.
+async fn ingest(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    let body = match plain_body(&s, &headers, body) {
+        Ok(b) => b,
+        Err(r) => return *r,
     };
     let now = Timestamp::now().as_nanos();
     let form = headers

@@ -19,6 +19,7 @@ pub mod auth;
 mod demo;
 mod http;
 pub mod json;
+pub mod otlp;
 mod state;
 mod stream;
 mod syslog;

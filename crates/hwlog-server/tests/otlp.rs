@@ -1,0 +1,184 @@
+//! OTLP/HTTP logs: protobuf, JSON, and the OpenTelemetry Python SDK's exporter.
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use hwlog_server::otlp::{
+    any_value, AnyValue, ExportLogsServiceRequest, KeyValue, LogRecord, Resource, ResourceLogs,
+    ScopeLogs,
+};
+use prost::Message;
+use serde_json::Value;
+
+mod common;
+use common::{get_json, start};
+
+fn text(s: &str) -> Option<AnyValue> {
+    Some(AnyValue {
+        value: Some(any_value::Value::StringValue(s.to_string())),
+    })
+}
+
+fn wait_for(addr: std::net::SocketAddr, q: &str) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let v = get_json(addr, &format!("/api/v1/logs?q={q}"));
+        let recs = v["records"].as_array().unwrap().clone();
+        if !recs.is_empty() {
+            return recs;
+        }
+        assert!(Instant::now() < deadline, "no record for {q}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn post(addr: std::net::SocketAddr, body: &[u8], json: bool) -> (u16, Vec<u8>) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut resp = agent
+        .post(format!("http://{addr}/v1/logs"))
+        .header(
+            "content-type",
+            if json {
+                "application/json"
+            } else {
+                "application/x-protobuf"
+            },
+        )
+        .send(body)
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.body_mut().read_to_vec().unwrap_or_default())
+}
+
+#[test]
+fn protobuf_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start(dir.path(), 1 << 20);
+    let req = ExportLogsServiceRequest {
+        resource_logs: vec![ResourceLogs {
+            resource: Some(Resource {
+                attributes: vec![KeyValue {
+                    key: "service.name".into(),
+                    value: text("provisioner"),
+                }],
+            }),
+            scope_logs: vec![ScopeLogs {
+                scope: None,
+                log_records: vec![LogRecord {
+                    time_unix_nano: 1_795_161_600_000_000_000,
+                    observed_time_unix_nano: 0,
+                    severity_number: 17,
+                    severity_text: "ERROR".into(),
+                    body: text("otlpproto BMC unreachable"),
+                    attributes: vec![KeyValue {
+                        key: "host".into(),
+                        value: text("node-7"),
+                    }],
+                    trace_id: vec![0xab; 16],
+                    span_id: vec![0x01; 8],
+                }],
+            }],
+        }],
+    };
+    let (status, body) = post(addr, &req.encode_to_vec(), false);
+    assert_eq!((status, body.len()), (200, 0));
+    let r = wait_for(addr, "otlpproto");
+    assert_eq!(r[0]["level"], "ERROR");
+    assert_eq!(r[0]["component"], "provisioner");
+    assert_eq!(r[0]["correlation_id"], "abababababababababababababababab");
+    assert_eq!(r[0]["fields"]["host"], "node-7");
+    assert_eq!(r[0]["fields"]["span_id"], "0101010101010101");
+    assert_eq!(r[0]["timestamp"], "2026-11-20T08:00:00.000000Z");
+
+    let json = r#"{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"bios-svc"}}]},
+        "scopeLogs":[{"scope":{"name":"bios.config"},"logRecords":[{"timeUnixNano":"1795161601000000000","severityNumber":13,
+        "body":{"stringValue":"otlpjson setting rejected"},"attributes":[{"key":"attempt","value":{"intValue":"3"}}],
+        "traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"1112131415161718"}]}]}]}"#;
+    let (status, body) = post(addr, json.as_bytes(), true);
+    assert_eq!(
+        (status, String::from_utf8_lossy(&body).as_ref()),
+        (200, "{}")
+    );
+    let r = wait_for(addr, "otlpjson");
+    assert_eq!(
+        (r[0]["level"].as_str(), r[0]["component"].as_str()),
+        (Some("WARNING"), Some("bios.config"))
+    );
+    assert_eq!(r[0]["fields"]["attempt"], 3);
+    assert_eq!(r[0]["correlation_id"], "0102030405060708090a0b0c0d0e0f10");
+    assert_eq!(post(addr, b"\xff\xff garbage", false).0, 400);
+    assert_eq!(post(addr, b"{not json", true).0, 400);
+}
+
+/// The OpenTelemetry Python SDK's OTLP/HTTP log exporter (PyPI `opentelemetry-sdk`,
+/// `opentelemetry-exporter-otlp-proto-http`).
+#[test]
+fn opentelemetry_python_sdk_exporter() {
+    let ok = Command::new("python3")
+        .args([
+            "-c",
+            "import opentelemetry.exporter.otlp.proto.http._log_exporter, opentelemetry.sdk._logs",
+        ])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        if std::env::var("HWLOG_REQUIRE_EXTERNAL").as_deref() == Ok("1") {
+            panic!("the OpenTelemetry Python SDK is required (HWLOG_REQUIRE_EXTERNAL=1): pip install opentelemetry-sdk opentelemetry-exporter-otlp-proto-http");
+        }
+        println!("SKIPPED: OpenTelemetry Python SDK not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start(dir.path(), 1 << 20);
+    let script = format!(
+        r#"
+import logging
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
+from opentelemetry.sdk._logs.export import SimpleLogRecordProcessor
+from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+provider = LoggerProvider(resource=Resource.create({{"service.name": "otel-provisioner"}}))
+provider.add_log_record_processor(SimpleLogRecordProcessor(OTLPLogExporter(endpoint="http://{addr}/v1/logs")))
+log = logging.getLogger("fleet.firmware")
+log.addHandler(LoggingHandler(logger_provider=provider))
+log.setLevel(logging.INFO)
+log.error("otelpython flash failed", extra={{"node": "node-12"}})
+log.warning("otelpython retrying")
+provider.shutdown()
+"#
+    );
+    let out = Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let recs = loop {
+        let v = get_json(addr, "/api/v1/logs?q=otelpython");
+        let recs = v["records"].as_array().unwrap().clone();
+        if recs.len() >= 2 {
+            break recs;
+        }
+        assert!(Instant::now() < deadline, "{v}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let err = recs
+        .iter()
+        .find(|r| r["message"] == "otelpython flash failed")
+        .unwrap();
+    assert_eq!(err["level"], "ERROR");
+    assert_eq!(err["component"], "fleet.firmware");
+    assert_eq!(err["fields"]["service"], "otel-provisioner");
+    assert_eq!(err["fields"]["node"], "node-12");
+    let warn = recs
+        .iter()
+        .find(|r| r["message"] == "otelpython retrying")
+        .unwrap();
+    assert_eq!(warn["level"], "WARNING");
+}
