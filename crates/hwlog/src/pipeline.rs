@@ -270,7 +270,48 @@ fn build_sink(p: &ActiveProfile, s: &SinkSpec) -> Arc<dyn Sink> {
             client_queue,
             ring,
         } => websocket_sink(listen, *client_queue, *ring),
+        SinkSpec::Remote {
+            url,
+            token,
+            spool,
+            max_spool_mb,
+        } => remote_sink(p, url, token, spool, *max_spool_mb),
     }
+}
+
+#[cfg(feature = "http-notifiers")]
+fn remote_sink(
+    p: &ActiveProfile,
+    url: &str,
+    token: &Option<String>,
+    spool: &Option<String>,
+    max_spool_mb: u64,
+) -> Arc<dyn Sink> {
+    let mut opts = crate::sink::remote::RemoteOptions::new(url);
+    opts.token = token.clone();
+    opts.spool = spool.as_ref().map(|s| Path::new(&p.log_dir).join(s));
+    opts.max_spool_bytes = max_spool_mb.saturating_mul(1 << 20);
+    match crate::sink::remote::RemoteSink::new(opts) {
+        Ok(s) => Arc::new(s),
+        Err(e) => Arc::new(crate::sink::UnavailableSink::new(
+            format!("remote:{url}"),
+            e,
+        )),
+    }
+}
+
+#[cfg(not(feature = "http-notifiers"))]
+fn remote_sink(
+    _p: &ActiveProfile,
+    url: &str,
+    _token: &Option<String>,
+    _spool: &Option<String>,
+    _max_spool_mb: u64,
+) -> Arc<dyn Sink> {
+    Arc::new(crate::sink::UnavailableSink::new(
+        format!("remote:{url}"),
+        "the remote sink needs the cargo feature http-notifiers".to_string(),
+    ))
 }
 
 fn build_route(p: &ActiveProfile, r: &RouteSpec) -> Route {

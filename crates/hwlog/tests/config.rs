@@ -155,3 +155,32 @@ fn from_path_picks_syntax_by_extension() {
     let missing = Config::from_path(dir.path().join("nope.toml")).unwrap_err();
     assert!(missing.to_string().contains("cannot read"), "{missing}");
 }
+
+#[test]
+fn remote_sink_in_a_config_file() {
+    let text = r#"
+profile = "ship"
+[profiles.ship]
+level = "INFO"
+[[profiles.ship.routes]]
+name = "server"
+format = "json"
+sink = { type = "remote", url = "http://127.0.0.1:7700", token = "writer-0123456789abcdef", spool = "spool.ndjson", max_spool_mb = 50 }
+buffer = true
+"#;
+    let cfg = Config::from_text(text, Syntax::Toml, "ship.toml").unwrap();
+    let p = cfg.resolve("ship", &Overrides::new()).unwrap();
+    let sink = format!("{:?}", p.routes[0].sink);
+    assert!(
+        sink.contains("Remote") && sink.contains("max_spool_mb: 50"),
+        "{sink}"
+    );
+    let bad = text
+        .replace("url = \"http://127.0.0.1:7700\", ", "")
+        .replace("max_spool_mb = 50", "max_spool_mb = 0");
+    let e = Config::from_text(&bad, Syntax::Toml, "bad.toml")
+        .and_then(|c| c.resolve("ship", &Overrides::new()).map(|_| c))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("a remote sink needs a url"), "{e}");
+}

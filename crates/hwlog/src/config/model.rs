@@ -85,6 +85,18 @@ pub enum SinkSpec {
         /// Keep at most this many rows.
         max_rows: Option<u64>,
     },
+    /// `hwlog serve` over HTTP (cargo feature `http-notifiers`); a relative spool path is
+    /// under `log_dir`.
+    Remote {
+        /// The server's base URL.
+        url: String,
+        /// API token (`ingest` scope).
+        token: Option<String>,
+        /// Spool file for records the server did not take.
+        spool: Option<String>,
+        /// Largest spool, in MB.
+        max_spool_mb: u64,
+    },
     /// Live WebSocket stream (cargo feature `websocket`).
     WebSocket {
         /// Address to listen on (`127.0.0.1:0` picks a free port).

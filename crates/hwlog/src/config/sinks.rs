@@ -21,6 +21,10 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
             "max_age_days",
             "max_rows",
             "rotate",
+            "url",
+            "token",
+            "spool",
+            "max_spool_mb",
         ],
     )?;
     let Some(t) = get(m, "type") else {
@@ -179,6 +183,42 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
                 ring,
             }
         }
+        "remote" => {
+            only(d, &["url", "token", "spool", "max_spool_mb"]);
+            let Some(url) = get(m, "url").and_then(|v| d.str(v, &join(path, "url"))) else {
+                d.err(
+                    &t.loc,
+                    &join(path, "url"),
+                    "a remote sink needs a url (http://host:7700)",
+                );
+                return None;
+            };
+            if !url.starts_with("http://") {
+                d.err(
+                    &t.loc,
+                    &join(path, "url"),
+                    format!("{url:?}: only http:// URLs are supported"),
+                );
+            }
+            let token = get(m, "token").and_then(|v| d.str(v, &join(path, "token")));
+            let spool = get(m, "spool").and_then(|v| d.str(v, &join(path, "spool")));
+            let max_spool_mb = match get(m, "max_spool_mb") {
+                None => 100,
+                Some(v) => match d.num(v, &join(path, "max_spool_mb")) {
+                    Some(x) if x >= 1.0 => x as u64,
+                    _ => {
+                        d.err(&v.loc, &join(path, "max_spool_mb"), "expected a number ≥ 1");
+                        100
+                    }
+                },
+            };
+            SinkSpec::Remote {
+                url,
+                token,
+                spool,
+                max_spool_mb,
+            }
+        }
         "metrics" => {
             only(d, &["listen"]);
             let listen = get(m, "listen").and_then(|v| d.str(v, &join(path, "listen")));
@@ -193,7 +233,7 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
                 &t.loc,
                 &join(path, "type"),
                 format!(
-                    "unknown sink {other:?} (expected console, file, sqlite, metrics, websocket, capture or null)"
+                    "unknown sink {other:?} (expected console, file, sqlite, metrics, websocket, remote, capture or null)"
                 ),
             );
             return None;

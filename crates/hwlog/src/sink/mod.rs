@@ -3,6 +3,8 @@
 mod console;
 mod file;
 pub mod metrics;
+#[cfg(feature = "http-notifiers")]
+pub mod remote;
 pub mod rotating;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
