@@ -16,6 +16,7 @@ mod contenders;
 mod ingest;
 mod report;
 mod rotation;
+mod serverbench;
 mod sqlite;
 mod workload;
 
@@ -52,6 +53,27 @@ enum Cmd {
         /// Client threads.
         #[arg(long, default_value_t = 2)]
         clients: usize,
+    },
+    /// Full-text queries over stored records (prints one JSON line).
+    Query {
+        /// Records stored first.
+        #[arg(long, default_value_t = 1_000_000)]
+        records: usize,
+        /// Queries timed.
+        #[arg(long, default_value_t = 200)]
+        queries: usize,
+    },
+    /// Latency from ingest to live WebSocket clients (prints one JSON line).
+    Live {
+        /// Clients.
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Records per second posted.
+        #[arg(long, default_value_t = 10_000)]
+        rate: usize,
+        /// Seconds.
+        #[arg(long, default_value_t = 10)]
+        secs: u64,
     },
     /// Time from a logging call to the alert notification (prints one JSON line).
     AlertLatency {
@@ -172,6 +194,14 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Cmd::Query { records, queries } => {
+            print_result(serverbench::query(records.max(1), queries.max(1)))
+        }
+        Cmd::Live {
+            clients,
+            rate,
+            secs,
+        } => print_result(serverbench::live(clients.max(1), rate, secs.max(1))),
         Cmd::AlertLatency { records } => {
             let v = alerts::run(records.max(1));
             println!("{v}");
@@ -328,4 +358,18 @@ fn compare(a: CompareArgs) -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// Prints a bench result as one JSON line, or the error.
+fn print_result(r: Result<Value, String>) -> ExitCode {
+    match r {
+        Ok(v) => {
+            println!("{v}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
 }

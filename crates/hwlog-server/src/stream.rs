@@ -13,8 +13,9 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use futures_util::SinkExt;
 use hwlog_core::Level;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use crate::state::{AppState, LiveRecord};
 
@@ -105,23 +106,44 @@ async fn client(s: Arc<AppState>, mut socket: WebSocket, f: Filter, after: Optio
     }
     loop {
         tokio::select! {
-            msg = rx.recv() => match msg {
-                Ok(r) => {
-                    if r.seq <= last {
-                        continue;
+            msg = rx.recv() => {
+                // Take everything already waiting, write it with one flush.
+                let mut next = Some(msg);
+                let mut queued = 0;
+                while let Some(m) = next.take() {
+                    match m {
+                        Ok(r) => {
+                            if r.seq > last {
+                                last = r.seq;
+                                if f.matches(&r) {
+                                    if socket.feed(Message::Text(r.json().to_string().into())).await.is_err() {
+                                        return gone(&s);
+                                    }
+                                    queued += 1;
+                                }
+                            }
+                        }
+                        Err(RecvError::Lagged(n)) => {
+                            s.counters.stream_dropped.fetch_add(n, Ordering::Relaxed);
+                            if socket.feed(Message::Text(format!("{{\"dropped\":{n}}}").into())).await.is_err() {
+                                return gone(&s);
+                            }
+                            queued += 1;
+                        }
+                        Err(RecvError::Closed) => return gone(&s),
                     }
-                    last = r.seq;
-                    if f.matches(&r) && !send(&mut socket, r.json().to_string()).await {
-                        break;
+                    if queued < 256 {
+                        next = match rx.try_recv() {
+                            Ok(r) => Some(Ok(r)),
+                            Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
+                            Err(TryRecvError::Closed) => Some(Err(RecvError::Closed)),
+                            Err(TryRecvError::Empty) => None,
+                        };
                     }
                 }
-                Err(RecvError::Lagged(n)) => {
-                    s.counters.stream_dropped.fetch_add(n, Ordering::Relaxed);
-                    if !send(&mut socket, format!("{{\"dropped\":{n}}}")).await {
-                        break;
-                    }
+                if queued > 0 && socket.flush().await.is_err() {
+                    break;
                 }
-                Err(RecvError::Closed) => break,
             },
             incoming = socket.recv() => match incoming {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
