@@ -22,7 +22,7 @@ pub mod json;
 pub mod otlp;
 mod state;
 mod stream;
-mod syslog;
+pub mod syslog;
 
 pub use state::AppState;
 

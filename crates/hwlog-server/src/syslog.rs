@@ -26,7 +26,7 @@ fn parse(state: &AppState, text: &str) -> Option<Record> {
 }
 
 /// Receives datagrams on `sock` until the runtime stops.
-pub async fn udp(state: Arc<AppState>, sock: UdpSocket) {
+pub(crate) async fn udp(state: Arc<AppState>, sock: UdpSocket) {
     let mut buf = vec![0u8; 65_536];
     loop {
         let Ok((n, _)) = sock.recv_from(&mut buf).await else {
@@ -43,12 +43,12 @@ pub async fn udp(state: Arc<AppState>, sock: UdpSocket) {
 }
 
 /// Binds the UDP listener.
-pub async fn bind_udp(addr: SocketAddr) -> std::io::Result<UdpSocket> {
+pub(crate) async fn bind_udp(addr: SocketAddr) -> std::io::Result<UdpSocket> {
     UdpSocket::bind(addr).await
 }
 
 /// Accepts TCP connections on `l` until the runtime stops.
-pub async fn tcp(state: Arc<AppState>, l: TcpListener) {
+pub(crate) async fn tcp(state: Arc<AppState>, l: TcpListener) {
     loop {
         let Ok((conn, _)) = l.accept().await else {
             continue;
@@ -61,7 +61,7 @@ pub async fn tcp(state: Arc<AppState>, l: TcpListener) {
 /// A frame is octet-counted (`LEN SP MSG`, RFC 6587) when it starts with digits and a space,
 /// otherwise it ends at a newline. At the end of the stream (`eof`) whatever is left is a
 /// frame.
-fn next_frame(buf: &[u8], eof: bool) -> Option<(&[u8], usize)> {
+pub fn next_frame(buf: &[u8], eof: bool) -> Option<(&[u8], usize)> {
     if buf.is_empty() {
         return None;
     }
