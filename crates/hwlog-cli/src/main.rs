@@ -88,6 +88,9 @@ struct ServeArgs {
     /// No authentication (loopback addresses only).
     #[arg(long)]
     no_auth: bool,
+    /// Largest database in MB; ingest beyond answers 507 until room is freed.
+    #[arg(long, value_name = "MB")]
+    max_db_mb: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -182,6 +185,7 @@ fn main() -> Result<ExitCode> {
             let opts = hwlog_server::ServeOptions {
                 tokens,
                 no_auth: a.no_auth,
+                max_db_mb: a.max_db_mb,
                 data_dir: a.data_dir,
                 listen: a.listen,
                 demo: a.demo,

@@ -62,6 +62,16 @@ fn error(status: StatusCode, msg: impl Into<String>) -> Response {
     (status, Json(json!({"error": msg.into()}))).into_response()
 }
 
+/// 507 when the store is full, 503 otherwise.
+fn store_error(f: crate::state::StoreFailure) -> Response {
+    let status = if f.full {
+        StatusCode::INSUFFICIENT_STORAGE
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    error(status, f.message)
+}
+
 async fn healthz(State(s): State<Arc<AppState>>) -> Response {
     let store = s.store.clone();
     match tokio::task::spawn_blocking(move || store.count()).await {
@@ -201,7 +211,7 @@ async fn otlp(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -
             Vec::<u8>::new(),
         )
             .into_response(),
-        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, e),
+        Err(e) => store_error(e),
     }
 }
 
@@ -221,7 +231,7 @@ async fn ingest(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes)
         return match crate::json::record_from_form(&body, now) {
             Ok(r) => match s.store(vec![r]).await {
                 Ok(n) => Json(json!({"accepted": n, "rejected": []})).into_response(),
-                Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, e),
+                Err(e) => store_error(e),
             },
             Err(e) => {
                 s.counters.rejected.fetch_add(1, Ordering::Relaxed);
@@ -266,7 +276,7 @@ async fn ingest(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes)
             };
             (status, Json(json!({"accepted": n, "rejected": rejected}))).into_response()
         }
-        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, e),
+        Err(e) => store_error(e),
     }
 }
 

@@ -46,6 +46,8 @@ pub struct ServeOptions {
     pub tokens: Vec<auth::Token>,
     /// Run without tokens (loopback only).
     pub no_auth: bool,
+    /// Largest database in MB (507 Insufficient Storage beyond, until retention frees room).
+    pub max_db_mb: Option<u64>,
 }
 
 impl Default for ServeOptions {
@@ -59,6 +61,7 @@ impl Default for ServeOptions {
             syslog_tcp: None,
             tokens: Vec::new(),
             no_auth: false,
+            max_db_mb: None,
         }
     }
 }
@@ -80,8 +83,14 @@ pub fn app(opts: &ServeOptions) -> Result<(axum::Router, Arc<AppState>), ServeEr
     std::fs::create_dir_all(&opts.data_dir)
         .map_err(|e| ServeError(format!("cannot create {}: {e}", opts.data_dir.display())))?;
     let db = opts.data_dir.join("logs.db");
-    let store = SqliteStore::open(&db, SqliteOptions::default())
-        .map_err(|e| ServeError(format!("cannot open {}: {e}", db.display())))?;
+    let store = SqliteStore::open(
+        &db,
+        SqliteOptions {
+            max_size_mb: opts.max_db_mb,
+            ..SqliteOptions::default()
+        },
+    )
+    .map_err(|e| ServeError(format!("cannot open {}: {e}", db.display())))?;
     let state = AppState::new(Arc::new(store), opts.max_body);
     let mut router = http::router(state.clone());
     if !opts.tokens.is_empty() {

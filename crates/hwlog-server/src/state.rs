@@ -42,10 +42,25 @@ impl LiveRecord {
     }
 }
 
+/// Why records were not stored.
+#[derive(Clone, Debug)]
+pub struct StoreFailure {
+    /// The disk or the database's size limit is full (answered with 507).
+    pub full: bool,
+    /// What happened.
+    pub message: String,
+}
+
+impl std::fmt::Display for StoreFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Records to store, and where to say they were committed.
 pub struct Job {
     records: Vec<Record>,
-    done: Option<oneshot::Sender<Result<usize, String>>>,
+    done: Option<oneshot::Sender<Result<usize, StoreFailure>>>,
 }
 
 /// Counters for `/metrics`.
@@ -192,10 +207,14 @@ impl AppState {
     }
 
     /// Stores `records`; resolves when they are committed (with how many) or failed.
-    pub async fn store(&self, records: Vec<Record>) -> Result<usize, String> {
+    pub async fn store(&self, records: Vec<Record>) -> Result<usize, StoreFailure> {
         if records.is_empty() {
             return Ok(0);
         }
+        let stopped = || StoreFailure {
+            full: false,
+            message: "the writer stopped".into(),
+        };
         let (tx, rx) = oneshot::channel();
         self.jobs
             .send(Job {
@@ -203,8 +222,8 @@ impl AppState {
                 done: Some(tx),
             })
             .await
-            .map_err(|_| "the writer stopped".to_string())?;
-        rx.await.map_err(|_| "the writer stopped".to_string())?
+            .map_err(|_| stopped())?;
+        rx.await.map_err(|_| stopped())?
     }
 
     /// Stores `records` without waiting (the demo traffic).
@@ -299,10 +318,13 @@ fn writer(state: Arc<AppState>, mut rx: mpsc::Receiver<Job>) {
             }
             Err(e) => {
                 c.commit_errors.fetch_add(1, Ordering::Relaxed);
-                let msg = format!("storing failed: {e}");
+                let failure = StoreFailure {
+                    full: e.kind() == hwlog_store::ErrorKind::Full,
+                    message: format!("storing failed: {e}"),
+                };
                 for j in group {
                     if let Some(d) = j.done {
-                        let _ = d.send(Err(msg.clone()));
+                        let _ = d.send(Err(failure.clone()));
                     }
                 }
             }

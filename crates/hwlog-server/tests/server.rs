@@ -236,3 +236,51 @@ fn dashboard_files_are_served() {
     let v = get_json(addr, "/api/v1/stats/volume?since=-1h&bucket=60");
     assert_eq!(v["bucket_s"], 60);
 }
+
+/// A full store answers 507 and keeps serving; once room is freed, ingest works again.
+#[test]
+fn full_store_answers_507_then_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, _, _) = common::start_with(
+        hwlog_server::ServeOptions {
+            data_dir: dir.path().to_path_buf(),
+            max_db_mb: Some(1),
+            ..Default::default()
+        },
+        false,
+    );
+    let batch = |b: usize| {
+        (0..200)
+            .map(|i| json!({"level": "INFO", "component": "fill", "message": format!("batch {b} record {i} {}", "x".repeat(300))}).to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut accepted = 0u64;
+    let mut full_at = None;
+    for b in 0..100 {
+        let (status, v) = post(addr, batch(b).as_bytes(), false);
+        match status {
+            200 => accepted += v["accepted"].as_u64().unwrap(),
+            507 => {
+                assert!(v["error"].as_str().unwrap().contains("full"), "{v}");
+                full_at = Some(b);
+                break;
+            }
+            other => panic!("unexpected {other}: {v}"),
+        }
+    }
+    assert!(
+        full_at.is_some(),
+        "the 1 MB store never filled ({accepted} records)"
+    );
+    // Nothing of the refused batch is stored; reads still work.
+    assert_eq!(get_json(addr, "/healthz")["records"], accepted);
+    assert_eq!(get(addr, "/api/v1/logs?q=record").0, 200);
+    // Free room (as retention would) and ingest again.
+    let conn = rusqlite::Connection::open(dir.path().join("logs.db")).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    conn.execute("DELETE FROM logs WHERE id <= ?1", [accepted as i64 / 2])
+        .unwrap();
+    let (status, v) = post(addr, batch(1000).as_bytes(), false);
+    assert_eq!((status, v["accepted"].as_u64()), (200, Some(200)), "{v}");
+}

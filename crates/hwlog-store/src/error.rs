@@ -19,8 +19,11 @@ pub enum ErrorKind {
     /// A query asked for something impossible (limit 0 or above the maximum, `since > until`).
     InvalidQuery,
     /// The operating system refused: cannot create the directory or open the file,
-    /// permission denied, disk full, read-only file system.
+    /// permission denied, read-only file system.
     Io,
+    /// No room: the disk is full, or the database reached its size limit
+    /// ([`SqliteOptions::max_size_mb`](crate::SqliteOptions::max_size_mb)).
+    Full,
     /// The database was written by a newer version of this crate (its schema version is
     /// higher than the versions this build knows).
     SchemaTooNew,
@@ -36,6 +39,7 @@ impl ErrorKind {
             ErrorKind::InvalidName => "invalid name",
             ErrorKind::InvalidQuery => "invalid query",
             ErrorKind::Io => "io",
+            ErrorKind::Full => "full",
             ErrorKind::SchemaTooNew => "schema too new",
         }
     }
@@ -121,9 +125,9 @@ fn kind_of_code(code: ErrorCode) -> ErrorKind {
     match code {
         ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => ErrorKind::Locked,
         ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase => ErrorKind::Corrupt,
+        ErrorCode::DiskFull => ErrorKind::Full,
         ErrorCode::CannotOpen
         | ErrorCode::SystemIoFailure
-        | ErrorCode::DiskFull
         | ErrorCode::ReadOnly
         | ErrorCode::PermissionDenied => ErrorKind::Io,
         _ => ErrorKind::Sqlite,

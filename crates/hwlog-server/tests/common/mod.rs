@@ -34,6 +34,14 @@ pub fn start_opts(
         max_body,
         ..Default::default()
     };
+    start_with(opts, syslog)
+}
+
+/// A server with `opts` (its listen address is ignored: an ephemeral loopback port).
+pub fn start_with(
+    opts: hwlog_server::ServeOptions,
+    syslog: bool,
+) -> (SocketAddr, Option<SocketAddr>, Option<SocketAddr>) {
     let (router, state) = hwlog_server::app(&opts).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

@@ -36,6 +36,9 @@ pub struct SqliteOptions {
     /// How long an operation waits for another connection's lock before failing with
     /// [`ErrorKind::Locked`] (default 5 s).
     pub busy_timeout: Duration,
+    /// Largest database file in MB (`None`: no limit but the disk). Inserts beyond it fail
+    /// with [`ErrorKind::Full`](crate::ErrorKind::Full) until retention frees room.
+    pub max_size_mb: Option<u64>,
 }
 
 impl Default for SqliteOptions {
@@ -43,6 +46,7 @@ impl Default for SqliteOptions {
         SqliteOptions {
             table: "logs".to_string(),
             busy_timeout: Duration::from_secs(5),
+            max_size_mb: None,
         }
     }
 }

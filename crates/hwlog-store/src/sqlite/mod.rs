@@ -157,6 +157,11 @@ impl SqliteStore {
         conn.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)?;
         conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
         migrate(&mut conn, &opts.table)?;
+        if let Some(mb) = opts.max_size_mb {
+            let page: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+            let pages = (mb.saturating_mul(1 << 20) as i64 / page.max(512)).max(1);
+            conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+        }
         let checkpointer = Checkpointer::start(aux_conn(path, opts.busy_timeout)?)?;
         Ok(Self::build(
             conn,
