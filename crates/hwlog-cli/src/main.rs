@@ -91,6 +91,12 @@ struct ServeArgs {
     /// Largest database in MB; ingest beyond answers 507 until room is freed.
     #[arg(long, value_name = "MB")]
     max_db_mb: Option<u64>,
+    /// TLS certificate chain (PEM); with `--tls-key`, the server speaks HTTPS and WSS.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -186,6 +192,7 @@ fn main() -> Result<ExitCode> {
                 tokens,
                 no_auth: a.no_auth,
                 max_db_mb: a.max_db_mb,
+                tls: a.tls_cert.zip(a.tls_key),
                 data_dir: a.data_dir,
                 listen: a.listen,
                 demo: a.demo,

@@ -23,6 +23,7 @@ pub mod otlp;
 mod state;
 mod stream;
 pub mod syslog;
+pub mod tls;
 
 pub use state::AppState;
 
@@ -48,6 +49,8 @@ pub struct ServeOptions {
     pub no_auth: bool,
     /// Largest database in MB (507 Insufficient Storage beyond, until retention frees room).
     pub max_db_mb: Option<u64>,
+    /// TLS: a PEM certificate chain and its PEM private key (HTTPS and WSS).
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 impl Default for ServeOptions {
@@ -62,6 +65,7 @@ impl Default for ServeOptions {
             tokens: Vec::new(),
             no_auth: false,
             max_db_mb: None,
+            tls: None,
         }
     }
 }
@@ -171,8 +175,13 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
         let addr = listener
             .local_addr()
             .map_err(|e| ServeError(e.to_string()))?;
+        let tls = match &opts.tls {
+            Some((cert, key)) => Some(tls::acceptor(cert, key)?),
+            None => None,
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
         println!(
-            "hwlog serve: dashboard at http://{addr}/ (data in {})",
+            "hwlog serve: dashboard at {scheme}://{addr}/ (data in {})",
             opts.data_dir.display()
         );
         let (udp, tcp) = start_syslog(state.clone(), opts.syslog_udp, opts.syslog_tcp).await?;
@@ -186,10 +195,22 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
             demo::rules(&state);
             tokio::spawn(demo::run(state.clone()));
         }
-        axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(|e| ServeError(format!("server error: {e}")))?;
+        match tls {
+            Some(acceptor) => {
+                let l = tls::TlsListener::new(listener, acceptor)
+                    .map_err(|e| ServeError(e.to_string()))?;
+                axum::serve(l, router)
+                    .with_graceful_shutdown(shutdown_signal())
+                    .await
+                    .map_err(|e| ServeError(format!("server error: {e}")))?;
+            }
+            None => {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(shutdown_signal())
+                    .await
+                    .map_err(|e| ServeError(format!("server error: {e}")))?;
+            }
+        }
         println!("hwlog serve: stopped");
         Ok(())
     })
