@@ -63,6 +63,9 @@ enum Command {
 
 #[derive(clap::Args)]
 struct ServeArgs {
+    /// Settings file (TOML, or YAML for .yaml/.yml); options given here take precedence.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Where the database is kept.
     #[arg(long, default_value = "hwlog-data")]
     data_dir: PathBuf,
@@ -188,11 +191,12 @@ fn main() -> Result<ExitCode> {
                     return Ok(ExitCode::FAILURE);
                 }
             }
-            let opts = hwlog_server::ServeOptions {
+            let mut opts = hwlog_server::ServeOptions {
                 tokens,
                 no_auth: a.no_auth,
                 max_db_mb: a.max_db_mb,
                 tls: a.tls_cert.zip(a.tls_key),
+                rules: None,
                 data_dir: a.data_dir,
                 listen: a.listen,
                 demo: a.demo,
@@ -200,6 +204,22 @@ fn main() -> Result<ExitCode> {
                 syslog_udp: a.syslog_udp,
                 syslog_tcp: a.syslog_tcp,
             };
+            if let Some(path) = &a.config {
+                match hwlog_server::config::load(path) {
+                    Ok(file) => {
+                        // Command-line values that differ from the defaults win.
+                        let defaults = hwlog_server::ServeOptions {
+                            data_dir: PathBuf::from("hwlog-data"),
+                            ..Default::default()
+                        };
+                        file.apply(&mut opts, &defaults);
+                    }
+                    Err(e) => {
+                        eprintln!("hwlog serve: {e}");
+                        return Ok(ExitCode::FAILURE);
+                    }
+                }
+            }
             match hwlog_server::run(opts) {
                 Ok(()) => Ok(ExitCode::SUCCESS),
                 Err(e) => {

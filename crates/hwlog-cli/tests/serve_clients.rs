@@ -384,3 +384,84 @@ fn clients_with_tokens() {
     let out = q(&["--token", "reader-0123456789abcdef"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("hello with a token"));
 }
+
+/// `hwlog serve --config FILE`: listen address, data directory, tokens (one from the
+/// environment) and alert rules from files; bad files list every problem with its place.
+#[test]
+fn serve_from_a_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let rules = dir.path().join("alerts.toml");
+    std::fs::write(
+        &rules,
+        "[[rules]]\nname = \"psu\"\ncondition = '{message} contains \"PSU\"'\nseverity = \"critical\"\n",
+    )
+    .unwrap();
+    let cfg = dir.path().join("serve.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "listen = \"127.0.0.1:{port}\"\ndata_dir = \"{}\"\ntokens = [\"$TEST_HWLOG_SECRET:ingest,read\"]\nrules = \"{}\"\n",
+            dir.path().join("data").display(),
+            rules.display()
+        ),
+    )
+    .unwrap();
+    let _server = Server(
+        hwlog()
+            .args(["serve", "--config"])
+            .arg(&cfg)
+            .env("TEST_HWLOG_SECRET", "from-the-environment-0001")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !healthy(port) {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let body = "{\"level\":\"ERROR\",\"component\":\"bmc\",\"message\":\"PSU 1 failed\"}\n";
+    let (status, _) = http(port, "POST", "/api/v1/logs", body).unwrap();
+    assert_eq!(status, 401, "tokens from the file are enforced");
+    let (status, _) = http(
+        port,
+        "POST",
+        "/api/v1/logs?token=from-the-environment-0001",
+        body,
+    )
+    .unwrap();
+    assert_eq!(status, 200);
+    let (_, alerts) = http(
+        port,
+        "GET",
+        "/api/v1/alerts?token=from-the-environment-0001",
+        "",
+    )
+    .unwrap();
+    assert!(alerts.contains("\"rule\":\"psu\""), "{alerts}");
+    assert!(dir.path().join("data/logs.db").exists());
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "listen = \"somewhere\"\nmax_db_mb = 0\ncolour = 1\n").unwrap();
+    let out = hwlog()
+        .args(["serve", "--config"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml:1:") && err.contains("is not an address"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.toml:2:") && err.contains("whole number of MB"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.toml:3:") && err.contains("unknown setting"),
+        "{err}"
+    );
+}

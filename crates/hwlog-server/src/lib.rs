@@ -16,6 +16,7 @@ use hwlog_store::{SqliteOptions, SqliteStore};
 
 mod analysis;
 pub mod auth;
+pub mod config;
 mod demo;
 mod http;
 pub mod json;
@@ -51,6 +52,8 @@ pub struct ServeOptions {
     pub max_db_mb: Option<u64>,
     /// TLS: a PEM certificate chain and its PEM private key (HTTPS and WSS).
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// An alert rules file (TOML or YAML, see `hwlog::monitoring::load_rules`).
+    pub rules: Option<PathBuf>,
 }
 
 impl Default for ServeOptions {
@@ -66,6 +69,7 @@ impl Default for ServeOptions {
             no_auth: false,
             max_db_mb: None,
             tls: None,
+            rules: None,
         }
     }
 }
@@ -96,6 +100,14 @@ pub fn app(opts: &ServeOptions) -> Result<(axum::Router, Arc<AppState>), ServeEr
     )
     .map_err(|e| ServeError(format!("cannot open {}: {e}", db.display())))?;
     let state = AppState::new(Arc::new(store), opts.max_body);
+    if let Some(path) = &opts.rules {
+        let file = hwlog::monitoring::load_rules(path).map_err(|e| ServeError(e.to_string()))?;
+        let mut am = state.alerts();
+        for r in file.rules {
+            am.add_rule(r)
+                .map_err(|e| ServeError(format!("{}: {e}", path.display())))?;
+        }
+    }
     let mut router = http::router(state.clone());
     if !opts.tokens.is_empty() {
         router = router.layer(axum::middleware::from_fn_with_state(

@@ -1,0 +1,190 @@
+//! `hwlog serve --config FILE`: the server's settings in TOML or YAML (`.yaml`/`.yml`),
+//! every error listed at once with its line and column. Command-line options given as well
+//! take precedence.
+//!
+//! ```toml
+//! data_dir = "/var/lib/hwlog"
+//! listen = "0.0.0.0:7700"
+//! syslog_udp = "0.0.0.0:5514"
+//! syslog_tcp = "0.0.0.0:5514"
+//! max_body_mb = 16
+//! max_db_mb = 20000
+//! tls_cert = "/etc/hwlog/cert.pem"
+//! tls_key = "/etc/hwlog/key.pem"
+//! tokens = ["$HWLOG_INGEST_TOKEN:ingest", "s3cret-reader-token-0001:read"]
+//! rules = "/etc/hwlog/alerts.toml"   # alert rules (see hwlog::monitoring::load_rules)
+//! ```
+//!
+//! A token written `$NAME:SCOPES` takes its secret from the environment variable `NAME`.
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use hwlog::config::tree::{parse_toml, parse_yaml, Loc, Node, Val};
+
+use crate::auth::Token;
+use crate::ServeOptions;
+
+/// What a config file sets (each `None` leaves the default or the command line).
+#[derive(Clone, Debug, Default)]
+pub struct FileSettings {
+    /// `data_dir`.
+    pub data_dir: Option<PathBuf>,
+    /// `listen`.
+    pub listen: Option<SocketAddr>,
+    /// `syslog_udp`.
+    pub syslog_udp: Option<SocketAddr>,
+    /// `syslog_tcp`.
+    pub syslog_tcp: Option<SocketAddr>,
+    /// `max_body_mb`, in bytes.
+    pub max_body: Option<usize>,
+    /// `max_db_mb`.
+    pub max_db_mb: Option<u64>,
+    /// `tls_cert` and `tls_key`.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// `tokens`.
+    pub tokens: Vec<Token>,
+    /// `rules`: an alert rules file.
+    pub rules: Option<PathBuf>,
+}
+
+impl FileSettings {
+    /// Applies the settings to `opts` where the command line left the default.
+    pub fn apply(self, opts: &mut ServeOptions, defaults: &ServeOptions) {
+        if let Some(d) = self.data_dir.filter(|_| opts.data_dir == defaults.data_dir) {
+            opts.data_dir = d;
+        }
+        if let Some(l) = self.listen.filter(|_| opts.listen == defaults.listen) {
+            opts.listen = l;
+        }
+        opts.syslog_udp = opts.syslog_udp.or(self.syslog_udp);
+        opts.syslog_tcp = opts.syslog_tcp.or(self.syslog_tcp);
+        if let Some(b) = self.max_body.filter(|_| opts.max_body == defaults.max_body) {
+            opts.max_body = b;
+        }
+        opts.max_db_mb = opts.max_db_mb.or(self.max_db_mb);
+        if opts.tls.is_none() {
+            opts.tls = self.tls;
+        }
+        opts.tokens.extend(self.tokens);
+        if opts.rules.is_none() {
+            opts.rules = self.rules;
+        }
+    }
+}
+
+/// Reads a config file; all problems are returned together, one per line, each with
+/// `file:line:col`.
+pub fn load(path: &Path) -> Result<FileSettings, String> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
+    let yaml = matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    );
+    let root = if yaml {
+        parse_yaml(&text, &name)
+    } else {
+        parse_toml(&text, &name)
+    }
+    .map_err(|(loc, msg)| format!("{loc}: {msg}"))?;
+    let Val::Map(entries) = &root.val else {
+        return Err(format!("{}: expected a table of settings", root.loc));
+    };
+    let mut errors: Vec<String> = Vec::new();
+    let mut s = FileSettings::default();
+    let mut err = |loc: &Loc, key: &str, msg: String| errors.push(format!("{loc}: {key}: {msg}"));
+    let text_of = |n: &Node| match &n.val {
+        Val::Str(s) => Some(s.clone()),
+        _ => None,
+    };
+    let (mut cert, mut key) = (None, None);
+    for (k, n) in entries {
+        let want_text = |err: &mut dyn FnMut(&Loc, &str, String)| {
+            let t = text_of(n);
+            if t.is_none() {
+                err(&n.loc, k, format!("expected text, found {}", n.kind()));
+            }
+            t
+        };
+        let addr = |err: &mut dyn FnMut(&Loc, &str, String)| {
+            want_text(err).and_then(|t| match t.parse::<SocketAddr>() {
+                Ok(a) => Some(a),
+                Err(_) => {
+                    err(
+                        &n.loc,
+                        k,
+                        format!("{t:?} is not an address such as 127.0.0.1:7700"),
+                    );
+                    None
+                }
+            })
+        };
+        let mb = |err: &mut dyn FnMut(&Loc, &str, String)| match n.val {
+            Val::Int(i) if i >= 1 => Some(i as u64),
+            _ => {
+                err(&n.loc, k, "expected a whole number of MB ≥ 1".into());
+                None
+            }
+        };
+        match k.as_str() {
+            "data_dir" => s.data_dir = want_text(&mut err).map(PathBuf::from),
+            "listen" => s.listen = addr(&mut err),
+            "syslog_udp" => s.syslog_udp = addr(&mut err),
+            "syslog_tcp" => s.syslog_tcp = addr(&mut err),
+            "max_body_mb" => s.max_body = mb(&mut err).map(|m| (m as usize) << 20),
+            "max_db_mb" => s.max_db_mb = mb(&mut err),
+            "tls_cert" => cert = want_text(&mut err).map(PathBuf::from),
+            "tls_key" => key = want_text(&mut err).map(PathBuf::from),
+            "rules" => s.rules = want_text(&mut err).map(PathBuf::from),
+            "tokens" => match &n.val {
+                Val::Seq(items) => {
+                    for item in items {
+                        let Some(spec) = text_of(item) else {
+                            err(&item.loc, k, "expected \"SECRET:SCOPES\"".into());
+                            continue;
+                        };
+                        let spec = match spec.strip_prefix('$') {
+                            Some(rest) => {
+                                let (var, scopes) = rest.split_once(':').unwrap_or((rest, ""));
+                                match std::env::var(var) {
+                                    Ok(secret) => format!("{secret}:{scopes}"),
+                                    Err(_) => {
+                                        err(
+                                            &item.loc,
+                                            k,
+                                            format!("environment variable {var} is not set"),
+                                        );
+                                        continue;
+                                    }
+                                }
+                            }
+                            None => spec,
+                        };
+                        match Token::parse(&spec) {
+                            Ok(t) => s.tokens.push(t),
+                            Err(e) => err(&item.loc, k, e),
+                        }
+                    }
+                }
+                _ => err(&n.loc, k, format!("expected a list, found {}", n.kind())),
+            },
+            other => err(
+                &n.loc,
+                other,
+                "unknown setting (expected data_dir, listen, syslog_udp, syslog_tcp, max_body_mb, \
+                 max_db_mb, tls_cert, tls_key, tokens, rules)"
+                    .into(),
+            ),
+        }
+    }
+    match (cert, key) {
+        (Some(c), Some(k)) => s.tls = Some((c, k)),
+        (None, None) => {}
+        _ => errors.push(format!("{name}: tls_cert and tls_key go together")),
+    }
+    if errors.is_empty() {
+        Ok(s)
+    } else {
+        Err(errors.join("\n"))
+    }
+}
