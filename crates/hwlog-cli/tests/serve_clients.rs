@@ -391,10 +391,29 @@ fn clients_with_tokens() {
 fn serve_from_a_config_file() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
+    // A webhook receiver for the rule's second channel.
+    let hook = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hook_addr = hook.local_addr().unwrap();
+    let received = std::thread::spawn(move || {
+        let (mut s, _) = hook.accept().unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while !String::from_utf8_lossy(&buf).contains("\"example\"") {
+            match s.read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+        String::from_utf8_lossy(&buf).into_owned()
+    });
     let rules = dir.path().join("alerts.toml");
     std::fs::write(
         &rules,
-        "[[rules]]\nname = \"psu\"\ncondition = '{message} contains \"PSU\"'\nseverity = \"critical\"\n",
+        format!(
+            "[[rules]]\nname = \"psu\"\ncondition = '{{message}} contains \"PSU\"'\nseverity = \"critical\"\nchannels = [\"hook\"]\n\n[channels.hook]\ntype = \"webhook\"\nurl = \"http://{hook_addr}/alerts\"\n"
+        ),
     )
     .unwrap();
     let cfg = dir.path().join("serve.toml");
@@ -441,6 +460,9 @@ fn serve_from_a_config_file() {
     )
     .unwrap();
     assert!(alerts.contains("\"rule\":\"psu\""), "{alerts}");
+    let hooked = received.join().unwrap();
+    assert!(hooked.starts_with("POST /alerts HTTP/1.1"), "{hooked}");
+    assert!(hooked.contains("\"example\":\"PSU 1 failed\""), "{hooked}");
     assert!(dir.path().join("data/logs.db").exists());
 
     let bad = dir.path().join("bad.toml");

@@ -102,6 +102,9 @@ pub fn app(opts: &ServeOptions) -> Result<(axum::Router, Arc<AppState>), ServeEr
     let state = AppState::new(Arc::new(store), opts.max_body);
     if let Some(path) = &opts.rules {
         let file = hwlog::monitoring::load_rules(path).map_err(|e| ServeError(e.to_string()))?;
+        for (name, n) in file.channels {
+            state.add_notifier(&name, n);
+        }
         let mut am = state.alerts();
         for r in file.rules {
             am.add_rule(r)

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use hwlog::monitoring::notify::Notifier;
 use hwlog_analysis::alerts::{AlertManager, Notification};
 use hwlog_core::{Level, Record, Timestamp};
 use hwlog_store::{SqliteStore, Store};
@@ -103,6 +104,10 @@ pub struct AppState {
     alerts: Mutex<AlertManager>,
     /// The last notifications, newest last.
     notifications: Mutex<VecDeque<Notification>>,
+    /// Notifiers by channel (from the rules file); `log` is standard output.
+    notifiers: Mutex<std::collections::HashMap<String, Arc<dyn Notifier>>>,
+    /// To the delivery thread.
+    deliveries: std::sync::mpsc::SyncSender<(Arc<dyn Notifier>, Notification)>,
 }
 
 /// Notifications kept for the API.
@@ -112,6 +117,20 @@ impl AppState {
     /// State over `store`, with its writer thread started.
     pub fn new(store: Arc<SqliteStore>, max_body: usize) -> Arc<AppState> {
         let (jobs, rx) = mpsc::channel(1024);
+        // Notifications go out on a thread of their own: a slow webhook never holds up
+        // ingest. At most 1,000 wait; more are dropped with a notice.
+        let (deliveries, pending) =
+            std::sync::mpsc::sync_channel::<(Arc<dyn Notifier>, Notification)>(1000);
+        std::thread::Builder::new()
+            .name("hwlog-server-notify".into())
+            .spawn(move || {
+                for (notifier, n) in pending {
+                    if let Err(e) = notifier.notify(&n) {
+                        eprintln!("hwlog serve: alert {} on {}: {e}", n.rule, n.channel);
+                    }
+                }
+            })
+            .expect("spawn the notification thread");
         let (live, _) = broadcast::channel(4096);
         let state = Arc::new(AppState {
             store,
@@ -123,6 +142,8 @@ impl AppState {
             max_body,
             alerts: Mutex::new(AlertManager::new()),
             notifications: Mutex::new(VecDeque::new()),
+            notifiers: Mutex::new(std::collections::HashMap::new()),
+            deliveries,
         });
         let s = state.clone();
         std::thread::Builder::new()
@@ -167,11 +188,33 @@ impl AppState {
                 if n.alerts.len() == 1 { "" } else { "s" },
                 first.map_or("", |a| a.example.as_str())
             );
+            let notifier = self
+                .notifiers
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&n.channel)
+                .cloned();
+            if let Some(nf) = notifier {
+                if self.deliveries.try_send((nf, n.clone())).is_err() {
+                    eprintln!(
+                        "hwlog serve: notification for {} dropped: delivery queue full",
+                        n.rule
+                    );
+                }
+            }
             if keep.len() == NOTIFICATIONS {
                 keep.pop_front();
             }
             keep.push_back(n);
         }
+    }
+
+    /// Registers the notifier of an alert channel (`log` always prints).
+    pub fn add_notifier(&self, channel: &str, n: Arc<dyn Notifier>) {
+        self.notifiers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(channel.to_string(), n);
     }
 
     /// The kept notifications, oldest first.
