@@ -18,6 +18,7 @@ mod report;
 mod rotation;
 mod serverbench;
 mod sqlite;
+mod syslogbench;
 mod workload;
 
 #[derive(Parser)]
@@ -62,6 +63,12 @@ enum Cmd {
         /// Queries timed.
         #[arg(long, default_value_t = 200)]
         queries: usize,
+    },
+    /// syslog over TCP into hwlog serve and into rsyslog (prints one JSON line).
+    Syslog {
+        /// Records.
+        #[arg(long, default_value_t = 200_000)]
+        records: usize,
     },
     /// Latency from ingest to live WebSocket clients (prints one JSON line).
     Live {
@@ -197,6 +204,7 @@ fn main() -> ExitCode {
         Cmd::Query { records, queries } => {
             print_result(serverbench::query(records.max(1), queries.max(1)))
         }
+        Cmd::Syslog { records } => print_result(syslogbench::run(records.max(1))),
         Cmd::Live {
             clients,
             rate,
