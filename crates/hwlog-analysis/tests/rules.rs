@@ -278,6 +278,19 @@ fn parse_errors_point_at_the_column() {
 }
 
 #[test]
+fn deep_nesting_is_refused_not_a_stack_overflow() {
+    let deep = format!("{}{{level}}{}", "(".repeat(100_000), ")".repeat(100_000));
+    assert!(Rule::parse(&deep)
+        .unwrap_err()
+        .message
+        .contains("nests deeper than 64"));
+    let nots = format!("{}{{level}}", "not ".repeat(100_000));
+    assert!(Rule::parse(&nots).is_err());
+    let ok = format!("{}{{level}}{}", "(".repeat(60), ")".repeat(60));
+    assert!(Rule::parse(&ok).is_ok());
+}
+
+#[test]
 fn window_memory_stays_bounded() {
     let mut set = RuleSet::new();
     set.add(

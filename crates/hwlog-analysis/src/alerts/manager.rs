@@ -10,6 +10,9 @@ use crate::rules::{Evaluation, Rule, RuleSet};
 
 type Labels = Vec<(String, String)>;
 
+/// The longest duration a rule may set (366 days, in ns).
+const MAX_DURATION: i64 = 366 * 86_400 * 1_000_000_000;
+
 #[derive(Debug)]
 struct Alert {
     rule: String,
@@ -116,10 +119,20 @@ impl AlertManager {
         ]
         .iter()
         .any(|d| *d < 0)
-            || rule.escalation.is_some_and(|e| e <= 0);
+            || rule.escalation.is_some_and(|e| e <= 0)
+            || [
+                rule.suppression,
+                rule.group_wait,
+                rule.group_interval,
+                rule.resolve_after,
+                rule.flap_window,
+            ]
+            .iter()
+            .chain(rule.escalation.as_ref())
+            .any(|d| *d > MAX_DURATION);
         if negative {
             return Err(AlertError::Invalid(format!(
-                "rule {:?}: durations must not be negative and an escalation time must be positive",
+                "rule {:?}: durations must be between 0 and 366 days and an escalation time must be positive",
                 rule.name
             )));
         }
@@ -270,8 +283,8 @@ impl AlertManager {
         // A repeat is throttled by the suppression time already; new alerts by the group.
         let at = match g.last_notified {
             _ if repeat => now,
-            None => now + rule.group_wait,
-            Some(last) => (last + rule.group_interval).max(now),
+            None => now.saturating_add(rule.group_wait),
+            Some(last) => last.saturating_add(rule.group_interval).max(now),
         };
         g.flush_at = Some(g.flush_at.map_or(at, |f| f.min(at)));
     }
@@ -427,7 +440,11 @@ impl AlertManager {
         let mut stable = Vec::new();
         for (key, f) in &mut self.flaps {
             let window = self.rules.get(&key.0).map_or(0, |r| r.flap_window);
-            while f.changes.front().is_some_and(|&t| t <= now - window) {
+            while f
+                .changes
+                .front()
+                .is_some_and(|&t| t <= now.saturating_sub(window))
+            {
                 f.changes.pop_front();
             }
             if f.flapping && f.changes.is_empty() {

@@ -649,8 +649,18 @@ impl TemplateMiner {
         for id in ids {
             self.register_families(id);
         }
-        let live = &self.templates;
-        self.aliases.retain(|_, to| live.contains_key(to));
+        // Keep an alias whose chain still ends at a live template.
+        let keep: Vec<u64> = self
+            .aliases
+            .keys()
+            .copied()
+            .filter(|&a| self.templates.contains_key(&self.resolve(a)))
+            .collect();
+        let mut kept = HashMap::default();
+        for a in keep {
+            kept.insert(a, self.resolve(a));
+        }
+        self.aliases = kept;
     }
 }
 

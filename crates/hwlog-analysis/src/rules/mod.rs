@@ -242,6 +242,7 @@ impl Rule {
         let mut p = Parser {
             toks,
             pos: 0,
+            depth: 0,
             windows: 0,
             in_window: false,
             new_template: false,
@@ -291,9 +292,14 @@ fn describe(t: &Tok) -> String {
     }
 }
 
+/// Nesting (parentheses, `not`) allowed in a rule: deeper rules are refused rather than
+/// risk the stack.
+const MAX_DEPTH: usize = 64;
+
 struct Parser {
     toks: Vec<Spanned>,
     pos: usize,
+    depth: usize,
     windows: usize,
     in_window: bool,
     new_template: bool,
@@ -332,10 +338,24 @@ impl Parser {
         Ok(e)
     }
 
+    fn deeper(&mut self) -> Result<(), ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ParseError::new(
+                self.peek().col,
+                format!("the rule nests deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        Ok(())
+    }
+
     fn not(&mut self) -> Result<Expr, ParseError> {
         if self.is_kw("not") {
             self.next();
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            self.deeper()?;
+            let e = Expr::Not(Box::new(self.not()?));
+            self.depth -= 1;
+            return Ok(e);
         }
         self.atom()
     }
@@ -345,8 +365,10 @@ impl Parser {
         match &t.tok {
             Tok::LParen => {
                 self.next();
+                self.deeper()?;
                 let e = self.or()?;
                 self.expect_rparen()?;
+                self.depth -= 1;
                 Ok(e)
             }
             Tok::Ident(i) if i == "count" || i == "rate" => self.window(),
