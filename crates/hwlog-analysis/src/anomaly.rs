@@ -15,6 +15,9 @@ use hwlog_core::{Level, Record};
 use crate::miner::TemplateMiner;
 use crate::window::Window;
 
+/// Buckets a detection looks at, at most (the newest part of a longer window).
+pub const MAX_BUCKETS: usize = 100_000;
+
 /// Settings of the detectors. The defaults suit buckets of five minutes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnomalyConfig {
@@ -193,8 +196,9 @@ pub fn detect_series(values: &[f64], cfg: &AnomalyConfig) -> Vec<Point> {
         .collect()
 }
 
-/// Volume and error-rate anomalies per component in `window`, and templates first seen in
-/// the window's last bucket that occur at least `new_template_min` times there.
+/// Volume and error-rate anomalies per component in `window` (its newest [`MAX_BUCKETS`]
+/// buckets), and templates first seen in the window's last bucket that occur at least
+/// `new_template_min` times there.
 /// `miner` learns the messages (pass one that knows the service's templates, or a new one).
 pub fn detect_anomalies<'a>(
     records: impl IntoIterator<Item = &'a Record>,
@@ -202,8 +206,11 @@ pub fn detect_anomalies<'a>(
     miner: &mut TemplateMiner,
     cfg: &AnomalyConfig,
 ) -> Vec<Anomaly> {
-    let width = cfg.bucket_secs.max(1) * 1_000_000_000;
-    let n = ((window.end - window.start + width - 1) / width).max(1) as usize;
+    let width = cfg.bucket_secs.clamp(1, 366 * 86_400) * 1_000_000_000;
+    // At most MAX_BUCKETS buckets: a longer window is cut to its newest part.
+    let span = (window.end - window.start).min(width.saturating_mul(MAX_BUCKETS as i64));
+    let window = Window::new(window.end - span, window.end);
+    let n = ((span + width - 1) / width).max(1) as usize;
     let last_start = window.start + (n as i64 - 1) * width;
     let mut volume: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut errors: BTreeMap<String, Vec<f64>> = BTreeMap::new();

@@ -293,7 +293,11 @@ pub fn anomalies(a: &AnomaliesArgs) -> Result<()> {
     let found = detect_anomalies(&recs, w, &mut TemplateMiner::new(), &cfg);
     if let Some(path) = &a.plot {
         let width = cfg.bucket_secs * 1_000_000_000;
-        let n = ((w.end - w.start + width - 1) / width).max(1) as usize;
+        // The newest MAX_BUCKETS buckets, as the detector looks at.
+        let span = (w.end - w.start)
+            .min(width.saturating_mul(hwlog_analysis::anomaly::MAX_BUCKETS as i64));
+        let w = Window::new(w.end - span, w.end);
+        let n = ((span + width - 1) / width).max(1) as usize;
         let mut volume = vec![0.0; n];
         for r in &recs {
             let ts = r.timestamp.as_nanos();

@@ -61,7 +61,7 @@ fn hours(p: &HashMap<String, String>) -> Result<f64, Failure> {
         Some(h) => h
             .parse::<f64>()
             .ok()
-            .filter(|h| *h > 0.0 && h.is_finite())
+            .filter(|h| *h > 0.0 && *h <= 24.0 * 366.0 * 10.0)
             .ok_or((
                 StatusCode::BAD_REQUEST,
                 "hours must be a positive number".into(),

@@ -122,11 +122,11 @@ fn presented(req: &Request) -> Option<String> {
             return Some(t.trim().to_string());
         }
     }
-    req.uri().query().and_then(|q| {
-        q.split('&')
-            .find_map(|kv| kv.strip_prefix("token="))
-            .map(|t| t.to_string())
-    })
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.uri().query()?).ok()?;
+    pairs
+        .into_iter()
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| v)
 }
 
 /// The middleware: 401 without a known token, 403 without the scope.

@@ -289,7 +289,11 @@ fn parse_time(s: &str) -> Result<i64, String> {
     if let Some(rel) = s.strip_prefix('-') {
         let split = rel.find(|c: char| !c.is_ascii_digit()).unwrap_or(rel.len());
         let (n, unit) = rel.split_at(split);
-        let n: i64 = n.parse().map_err(|_| format!("invalid time {s:?}"))?;
+        let n: i64 = n
+            .parse()
+            .ok()
+            .filter(|n| *n <= 100 * 365 * 86_400)
+            .ok_or_else(|| format!("invalid time {s:?}"))?;
         let secs = match unit {
             "s" => 1,
             "m" => 60,
@@ -427,7 +431,7 @@ async fn volume(
     let bucket_s: i64 = p
         .get("bucket")
         .and_then(|b| b.parse().ok())
-        .filter(|b| *b >= 1)
+        .filter(|b| (1..=86_400 * 366).contains(b))
         .unwrap_or(60);
     let store = s.store.clone();
     let res = tokio::task::spawn_blocking(move || {

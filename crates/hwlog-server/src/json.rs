@@ -2,6 +2,10 @@
 use hwlog_core::{Level, Record, Timestamp, Value};
 use serde_json::{json, Map, Value as Json};
 
+/// How far ahead of the server's clock a record may be (further is refused, so that one
+/// record cannot stall the alert windows that run in record time).
+pub const MAX_FUTURE: i64 = 86_400 * 1_000_000_000;
+
 /// The longest message accepted (longer ones are cut, not refused).
 pub const MAX_MESSAGE: usize = 64 * 1024;
 
@@ -36,9 +40,12 @@ pub fn record_from_json(v: &Json, now: i64) -> Result<Record, String> {
             .and_then(|t| t.timestamp_nanos_opt())
             .ok_or_else(|| format!("timestamp {s:?} is not RFC 3339"))?,
         Some(Json::Number(n)) => {
+            // Seconds, milliseconds, microseconds or nanoseconds, told apart by size.
             let x = n.as_f64().unwrap_or(0.0);
             if x.abs() > 1e17 {
                 x as i64
+            } else if x.abs() > 1e14 {
+                (x * 1e3) as i64
             } else if x.abs() > 1e11 {
                 (x * 1e6) as i64
             } else {
@@ -52,6 +59,9 @@ pub fn record_from_json(v: &Json, now: i64) -> Result<Record, String> {
             ))
         }
     };
+    if ts > now.saturating_add(MAX_FUTURE) {
+        return Err("timestamp is more than a day in the future".into());
+    }
     let mut msg = message;
     if msg.len() > MAX_MESSAGE {
         let mut end = MAX_MESSAGE;

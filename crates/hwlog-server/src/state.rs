@@ -250,10 +250,11 @@ impl AppState {
     }
 
     /// Stores `records`; resolves when they are committed (with how many) or failed.
-    pub async fn store(&self, records: Vec<Record>) -> Result<usize, StoreFailure> {
+    pub async fn store(&self, mut records: Vec<Record>) -> Result<usize, StoreFailure> {
         if records.is_empty() {
             return Ok(0);
         }
+        clamp_future(&mut records);
         let stopped = || StoreFailure {
             full: false,
             message: "the writer stopped".into(),
@@ -269,8 +270,9 @@ impl AppState {
         rx.await.map_err(|_| stopped())?
     }
 
-    /// Stores `records` without waiting (the demo traffic).
-    pub async fn store_detached(&self, records: Vec<Record>) {
+    /// Stores `records` without waiting (syslog, the demo traffic).
+    pub async fn store_detached(&self, mut records: Vec<Record>) {
+        clamp_future(&mut records);
         let _ = self
             .jobs
             .send(Job {
@@ -288,6 +290,18 @@ impl AppState {
         let missed = first.saturating_sub(seq + 1).min(u64::MAX / 2);
         let out = ring.iter().filter(|r| r.seq > seq).cloned().collect();
         (out, if first == u64::MAX { 0 } else { missed })
+    }
+}
+
+/// Records dated more than [`MAX_FUTURE`](crate::json::MAX_FUTURE) ahead take the time of
+/// arrival (a wrong clock, or microseconds read as milliseconds, must not stall the alert
+/// windows, which run in record time).
+fn clamp_future(records: &mut [Record]) {
+    let now = Timestamp::now().as_nanos();
+    for r in records {
+        if r.timestamp.as_nanos() > now.saturating_add(crate::json::MAX_FUTURE) {
+            r.timestamp = Timestamp::from_nanos(now);
+        }
     }
 }
 

@@ -76,7 +76,13 @@ pub fn next_frame(buf: &[u8], eof: bool) -> Option<(&[u8], usize)> {
             if buf.len() >= end {
                 return Some((&buf[digits + 1..end], end));
             }
-            return eof.then_some((&buf[digits + 1..], buf.len()));
+            // A frame longer than MAX_FRAME is not buffered whole: what arrived is the
+            // frame (cut), and the rest of it is treated as further text.
+            if eof || buf.len() - digits - 1 >= MAX_FRAME {
+                let take = (buf.len() - digits - 1).min(MAX_FRAME);
+                return Some((&buf[digits + 1..digits + 1 + take], digits + 1 + take));
+            }
+            return None;
         }
     }
     match buf.iter().position(|&c| c == b'\n') {
@@ -94,9 +100,11 @@ async fn connection(state: Arc<AppState>, mut conn: tokio::net::TcpStream) {
     let mut batch = Vec::new();
     let mut eof = false;
     loop {
-        while let Some((frame, used)) = next_frame(&pending, eof) {
+        // Frames are taken from an offset; the consumed bytes are dropped once per read.
+        let mut at = 0;
+        while let Some((frame, used)) = next_frame(&pending[at..], eof) {
             let text = String::from_utf8_lossy(&frame[..frame.len().min(MAX_FRAME)]).into_owned();
-            pending.drain(..used);
+            at += used;
             if let Some(rec) = parse(&state, text.trim_end_matches(['\r', '\n'])) {
                 batch.push(rec);
             }
@@ -104,6 +112,7 @@ async fn connection(state: Arc<AppState>, mut conn: tokio::net::TcpStream) {
                 state.store_detached(std::mem::take(&mut batch)).await;
             }
         }
+        pending.drain(..at);
         if eof {
             break;
         }
@@ -138,6 +147,20 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn an_oversized_octet_frame_is_cut_not_buffered() {
+        let mut stream = b"9999999999 ".to_vec();
+        stream.extend(std::iter::repeat_n(b'a', super::MAX_FRAME + 10));
+        let (frame, used) = next_frame(&stream, false).expect("a frame without the rest");
+        assert_eq!(frame.len(), super::MAX_FRAME);
+        assert_eq!(used, 11 + super::MAX_FRAME);
+        assert_eq!(
+            next_frame(b"12 short", false),
+            None,
+            "waits for the rest of a short frame"
+        );
     }
 
     #[test]

@@ -9,6 +9,8 @@ use common::start_opts;
 const INGEST: &str = "ingest-0123456789abcdef";
 const READ: &str = "read-0123456789abcdef";
 const ADMIN: &str = "admin-0123456789abcdef";
+/// A secret with characters that URLs encode.
+const ODD: &str = "odd+/=~secret0123456789";
 
 fn call(addr: SocketAddr, method: &str, path: &str, token: Option<&str>, body: &str) -> u16 {
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -39,7 +41,10 @@ fn call(addr: SocketAddr, method: &str, path: &str, token: Option<&str>, body: &
 #[test]
 fn tokens_and_scopes() {
     let dir = tempfile::tempdir().unwrap();
-    let tokens = Token::parse_list(&format!("{INGEST}:ingest;{READ}:read;{ADMIN}:admin")).unwrap();
+    let tokens = Token::parse_list(&format!(
+        "{INGEST}:ingest;{READ}:read;{ADMIN}:admin;{ODD}:read"
+    ))
+    .unwrap();
     let (addr, _, _) = start_opts(dir.path(), 1 << 20, false, tokens);
     let rec = r#"[{"level":"INFO","component":"a","message":"m"}]"#;
     assert_eq!(call(addr, "POST", "/api/v1/logs", None, rec), 401);
@@ -62,6 +67,17 @@ fn tokens_and_scopes() {
         call(addr, "GET", &format!("/api/v1/logs?token={READ}"), None, ""),
         200
     );
+    assert_eq!(
+        call(
+            addr,
+            "GET",
+            "/api/v1/logs?token=odd%2B%2F%3D~secret0123456789",
+            None,
+            ""
+        ),
+        200
+    );
+    assert_eq!(call(addr, "GET", "/api/v1/logs", Some(ODD), ""), 200);
     assert_eq!(call(addr, "GET", "/metrics", None, ""), 401);
     assert_eq!(call(addr, "GET", "/metrics", Some(READ), ""), 200);
     // The dashboard's files and the health check are public.

@@ -30,7 +30,8 @@ fn ingest_then_query_correlation_and_errors_per_record() {
         {"timestamp": 1795000000, "level": "warning", "component": "bios", "message": "VT-x disabled",
          "host": "node-9", "service": "provisioner"},
         "not an object",
-        {"level": "INFO", "component": "x"}
+        {"level": "INFO", "component": "x"},
+        {"timestamp": 1e30, "level": "INFO", "component": "x", "message": "from the far future"}
     ]);
     let (status, v) = post(addr, batch.to_string().as_bytes(), false);
     assert_eq!(status, 200, "{v}");
@@ -51,7 +52,8 @@ fn ingest_then_query_correlation_and_errors_per_record() {
         [
             (2, "unknown level \"LOUD\"".to_string()),
             (4, "a record must be a JSON object".to_string()),
-            (5, "message is missing".to_string())
+            (5, "message is missing".to_string()),
+            (6, "timestamp is more than a day in the future".to_string())
         ]
     );
 

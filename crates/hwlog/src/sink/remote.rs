@@ -136,17 +136,28 @@ impl RemoteSink {
         if data.is_empty() {
             return Ok(());
         }
-        // In chunks of whole lines, about 1 MB each.
+        // In chunks of whole lines of at most 1 MB (a longer line goes alone). What was
+        // accepted leaves the spool even when a later chunk fails, so nothing is sent twice.
         let mut start = 0;
         while start < data.len() {
-            let mut end = (start + (1 << 20)).min(data.len());
-            if end < data.len() {
-                end = data[end..]
-                    .iter()
-                    .position(|&c| c == b'\n')
-                    .map_or(data.len(), |p| end + p + 1);
+            let limit = (start + (1 << 20)).min(data.len());
+            let end = if limit == data.len() {
+                limit
+            } else {
+                match data[start..limit].iter().rposition(|&c| c == b'\n') {
+                    Some(p) => start + p + 1,
+                    None => data[limit..]
+                        .iter()
+                        .position(|&c| c == b'\n')
+                        .map_or(data.len(), |p| limit + p + 1),
+                }
+            };
+            if let Err(e) = self.post(&data[start..end]) {
+                if start > 0 {
+                    std::fs::write(path, &data[start..]).map_err(|e| e.to_string())?;
+                }
+                return Err(e);
             }
-            self.post(&data[start..end])?;
             start = end;
         }
         std::fs::write(path, b"").map_err(|e| e.to_string())
