@@ -78,7 +78,7 @@ pub fn next_frame(buf: &[u8], eof: bool) -> Option<(&[u8], usize)> {
             }
             // A frame longer than MAX_FRAME is not buffered whole: what arrived is the
             // frame (cut), and the rest of it is treated as further text.
-            if eof || buf.len() - digits - 1 >= MAX_FRAME {
+            if eof || buf.len() - digits > MAX_FRAME {
                 let take = (buf.len() - digits - 1).min(MAX_FRAME);
                 return Some((&buf[digits + 1..digits + 1 + take], digits + 1 + take));
             }
