@@ -32,14 +32,19 @@ pub struct LiveRecord {
     pub message: String,
     /// The record (its JSON is made once, when a client first needs it).
     record: Record,
-    json: std::sync::OnceLock<String>,
+    json: std::sync::OnceLock<axum::extract::ws::Utf8Bytes>,
 }
 
 impl LiveRecord {
-    /// The JSON sent to clients.
-    pub fn json(&self) -> &str {
+    /// The JSON sent to clients (made once, shared by all of them).
+    pub fn json(&self) -> axum::extract::ws::Utf8Bytes {
         self.json
-            .get_or_init(|| record_to_json(None, Some(self.seq), &self.record).to_string())
+            .get_or_init(|| {
+                record_to_json(None, Some(self.seq), &self.record)
+                    .to_string()
+                    .into()
+            })
+            .clone()
     }
 }
 
@@ -321,10 +326,13 @@ fn writer(state: Arc<AppState>, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let all: Vec<Record> = group
-            .iter()
-            .flat_map(|j| j.records.iter().cloned())
-            .collect();
+        // Move the records out of their jobs; keep who waits for how many.
+        let mut all: Vec<Record> = Vec::with_capacity(n);
+        let mut waiting = Vec::with_capacity(group.len());
+        for j in group {
+            waiting.push((j.records.len(), j.done));
+            all.extend(j.records);
+        }
         let t = Instant::now();
         let res = state.store.insert_batch(&all);
         let c = &state.counters;
@@ -337,9 +345,8 @@ fn writer(state: Arc<AppState>, mut rx: mpsc::Receiver<Job>) {
                 for r in &all {
                     c.per_level[(r.level as usize).min(5)].fetch_add(1, Ordering::Relaxed);
                 }
-                for j in group {
-                    let k = j.records.len();
-                    if let Some(d) = j.done {
+                for (k, done) in waiting {
+                    if let Some(d) = done {
                         let _ = d.send(Ok(k));
                     }
                 }
@@ -379,8 +386,8 @@ fn writer(state: Arc<AppState>, mut rx: mpsc::Receiver<Job>) {
                     full: e.kind() == hwlog_store::ErrorKind::Full,
                     message: format!("storing failed: {e}"),
                 };
-                for j in group {
-                    if let Some(d) = j.done {
+                for (_, done) in waiting {
+                    if let Some(d) = done {
                         let _ = d.send(Err(failure.clone()));
                     }
                 }

@@ -87,6 +87,10 @@ async fn send(socket: &mut WebSocket, text: String) -> bool {
     socket.send(Message::Text(text.into())).await.is_ok()
 }
 
+async fn send_bytes(socket: &mut WebSocket, text: axum::extract::ws::Utf8Bytes) -> bool {
+    socket.send(Message::Text(text)).await.is_ok()
+}
+
 async fn client(s: Arc<AppState>, mut socket: WebSocket, f: Filter, after: Option<u64>) {
     s.counters.stream_clients.fetch_add(1, Ordering::Relaxed);
     // Subscribe before reading the backlog, so nothing falls between the two.
@@ -99,7 +103,7 @@ async fn client(s: Arc<AppState>, mut socket: WebSocket, f: Filter, after: Optio
         }
         for r in recs {
             last = r.seq;
-            if f.matches(&r) && !send(&mut socket, r.json().to_string()).await {
+            if f.matches(&r) && !send_bytes(&mut socket, r.json()).await {
                 return gone(&s);
             }
         }
@@ -116,7 +120,7 @@ async fn client(s: Arc<AppState>, mut socket: WebSocket, f: Filter, after: Optio
                             if r.seq > last {
                                 last = r.seq;
                                 if f.matches(&r) {
-                                    if socket.feed(Message::Text(r.json().to_string().into())).await.is_err() {
+                                    if socket.feed(Message::Text(r.json())).await.is_err() {
                                         return gone(&s);
                                     }
                                     queued += 1;
