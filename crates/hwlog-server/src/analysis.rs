@@ -231,7 +231,7 @@ async fn ack(
         .unwrap_or("api")
         .to_string();
     let res = s.alerts().acknowledge(id, &by, Timestamp::now().as_nanos());
-    s.save_alert_events();
+    save_history(&s).await;
     match res {
         Ok(()) => Json(json!({"acknowledged": id, "by": by})).into_response(),
         Err(e) => bad(StatusCode::NOT_FOUND, e.to_string()),
@@ -243,11 +243,17 @@ async fn resolve(State(s): State<Arc<AppState>>, Path(id): Path<u64>) -> Respons
     match res {
         Ok(n) => {
             s.notified(n);
-            s.save_alert_events();
+            save_history(&s).await;
             Json(json!({"resolved": id})).into_response()
         }
         Err(e) => bad(StatusCode::NOT_FOUND, e.to_string()),
     }
+}
+
+/// Writes the alert history off the async workers (SQLite blocks).
+async fn save_history(s: &Arc<AppState>) {
+    let s = s.clone();
+    let _ = tokio::task::spawn_blocking(move || s.save_alert_events()).await;
 }
 
 async fn list_rules(State(s): State<Arc<AppState>>) -> Response {
