@@ -104,51 +104,56 @@ fn last_hours(h: f64) -> Window {
     Window::last_hours(Timestamp::now().as_nanos() + 1, h)
 }
 
+/// The records of the last `hours` (from the query), handed to `f` with their window.
+async fn over_window(
+    s: &Arc<AppState>,
+    p: &HashMap<String, String>,
+    f: impl FnOnce(Vec<Record>, Window) -> Value,
+) -> Response {
+    let w = match hours(p) {
+        Ok(h) => last_hours(h),
+        Err(e) => return fail(e),
+    };
+    match window_records(s, w).await {
+        Ok(recs) => Json(f(recs, w)).into_response(),
+        Err(e) => fail(e),
+    }
+}
+
+fn to_json(v: impl serde::Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
 async fn errors(
     State(s): State<Arc<AppState>>,
     Query(p): Query<HashMap<String, String>>,
 ) -> Response {
-    let w = match hours(&p) {
-        Ok(h) => last_hours(h),
-        Err(f) => return fail(f),
-    };
-    match window_records(&s, w).await {
-        Ok(recs) => {
-            Json(analyze_error_patterns(&recs, w, &mut TemplateMiner::new())).into_response()
-        }
-        Err(f) => fail(f),
-    }
+    over_window(&s, &p, |recs, w| {
+        to_json(analyze_error_patterns(&recs, w, &mut TemplateMiner::new()))
+    })
+    .await
 }
 
 async fn trends(
     State(s): State<Arc<AppState>>,
     Query(p): Query<HashMap<String, String>>,
 ) -> Response {
-    let w = match hours(&p) {
-        Ok(h) => last_hours(h),
-        Err(f) => return fail(f),
-    };
     let comp = p.get("component").filter(|c| !c.is_empty()).cloned();
-    match window_records(&s, w).await {
-        Ok(recs) => Json(performance_trends(
+    over_window(&s, &p, |recs, w| {
+        to_json(performance_trends(
             &recs,
             comp.as_deref(),
             w,
             &TrendConfig::default(),
         ))
-        .into_response(),
-        Err(f) => fail(f),
-    }
+    })
+    .await
 }
 
 async fn anomalies(
     State(s): State<Arc<AppState>>,
     Query(p): Query<HashMap<String, String>>,
 ) -> Response {
-    let w = match hours(&p) {
-        Ok(h) => last_hours(h),
-        Err(f) => return fail(f),
-    };
     let bucket = p
         .get("bucket")
         .and_then(|b| b.parse::<i64>().ok())
@@ -158,43 +163,35 @@ async fn anomalies(
         bucket_secs: bucket,
         ..AnomalyConfig::default()
     };
-    match window_records(&s, w).await {
-        Ok(recs) => {
-            Json(detect_anomalies(&recs, w, &mut TemplateMiner::new(), &cfg)).into_response()
-        }
-        Err(f) => fail(f),
-    }
+    over_window(&s, &p, |recs, w| {
+        to_json(detect_anomalies(&recs, w, &mut TemplateMiner::new(), &cfg))
+    })
+    .await
 }
 
 async fn patterns(
     State(s): State<Arc<AppState>>,
     Query(p): Query<HashMap<String, String>>,
 ) -> Response {
-    let w = match hours(&p) {
-        Ok(h) => last_hours(h),
-        Err(f) => return fail(f),
-    };
     let limit = p
         .get("limit")
         .and_then(|l| l.parse::<usize>().ok())
         .unwrap_or(20);
-    match window_records(&s, w).await {
-        Ok(recs) => {
-            let mut m = TemplateMiner::new();
-            for r in &recs {
-                m.add(&r.message);
-            }
-            let total = recs.len().max(1) as f64;
-            let top: Vec<Value> = m
-                .templates()
-                .iter()
-                .take(limit)
-                .map(|t| json!({"id": t.id(), "template": t.text(), "count": t.count(), "share": t.count() as f64 / total}))
-                .collect();
-            Json(json!({"records": recs.len(), "templates": m.len(), "top": top})).into_response()
+    over_window(&s, &p, |recs, _| {
+        let mut m = TemplateMiner::new();
+        for r in &recs {
+            m.add(&r.message);
         }
-        Err(f) => fail(f),
-    }
+        let total = recs.len().max(1) as f64;
+        let top: Vec<Value> = m
+            .templates()
+            .iter()
+            .take(limit)
+            .map(|t| json!({"id": t.id(), "template": t.text(), "count": t.count(), "share": t.count() as f64 / total}))
+            .collect();
+        json!({"records": recs.len(), "templates": m.len(), "top": top})
+    })
+    .await
 }
 
 async fn alerts(
