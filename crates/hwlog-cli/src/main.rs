@@ -1,6 +1,7 @@
 //! The `hwlog` command-line tool.
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -94,6 +95,12 @@ struct ServeArgs {
     /// Largest database in MB; ingest beyond answers 507 until room is freed.
     #[arg(long, value_name = "MB")]
     max_db_mb: Option<u64>,
+    /// Delete records older than this many days (0: keep them forever).
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    retention_days: u64,
+    /// Keep at most this many records (the oldest are deleted first).
+    #[arg(long, value_name = "N")]
+    max_rows: Option<u64>,
     /// TLS certificate chain (PEM); with `--tls-key`, the server speaks HTTPS and WSS.
     #[arg(long, value_name = "FILE", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -203,6 +210,15 @@ fn main() -> Result<ExitCode> {
                 max_body: a.max_body,
                 syslog_udp: a.syslog_udp,
                 syslog_tcp: a.syslog_tcp,
+                retention: hwlog_server::jobs::RetentionJob {
+                    retention: hwlog_store::Retention {
+                        max_age: (a.retention_days > 0)
+                            .then(|| Duration::from_secs(a.retention_days.saturating_mul(86_400))),
+                        max_rows: a.max_rows,
+                    },
+                    ..Default::default()
+                },
+                ..Default::default()
             };
             if let Some(path) = &a.config {
                 match hwlog_server::config::load(path) {

@@ -18,7 +18,7 @@ use hwlog_analysis::rules::Rule;
 use hwlog_analysis::trends::{performance_trends, TrendConfig};
 use hwlog_analysis::window::Window;
 use hwlog_core::{Record, Timestamp};
-use hwlog_store::{Query as StoreQuery, Store, MAX_LIMIT};
+use hwlog_store::{Query as StoreQuery, MAX_LIMIT};
 use serde_json::{json, Value};
 
 use crate::state::AppState;
@@ -260,7 +260,8 @@ async fn list_rules(State(s): State<Arc<AppState>>) -> Response {
 
 /// The body is an alert rule as JSON (`name`, `condition`, `severity`, durations in
 /// nanoseconds: `suppression`, `escalation`, `group_wait`, …); missing settings take their
-/// defaults.
+/// defaults. The rule is saved in the store: it survives restarts and runs on every server
+/// sharing the database.
 async fn create_rule(
     State(s): State<Arc<AppState>>,
     body: Result<Json<AlertRule>, axum::extract::rejection::JsonRejection>,
@@ -270,21 +271,60 @@ async fn create_rule(
         Err(e) => return bad(StatusCode::BAD_REQUEST, e.body_text()),
     };
     let name = rule.name.clone();
-    match s.alerts().add_rule(rule) {
-        Ok(()) => (StatusCode::CREATED, Json(json!({"created": name}))).into_response(),
-        Err(hwlog_analysis::alerts::AlertError::Rule { error, .. }) => (
+    let res = tokio::task::spawn_blocking(move || {
+        let mut saved = s.saved_rules();
+        let definition = serde_json::to_string(&rule).unwrap_or_default();
+        s.alerts().add_rule(rule).map_err(RuleError::Invalid)?;
+        if let Err(e) = s.store.save_rule(&name, &definition) {
+            let _ = s.alerts().remove_rule(&name);
+            return Err(RuleError::Store(e));
+        }
+        saved.insert(name.clone());
+        Ok(name)
+    })
+    .await;
+    match res {
+        Ok(Ok(name)) => (StatusCode::CREATED, Json(json!({"created": name}))).into_response(),
+        Ok(Err(RuleError::Invalid(hwlog_analysis::alerts::AlertError::Rule { error, .. }))) => (
             StatusCode::BAD_REQUEST,
             Json(json!({"error": error.to_string(), "column": error.column})),
         )
             .into_response(),
-        Err(e) => bad(StatusCode::BAD_REQUEST, e.to_string()),
+        Ok(Err(RuleError::Invalid(e))) => bad(StatusCode::BAD_REQUEST, e.to_string()),
+        Ok(Err(RuleError::Store(e))) => bad(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("cannot save the rule: {e}"),
+        ),
+        Err(e) => bad(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
 }
 
+enum RuleError {
+    Invalid(hwlog_analysis::alerts::AlertError),
+    Store(hwlog_store::Error),
+}
+
+/// Deletes a rule from this server and, when it was saved, from the store.
 async fn delete_rule(State(s): State<Arc<AppState>>, Path(name): Path<String>) -> Response {
-    match s.alerts().remove_rule(&name) {
-        Ok(()) => Json(json!({"deleted": name})).into_response(),
-        Err(e) => bad(StatusCode::NOT_FOUND, e.to_string()),
+    let res = tokio::task::spawn_blocking(move || {
+        let mut saved = s.saved_rules();
+        let in_store = s.store.delete_rule(&name)?;
+        saved.remove(&name);
+        let running = s.alerts().remove_rule(&name);
+        Ok::<_, hwlog_store::Error>((name, in_store || running.is_ok(), running))
+    })
+    .await;
+    match res {
+        Ok(Ok((name, true, _))) => Json(json!({"deleted": name})).into_response(),
+        Ok(Ok((_, false, running))) => bad(
+            StatusCode::NOT_FOUND,
+            running.err().map(|e| e.to_string()).unwrap_or_default(),
+        ),
+        Ok(Err(e)) => bad(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("cannot delete the rule: {e}"),
+        ),
+        Err(e) => bad(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
 }
 

@@ -13,6 +13,8 @@
 //! tls_key = "/etc/hwlog/key.pem"
 //! tokens = ["$HWLOG_INGEST_TOKEN:ingest", "s3cret-reader-token-0001:read"]
 //! rules = "/etc/hwlog/alerts.toml"   # alert rules (see hwlog::monitoring::load_rules)
+//! retention_days = 30                  # 0 keeps records forever
+//! max_rows = 50000000                  # keep at most this many records
 //! ```
 //!
 //! A token written `$NAME:SCOPES` takes its secret from the environment variable `NAME`.
@@ -45,6 +47,10 @@ pub struct FileSettings {
     pub tokens: Vec<Token>,
     /// `rules`: an alert rules file.
     pub rules: Option<PathBuf>,
+    /// `retention_days` (0: keep records forever).
+    pub retention_days: Option<u64>,
+    /// `max_rows`: keep at most this many records.
+    pub max_rows: Option<u64>,
 }
 
 impl FileSettings {
@@ -69,6 +75,14 @@ impl FileSettings {
         if opts.rules.is_none() {
             opts.rules = self.rules;
         }
+        let r = &mut opts.retention.retention;
+        if let Some(d) = self
+            .retention_days
+            .filter(|_| r.max_age == defaults.retention.retention.max_age)
+        {
+            r.max_age = (d > 0).then(|| std::time::Duration::from_secs(d.saturating_mul(86_400)));
+        }
+        r.max_rows = r.max_rows.or(self.max_rows);
     }
 }
 
@@ -136,6 +150,17 @@ pub fn load(path: &Path) -> Result<FileSettings, String> {
             "tls_cert" => cert = want_text(&mut err).map(PathBuf::from),
             "tls_key" => key = want_text(&mut err).map(PathBuf::from),
             "rules" => s.rules = want_text(&mut err).map(PathBuf::from),
+            "retention_days" | "max_rows" => match n.val {
+                Val::Int(i) if i >= 0 => {
+                    let slot = if k == "max_rows" {
+                        &mut s.max_rows
+                    } else {
+                        &mut s.retention_days
+                    };
+                    *slot = Some(i as u64);
+                }
+                _ => err(&n.loc, k, "expected a whole number ≥ 0".into()),
+            },
             "tokens" => match &n.val {
                 Val::Seq(items) => {
                     for item in items {
@@ -172,7 +197,7 @@ pub fn load(path: &Path) -> Result<FileSettings, String> {
                 &n.loc,
                 other,
                 "unknown setting (expected data_dir, listen, syslog_udp, syslog_tcp, max_body_mb, \
-                 max_db_mb, tls_cert, tls_key, tokens, rules)"
+                 max_db_mb, tls_cert, tls_key, tokens, rules, retention_days, max_rows)"
                     .into(),
             ),
         }
@@ -186,5 +211,40 @@ pub fn load(path: &Path) -> Result<FileSettings, String> {
         Ok(s)
     } else {
         Err(errors.join("\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn retention_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.toml");
+        std::fs::write(&path, "retention_days = 7\nmax_rows = 1000\n").unwrap();
+        let defaults = ServeOptions::default();
+        let mut opts = ServeOptions::default();
+        load(&path).unwrap().apply(&mut opts, &defaults);
+        let r = &opts.retention.retention;
+        assert_eq!(r.max_age, Some(Duration::from_secs(7 * 86_400)));
+        assert_eq!(r.max_rows, Some(1000));
+
+        std::fs::write(&path, "retention_days = 0\n").unwrap();
+        let mut opts = ServeOptions::default();
+        load(&path).unwrap().apply(&mut opts, &defaults);
+        assert_eq!(opts.retention.retention.max_age, None);
+
+        std::fs::write(&path, "retention_days = -1\nmax_rows = \"many\"\n").unwrap();
+        let err = load(&path).unwrap_err();
+        assert!(
+            err.contains("s.toml:1:") && err.contains("retention_days"),
+            "{err}"
+        );
+        assert!(
+            err.contains("s.toml:2:") && err.contains("max_rows"),
+            "{err}"
+        );
     }
 }

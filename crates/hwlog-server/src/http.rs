@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use hwlog_core::{Level, Timestamp};
-use hwlog_store::{Query as StoreQuery, Store, MAX_LIMIT};
+use hwlog_store::{Query as StoreQuery, MAX_LIMIT};
 use serde_json::{json, Value};
 
 use crate::json::{record_from_json, record_to_json};
@@ -129,6 +129,12 @@ async fn metrics(State(s): State<Arc<AppState>>) -> impl IntoResponse {
         "counter",
         "Records live clients missed by being slow.",
         vec![(String::new(), g(&c.stream_dropped))],
+    );
+    metric(
+        "hwlog_retention_deleted_records_total",
+        "counter",
+        "Records deleted by retention.",
+        vec![(String::new(), g(&c.retention_deleted))],
     );
     metric(
         "hwlog_stream_clients",

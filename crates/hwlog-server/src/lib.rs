@@ -19,6 +19,7 @@ pub mod auth;
 pub mod config;
 mod demo;
 mod http;
+pub mod jobs;
 pub mod json;
 pub mod otlp;
 mod state;
@@ -54,6 +55,11 @@ pub struct ServeOptions {
     pub tls: Option<(PathBuf, PathBuf)>,
     /// An alert rules file (TOML or YAML, see `hwlog::monitoring::load_rules`).
     pub rules: Option<PathBuf>,
+    /// Retention of the store (default: 30 days, checked every minute).
+    pub retention: jobs::RetentionJob,
+    /// How often the alert rules saved in the store are re-read (rules created on another
+    /// server sharing the database).
+    pub rules_interval: std::time::Duration,
 }
 
 impl Default for ServeOptions {
@@ -70,6 +76,8 @@ impl Default for ServeOptions {
             max_db_mb: None,
             tls: None,
             rules: None,
+            retention: jobs::RetentionJob::default(),
+            rules_interval: std::time::Duration::from_secs(5),
         }
     }
 }
@@ -111,6 +119,11 @@ pub fn app(opts: &ServeOptions) -> Result<(axum::Router, Arc<AppState>), ServeEr
                 .map_err(|e| ServeError(format!("{}: {e}", path.display())))?;
         }
     }
+    if let Err(e) = jobs::sync_rules(&state) {
+        return Err(ServeError(format!(
+            "cannot read the saved alert rules: {e}"
+        )));
+    }
     let mut router = http::router(state.clone());
     if !opts.tokens.is_empty() {
         router = router.layer(axum::middleware::from_fn_with_state(
@@ -119,6 +132,13 @@ pub fn app(opts: &ServeOptions) -> Result<(axum::Router, Arc<AppState>), ServeEr
         ));
     }
     Ok((router, state))
+}
+
+/// Starts the background jobs (inside a Tokio runtime): retention, and re-reading the alert
+/// rules saved in the store.
+pub fn start_jobs(state: &Arc<AppState>, opts: &ServeOptions) {
+    tokio::spawn(jobs::retention(state.clone(), opts.retention.clone()));
+    tokio::spawn(jobs::rules(state.clone(), opts.rules_interval));
 }
 
 /// Binds the syslog listeners and starts receiving (inside a Tokio runtime); returns the
@@ -199,6 +219,7 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
             "hwlog serve: dashboard at {scheme}://{addr}/ (data in {})",
             opts.data_dir.display()
         );
+        start_jobs(&state, &opts);
         let (udp, tcp) = start_syslog(state.clone(), opts.syslog_udp, opts.syslog_tcp).await?;
         for (proto, a) in [("udp", udp), ("tcp", tcp)] {
             if let Some(a) = a {

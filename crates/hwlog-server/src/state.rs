@@ -8,7 +8,7 @@ use std::time::Instant;
 use hwlog::monitoring::notify::Notifier;
 use hwlog_analysis::alerts::{AlertManager, Notification};
 use hwlog_core::{Level, Record, Timestamp};
-use hwlog_store::{SqliteStore, Store};
+use hwlog_store::Store;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::json::record_to_json;
@@ -88,12 +88,14 @@ pub struct Counters {
     pub stream_clients: AtomicU64,
     /// Committed records per level (index = level number).
     pub per_level: [AtomicU64; 6],
+    /// Records deleted by retention.
+    pub retention_deleted: AtomicU64,
 }
 
 /// Everything the handlers share.
 pub struct AppState {
     /// The store.
-    pub store: Arc<SqliteStore>,
+    pub store: Arc<dyn Store>,
     jobs: mpsc::Sender<Job>,
     /// New records, for live clients.
     pub live: broadcast::Sender<Arc<LiveRecord>>,
@@ -111,6 +113,8 @@ pub struct AppState {
     notifications: Mutex<VecDeque<Notification>>,
     /// Notifiers by channel (from the rules file); `log` is standard output.
     notifiers: Mutex<std::collections::HashMap<String, Arc<dyn Notifier>>>,
+    /// Names of the running rules that came from the store (see `jobs::sync_rules`).
+    saved_rules: Mutex<std::collections::HashSet<String>>,
     /// To the delivery thread.
     deliveries: std::sync::mpsc::SyncSender<(Arc<dyn Notifier>, Notification)>,
 }
@@ -120,7 +124,7 @@ const NOTIFICATIONS: usize = 200;
 
 impl AppState {
     /// State over `store`, with its writer thread started.
-    pub fn new(store: Arc<SqliteStore>, max_body: usize) -> Arc<AppState> {
+    pub fn new(store: Arc<dyn Store>, max_body: usize) -> Arc<AppState> {
         let (jobs, rx) = mpsc::channel(1024);
         // Notifications go out on a thread of their own: a slow webhook never holds up
         // ingest. At most 1,000 wait; more are dropped with a notice.
@@ -148,6 +152,7 @@ impl AppState {
             alerts: Mutex::new(AlertManager::new()),
             notifications: Mutex::new(VecDeque::new()),
             notifiers: Mutex::new(std::collections::HashMap::new()),
+            saved_rules: Mutex::new(Default::default()),
             deliveries,
         });
         let s = state.clone();
@@ -173,6 +178,12 @@ impl AppState {
     /// The alert manager.
     pub fn alerts(&self) -> std::sync::MutexGuard<'_, AlertManager> {
         self.alerts.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Names of the running rules that came from the store. Held while the saved rules
+    /// change (API, `jobs::sync_rules`), so those changes happen one at a time.
+    pub fn saved_rules(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+        self.saved_rules.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Delivers notifications: one line each on standard output, and the last ones kept

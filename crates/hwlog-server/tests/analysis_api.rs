@@ -181,3 +181,80 @@ fn rules_from_the_api_fire_on_ingest_and_keep_history() {
     assert_eq!(req("bmc-down"), 200);
     assert_eq!(req("bmc-down"), 404);
 }
+
+fn rule_names(addr: std::net::SocketAddr) -> Vec<String> {
+    get_json(addr, "/api/v1/alerts/rules")["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn delete(addr: std::net::SocketAddr, path: &str) -> u16 {
+    common::agent()
+        .delete(format!("http://{addr}{path}"))
+        .call()
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Rules created through the API are saved in the store: a restarted server runs them, a
+/// second server on the same database picks them up within its re-read interval, and a
+/// deletion reaches both.
+#[test]
+fn api_rules_survive_a_restart_and_reach_other_servers() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = |interval_ms| hwlog_server::ServeOptions {
+        data_dir: dir.path().to_path_buf(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        rules_interval: Duration::from_millis(interval_ms),
+        ..Default::default()
+    };
+    let (a, _, _) = common::start_with(opts(60_000), false);
+    let rule = json!({"name": "fan-fail", "condition": "{level} >= \"ERROR\" and {message} contains \"fan\"",
+                      "severity": "critical", "suppression": 60_000_000_000i64});
+    let (status, v) = send(a, "/api/v1/alerts/rules", rule);
+    assert_eq!(status, 201, "{v}");
+    // A second server on the same database (as after a restart) has it from the start.
+    let (b, _, _) = common::start_with(opts(50), false);
+    assert_eq!(rule_names(b), ["fan-fail"]);
+    let rules = get_json(b, "/api/v1/alerts/rules");
+    assert_eq!(rules["rules"][0]["suppression"], 60_000_000_000i64);
+    assert_eq!(rules["rules"][0]["severity"], "critical");
+    // And it fires there.
+    let line = json!({"level": "ERROR", "component": "hw.fan", "message": "fan 3 failed"});
+    assert_eq!(post(b, line.to_string().as_bytes(), false).0, 200);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while get_json(b, "/api/v1/alerts")["active"]
+        .as_array()
+        .unwrap()
+        .is_empty()
+    {
+        assert!(Instant::now() < deadline, "the saved rule never fired on b");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // A rule created on `a` reaches `b` within its re-read interval; deleted on `a`, it goes.
+    let rule = json!({"name": "psu", "condition": "{message} contains \"PSU\""});
+    assert_eq!(send(a, "/api/v1/alerts/rules", rule).0, 201);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while rule_names(b) != ["fan-fail", "psu"] {
+        assert!(Instant::now() < deadline, "{:?}", rule_names(b));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(delete(a, "/api/v1/alerts/rules/psu"), 200);
+    while rule_names(b) != ["fan-fail"] {
+        assert!(Instant::now() < deadline, "{:?}", rule_names(b));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // An invalid rule is refused and not saved.
+    let bad = json!({"name": "bad", "condition": "{level} >>= \"ERROR\""});
+    assert_eq!(send(a, "/api/v1/alerts/rules", bad).0, 400);
+    let (c, _, _) = common::start_with(opts(60_000), false);
+    assert_eq!(rule_names(c), ["fan-fail"]);
+    assert_eq!(delete(c, "/api/v1/alerts/rules/fan-fail"), 200);
+    assert_eq!(delete(c, "/api/v1/alerts/rules/fan-fail"), 404);
+    let (d, _, _) = common::start_with(opts(60_000), false);
+    assert!(rule_names(d).is_empty());
+}

@@ -286,3 +286,57 @@ fn full_store_answers_507_then_recovers() {
     let (status, v) = post(addr, batch(1000).as_bytes(), false);
     assert_eq!((status, v["accepted"].as_u64()), (200, Some(200)), "{v}");
 }
+
+/// The server runs retention by itself: records older than the age limit go, and beyond
+/// the row limit the oldest go; /metrics counts what was deleted.
+#[test]
+fn retention_runs_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, _, _) = common::start_with(
+        hwlog_server::ServeOptions {
+            data_dir: dir.path().to_path_buf(),
+            retention: hwlog_server::jobs::RetentionJob {
+                retention: hwlog_store::Retention {
+                    max_age: Some(Duration::from_secs(7 * 86_400)),
+                    max_rows: Some(100),
+                },
+                interval: Duration::from_millis(50),
+            },
+            ..Default::default()
+        },
+        false,
+    );
+    // Ten days ago, as epoch seconds.
+    let old = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - 10 * 86_400;
+    let body: Vec<String> = (0..20)
+        .map(|i| json!({"timestamp": old, "level": "INFO", "component": "old", "message": format!("old {i}")}).to_string())
+        .chain((0..150).map(|i| json!({"level": "INFO", "component": "new", "message": format!("new {i}")}).to_string()))
+        .collect();
+    let (status, v) = post(addr, body.join("\n").as_bytes(), false);
+    assert_eq!((status, v["accepted"].as_u64()), (200, Some(170)), "{v}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let n = get_json(addr, "/healthz")["records"].as_u64().unwrap();
+        if n == 100 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{n} records left");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let page = get_json(addr, "/api/v1/logs?limit=1000");
+    let msgs = messages(&page);
+    assert_eq!(msgs.len(), 100);
+    assert!(msgs.iter().all(|m| m.starts_with("new ")), "{msgs:?}");
+    // The newest 100 stay.
+    assert_eq!(msgs.first().map(String::as_str), Some("new 149"));
+    assert_eq!(msgs.last().map(String::as_str), Some("new 50"));
+    let (_, metrics) = get(addr, "/metrics");
+    assert!(
+        metrics.contains("hwlog_retention_deleted_records_total 70"),
+        "{metrics}"
+    );
+}

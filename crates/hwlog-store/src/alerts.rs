@@ -18,3 +18,15 @@ pub struct AlertRecord {
     /// Details.
     pub detail: String,
 }
+
+/// An alert rule kept in the store (created through a server's API), so it survives restarts
+/// and every server on the same database runs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredRule {
+    /// The rule's unique name.
+    pub name: String,
+    /// The rule, as the caller serialised it (the server stores JSON).
+    pub definition: String,
+    /// When it was last saved (UTC).
+    pub updated: Timestamp,
+}

@@ -43,7 +43,7 @@ mod schema;
 mod sqlite;
 
 pub use activity::{Activity, ActivityLevel};
-pub use alerts::AlertRecord;
+pub use alerts::{AlertRecord, StoredRule};
 pub use error::{Error, ErrorKind};
 pub use query::{Page, Query, Retention, RetentionReport, StoredRecord, DEFAULT_LIMIT, MAX_LIMIT};
 pub use schema::{validate_table_name, SCHEMA_VERSION};
@@ -104,4 +104,13 @@ pub trait Store: Send + Sync {
 
     /// The value of cursor `name`, if it was ever set.
     fn cursor(&self, name: &str) -> Result<Option<String>, Error>;
+
+    /// Saves (creates or replaces) the alert rule `name`.
+    fn save_rule(&self, name: &str, definition: &str) -> Result<(), Error>;
+
+    /// Deletes the alert rule `name`; `false` when there was none.
+    fn delete_rule(&self, name: &str) -> Result<bool, Error>;
+
+    /// Every saved alert rule, by name.
+    fn rules(&self) -> Result<Vec<StoredRule>, Error>;
 }

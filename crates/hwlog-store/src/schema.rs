@@ -29,7 +29,7 @@ struct Step {
 /// until `INSERT INTO <table>_fts(<table>_fts) VALUES ('rebuild')`. FTS5 merges its segments
 /// 16 at a time instead of 4 (`automerge`), which makes inserts about 10% faster for slightly
 /// more segments to read per search.
-const MIGRATIONS: [Step; 3] = [
+const MIGRATIONS: [Step; 4] = [
     Step {
         description: "log table, indexes, FTS5 index on message",
         sql: r#"
@@ -98,6 +98,16 @@ CREATE TABLE "{n}_alerts" (
 );
 CREATE INDEX "{n}_alerts_ts" ON "{n}_alerts"(ts, id);
 CREATE INDEX "{n}_alerts_alert" ON "{n}_alerts"(alert_id, ts, id);
+"#,
+    },
+    Step {
+        description: "alert rules created through the API",
+        sql: r#"
+CREATE TABLE "{n}_rules" (
+    name TEXT PRIMARY KEY,
+    definition TEXT NOT NULL,
+    updated INTEGER NOT NULL
+);
 "#,
     },
 ];

@@ -348,15 +348,17 @@ fn alert_history_is_stored_newest_first_and_survives_an_upgrade_from_version_2()
         store.insert_batch(&records(0..2)).unwrap();
     }
     // Make the file look like one written by the previous release (schema version 2, no
-    // alert table): opening it again must add the table and keep the records.
+    // alert, cursor or rules table): opening it again must add them and keep the records.
     let conn = raw(dir.path());
     conn.execute_batch(
-        "DROP TABLE logs_alerts; DROP TABLE logs_cursors;
+        "DROP TABLE logs_alerts; DROP TABLE logs_cursors; DROP TABLE logs_rules;
          UPDATE hwlog_schema SET version = 2 WHERE name = 'logs';",
     )
     .unwrap();
     let store = open(dir.path());
     assert_eq!(store.count().unwrap(), 2);
+    store.save_rule("psu", "{}").unwrap();
+    assert_eq!(store.rules().unwrap()[0].name, "psu");
     let ev = |ms: i64, id: u64, event: &str| hwlog_store::AlertRecord {
         id: 0,
         timestamp: Timestamp::from_nanos(T0 + ms * MS),

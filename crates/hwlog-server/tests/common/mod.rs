@@ -51,6 +51,7 @@ pub fn start_with(
             .build()
             .unwrap();
         rt.block_on(async move {
+            hwlog_server::start_jobs(&state, &opts);
             let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
             let (udp, tcp) = if syslog {

@@ -17,6 +17,7 @@ use crate::{Activity, Error, Page, Query, Retention, RetentionReport, Store, Sto
 
 mod alerts;
 mod conn;
+mod rules;
 
 pub use conn::SqliteOptions;
 use conn::{
@@ -445,6 +446,18 @@ impl Store for SqliteStore {
 
     fn cursor(&self, name: &str) -> Result<Option<String>, Error> {
         self.cursor_impl(name)
+    }
+
+    fn save_rule(&self, name: &str, definition: &str) -> Result<(), Error> {
+        self.save_rule_impl(name, definition)
+    }
+
+    fn delete_rule(&self, name: &str) -> Result<bool, Error> {
+        self.delete_rule_impl(name)
+    }
+
+    fn rules(&self) -> Result<Vec<crate::StoredRule>, Error> {
+        self.rules_impl()
     }
 }
 
