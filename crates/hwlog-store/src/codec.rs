@@ -219,48 +219,83 @@ fn from_json(v: serde_json::Value) -> Value {
     }
 }
 
+/// The columns of one stored record, as any backend reads them.
+pub(crate) struct RowParts<'a> {
+    pub id: i64,
+    pub ts: i64,
+    pub level: i64,
+    pub component: String,
+    pub message: String,
+    pub correlation_id: Option<String>,
+    pub fields: Option<&'a str>,
+    pub thread: Option<&'a str>,
+    pub pid: Option<i64>,
+    pub file: Option<String>,
+    pub line: Option<i64>,
+    pub host: Option<String>,
+    pub error: Option<String>,
+}
+
+impl RowParts<'_> {
+    /// The record these columns hold.
+    pub(crate) fn into_record(self) -> Result<(i64, Record), Error> {
+        let id = self.id;
+        let corrupt = |what: &str| Error::new(ErrorKind::Corrupt, format!("row {id}: {what}"));
+        let level = u8::try_from(self.level)
+            .ok()
+            .and_then(Level::from_u8)
+            .ok_or_else(|| corrupt(&format!("level {} is not 0..=5", self.level)))?;
+        let fields = match self.fields {
+            Some(text) => read_fields(id, text)?,
+            None => Vec::new(),
+        };
+        let thread = match self.thread {
+            Some(text) => parse_thread(text),
+            None => ThreadInfo { id: 0, name: None },
+        };
+        let context = match self.host {
+            Some(h) if !fields.iter().any(|(k, _)| k == "host") => Some(Arc::new(ContextData {
+                host: Some(SharedStr::from(h)),
+                ..ContextData::default()
+            })),
+            _ => None,
+        };
+        let record = Record {
+            timestamp: Timestamp::from_nanos(self.ts),
+            level,
+            component: SharedStr::from(self.component),
+            message: Cow::Owned(self.message),
+            fields,
+            correlation_id: self.correlation_id.map(SharedStr::from),
+            context,
+            thread,
+            pid: self.pid.and_then(|p| u32::try_from(p).ok()).unwrap_or(0),
+            file: self.file.map(SharedStr::from),
+            line: self.line.and_then(|l| u32::try_from(l).ok()),
+            error: self.error,
+        };
+        Ok((id, record))
+    }
+}
+
 /// Reads one row selected with [`COLUMNS`] back into a record.
 pub(crate) fn decode_row(row: &rusqlite::Row<'_>) -> Result<(i64, Record), Error> {
-    let id: i64 = row.get(0)?;
-    let corrupt = |what: &str| Error::new(ErrorKind::Corrupt, format!("row {id}: {what}"));
-    let level: i64 = row.get(2)?;
-    let level = u8::try_from(level)
-        .ok()
-        .and_then(Level::from_u8)
-        .ok_or_else(|| corrupt(&format!("level {level} is not 0..=5")))?;
-    let fields = match row.get_ref(6)?.as_str_or_null()? {
-        Some(text) => read_fields(id, text)?,
-        None => Vec::new(),
-    };
-    let thread = match row.get_ref(7)?.as_str_or_null()? {
-        Some(text) => parse_thread(text),
-        None => ThreadInfo { id: 0, name: None },
-    };
-    let host: Option<String> = row.get(11)?;
-    let context = match host {
-        Some(h) if !fields.iter().any(|(k, _)| k == "host") => Some(Arc::new(ContextData {
-            host: Some(SharedStr::from(h)),
-            ..ContextData::default()
-        })),
-        _ => None,
-    };
-    let pid: Option<i64> = row.get(8)?;
-    let line: Option<i64> = row.get(10)?;
-    let record = Record {
-        timestamp: Timestamp::from_nanos(row.get(1)?),
-        level,
-        component: SharedStr::from(row.get::<_, String>(3)?),
-        message: Cow::Owned(row.get(4)?),
-        fields,
-        correlation_id: row.get::<_, Option<String>>(5)?.map(SharedStr::from),
-        context,
-        thread,
-        pid: pid.and_then(|p| u32::try_from(p).ok()).unwrap_or(0),
-        file: row.get::<_, Option<String>>(9)?.map(SharedStr::from),
-        line: line.and_then(|l| u32::try_from(l).ok()),
+    RowParts {
+        id: row.get(0)?,
+        ts: row.get(1)?,
+        level: row.get(2)?,
+        component: row.get(3)?,
+        message: row.get(4)?,
+        correlation_id: row.get(5)?,
+        fields: row.get_ref(6)?.as_str_or_null()?,
+        thread: row.get_ref(7)?.as_str_or_null()?,
+        pid: row.get(8)?,
+        file: row.get(9)?,
+        line: row.get(10)?,
+        host: row.get(11)?,
         error: row.get(12)?,
-    };
-    Ok((id, record))
+    }
+    .into_record()
 }
 
 fn parse_thread(text: &str) -> ThreadInfo {

@@ -27,6 +27,11 @@ pub enum ErrorKind {
     /// The database was written by a newer version of this crate (its schema version is
     /// higher than the versions this build knows).
     SchemaTooNew,
+    /// The database server cannot be reached (connection refused or lost); retried with
+    /// backoff on the next call.
+    Unavailable,
+    /// Any other error reported by PostgreSQL.
+    Postgres,
 }
 
 impl ErrorKind {
@@ -41,6 +46,8 @@ impl ErrorKind {
             ErrorKind::Io => "io",
             ErrorKind::Full => "full",
             ErrorKind::SchemaTooNew => "schema too new",
+            ErrorKind::Unavailable => "unavailable",
+            ErrorKind::Postgres => "postgres",
         }
     }
 }
@@ -158,6 +165,36 @@ impl From<rusqlite::types::FromSqlError> for Error {
             format!("unexpected column value: {e}"),
             e,
         )
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl From<postgres::Error> for Error {
+    fn from(e: postgres::Error) -> Self {
+        use postgres::error::SqlState;
+        let io = std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>());
+        let kind = match e.code() {
+            None if e.is_closed() || io || e.to_string().contains("connect") => {
+                ErrorKind::Unavailable
+            }
+            None => ErrorKind::Postgres,
+            Some(c) if *c == SqlState::DISK_FULL || *c == SqlState::OUT_OF_MEMORY => {
+                ErrorKind::Full
+            }
+            Some(c) if c.code().starts_with("08") || c.code().starts_with("57P") => {
+                ErrorKind::Unavailable
+            }
+            Some(c) if *c == SqlState::LOCK_NOT_AVAILABLE => ErrorKind::Locked,
+            Some(c) if *c == SqlState::DATA_CORRUPTED || *c == SqlState::INDEX_CORRUPTED => {
+                ErrorKind::Corrupt
+            }
+            Some(_) => ErrorKind::Postgres,
+        };
+        let message = match e.as_db_error() {
+            Some(db) => format!("{}: {}", db.code().code(), db.message()),
+            None => e.to_string(),
+        };
+        Error::with_source(kind, message, e)
     }
 }
 

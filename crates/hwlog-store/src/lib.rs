@@ -38,6 +38,8 @@ mod activity;
 mod alerts;
 mod codec;
 mod error;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod query;
 mod schema;
 mod sqlite;
@@ -45,6 +47,8 @@ mod sqlite;
 pub use activity::{Activity, ActivityLevel};
 pub use alerts::{AlertRecord, StoredRule};
 pub use error::{Error, ErrorKind};
+#[cfg(feature = "postgres")]
+pub use postgres::{PgOptions, PgStore, PG_SCHEMA_VERSION};
 pub use query::{Page, Query, Retention, RetentionReport, StoredRecord, DEFAULT_LIMIT, MAX_LIMIT};
 pub use schema::{validate_table_name, SCHEMA_VERSION};
 pub use sqlite::{SqliteOptions, SqliteStore};
@@ -113,4 +117,32 @@ pub trait Store: Send + Sync {
 
     /// Every saved alert rule, by name.
     fn rules(&self) -> Result<Vec<StoredRule>, Error>;
+
+    /// A feed of the records other processes commit to this store (several servers on one
+    /// database), or `None` when the store is not shared (SQLite: one server per file).
+    fn subscribe(&self) -> Result<Option<Box<dyn Subscription>>, Error> {
+        Ok(None)
+    }
+
+    /// A claim to run the jobs that must run once among all processes sharing this store
+    /// (alert notifications, retention), or `None` when the store is not shared: then this
+    /// process always leads.
+    fn leadership(&self) -> Result<Option<Box<dyn Leadership>>, Error> {
+        Ok(None)
+    }
+}
+
+/// Records committed by other processes, batch by batch, in commit order.
+pub trait Subscription: Send {
+    /// The records of the next batches committed elsewhere (oldest first), waiting up to
+    /// `timeout` for one; empty when none came. Errors when the connection is lost (the next
+    /// call reconnects; batches committed meanwhile are missed, and the error says so).
+    fn next_batches(&mut self, timeout: std::time::Duration) -> Result<Vec<StoredRecord>, Error>;
+}
+
+/// Leadership among the processes sharing a store: at most one leads at a time.
+pub trait Leadership: Send {
+    /// Whether this process leads now: takes the lead when nobody holds it, keeps it while
+    /// its connection lives. Never blocks for long; `false` on any error.
+    fn is_leader(&mut self) -> bool;
 }

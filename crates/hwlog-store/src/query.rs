@@ -137,13 +137,8 @@ fn glob_escape(p: &str) -> String {
     p.replace('[', "[[]")
 }
 
-/// Builds `SELECT <columns> FROM <table> WHERE … ORDER BY id DESC LIMIT limit + 1` and its
-/// parameters. `table` must be validated; it is the only text put into the SQL.
-pub(crate) fn select_sql(
-    table: &str,
-    columns: &str,
-    q: &Query,
-) -> Result<(String, Vec<SqlValue>), Error> {
+/// Refuses a limit outside `1..=MAX_LIMIT` and `since > until`.
+pub(crate) fn check_query(q: &Query) -> Result<(), Error> {
     if q.limit == 0 || q.limit > MAX_LIMIT {
         return Err(Error::new(
             ErrorKind::InvalidQuery,
@@ -158,6 +153,17 @@ pub(crate) fn select_sql(
             ));
         }
     }
+    Ok(())
+}
+
+/// Builds `SELECT <columns> FROM <table> WHERE … ORDER BY id DESC LIMIT limit + 1` and its
+/// parameters. `table` must be validated; it is the only text put into the SQL.
+pub(crate) fn select_sql(
+    table: &str,
+    columns: &str,
+    q: &Query,
+) -> Result<(String, Vec<SqlValue>), Error> {
+    check_query(q)?;
     let mut w = Where::default();
     if let Some(text) = q.text.as_deref().filter(|t| !t.trim().is_empty()) {
         match fts_expression(text) {

@@ -134,6 +134,8 @@ fn setup_logging_is_idempotent() {
 #[test]
 fn disk_full_counts_every_failed_record_and_the_caller_stays_fast() {
     use hwlog::nonblocking::NonBlockingOptions;
+    // Its failures count in the process-wide totals another test here measures.
+    let _serial = testing::lock();
     // /dev/full fails every write with ENOSPC, as a full disk does.
     if !std::path::Path::new("/dev/full").exists() {
         println!("SKIPPED disk_full: /dev/full is missing");
