@@ -95,6 +95,10 @@ struct ServeArgs {
     /// Largest database in MB; ingest beyond answers 507 until room is freed.
     #[arg(long, value_name = "MB")]
     max_db_mb: Option<u64>,
+    /// Store in PostgreSQL (`postgres://user@host:port/db`), shared with other servers,
+    /// instead of the SQLite file in the data dir.
+    #[arg(long, value_name = "URL")]
+    store: Option<String>,
     /// Delete records older than this many days (0: keep them forever).
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
     retention_days: u64,
@@ -210,6 +214,7 @@ fn main() -> Result<ExitCode> {
                 max_body: a.max_body,
                 syslog_udp: a.syslog_udp,
                 syslog_tcp: a.syslog_tcp,
+                store: a.store,
                 retention: hwlog_server::jobs::RetentionJob {
                     retention: hwlog_store::Retention {
                         max_age: (a.retention_days > 0)

@@ -13,6 +13,7 @@
 //! tls_key = "/etc/hwlog/key.pem"
 //! tokens = ["$HWLOG_INGEST_TOKEN:ingest", "s3cret-reader-token-0001:read"]
 //! rules = "/etc/hwlog/alerts.toml"   # alert rules (see hwlog::monitoring::load_rules)
+//! store = "postgres://hwlog@db.internal:5432/hwlog"   # shared by several servers
 //! retention_days = 30                  # 0 keeps records forever
 //! max_rows = 50000000                  # keep at most this many records
 //! ```
@@ -47,6 +48,8 @@ pub struct FileSettings {
     pub tokens: Vec<Token>,
     /// `rules`: an alert rules file.
     pub rules: Option<PathBuf>,
+    /// `store`: a PostgreSQL URL.
+    pub store: Option<String>,
     /// `retention_days` (0: keep records forever).
     pub retention_days: Option<u64>,
     /// `max_rows`: keep at most this many records.
@@ -74,6 +77,9 @@ impl FileSettings {
         opts.tokens.extend(self.tokens);
         if opts.rules.is_none() {
             opts.rules = self.rules;
+        }
+        if opts.store.is_none() {
+            opts.store = self.store;
         }
         let r = &mut opts.retention.retention;
         if let Some(d) = self
@@ -150,6 +156,7 @@ pub fn load(path: &Path) -> Result<FileSettings, String> {
             "tls_cert" => cert = want_text(&mut err).map(PathBuf::from),
             "tls_key" => key = want_text(&mut err).map(PathBuf::from),
             "rules" => s.rules = want_text(&mut err).map(PathBuf::from),
+            "store" => s.store = want_text(&mut err),
             "retention_days" | "max_rows" => match n.val {
                 Val::Int(i) if i >= 0 => {
                     let slot = if k == "max_rows" {
@@ -197,7 +204,7 @@ pub fn load(path: &Path) -> Result<FileSettings, String> {
                 &n.loc,
                 other,
                 "unknown setting (expected data_dir, listen, syslog_udp, syslog_tcp, max_body_mb, \
-                 max_db_mb, tls_cert, tls_key, tokens, rules, retention_days, max_rows)"
+                 max_db_mb, tls_cert, tls_key, tokens, rules, store, retention_days, max_rows)"
                     .into(),
             ),
         }

@@ -75,10 +75,11 @@ fn store_error(f: crate::state::StoreFailure) -> Response {
 async fn healthz(State(s): State<Arc<AppState>>) -> Response {
     let store = s.store.clone();
     match tokio::task::spawn_blocking(move || store.count()).await {
-        Ok(Ok(n)) => {
-            Json(json!({"status": "ok", "records": n, "uptime_s": s.started.elapsed().as_secs()}))
-                .into_response()
-        }
+        Ok(Ok(n)) => Json(
+            json!({"status": "ok", "records": n, "uptime_s": s.started.elapsed().as_secs(),
+                        "leader": s.leader.load(Ordering::Relaxed)}),
+        )
+        .into_response(),
         Ok(Err(e)) => error(StatusCode::SERVICE_UNAVAILABLE, format!("store: {e}")),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
@@ -135,6 +136,24 @@ async fn metrics(State(s): State<Arc<AppState>>) -> impl IntoResponse {
         "counter",
         "Records deleted by retention.",
         vec![(String::new(), g(&c.retention_deleted))],
+    );
+    metric(
+        "hwlog_peer_records_total",
+        "counter",
+        "Records committed by other servers on the shared store, taken live.",
+        vec![(String::new(), g(&c.peer_records))],
+    );
+    metric(
+        "hwlog_peer_feed_errors_total",
+        "counter",
+        "Interruptions of the feed from other servers (records may have been missed live).",
+        vec![(String::new(), g(&c.peer_errors))],
+    );
+    metric(
+        "hwlog_leader",
+        "gauge",
+        "1 while this server runs alert notifications and retention.",
+        vec![(String::new(), u64::from(s.leader.load(Ordering::Relaxed)))],
     );
     metric(
         "hwlog_stream_clients",

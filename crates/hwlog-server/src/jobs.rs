@@ -1,5 +1,6 @@
-//! Background jobs of a server: retention, and the alert rules kept in the store (created
-//! through the API), loaded at start and kept in step with the store.
+//! Background jobs of a server: retention, the alert rules kept in the store (created
+//! through the API), loaded at start and kept in step with the store, and with a store
+//! shared by several servers, the feed of their records and the claim to lead.
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -42,6 +43,9 @@ pub async fn retention(state: Arc<AppState>, job: RetentionJob) {
     tick.tick().await;
     loop {
         tick.tick().await;
+        if !state.leader.load(Ordering::Relaxed) {
+            continue;
+        }
         let (s, r) = (state.clone(), job.retention);
         match tokio::task::spawn_blocking(move || s.store.apply_retention(&r)).await {
             Ok(Ok(report)) => {
@@ -111,4 +115,54 @@ pub async fn rules(state: Arc<AppState>, interval: Duration) {
             Err(e) => eprintln!("hwlog serve: cannot read the saved alert rules: {e}"),
         }
     }
+}
+
+/// With a store shared by several servers: a thread that takes the records the others
+/// commit to this server's live clients (and, on the leader, its alert rules), and one that
+/// keeps claiming the lead once a second. Both stop when the server state is dropped.
+pub fn start_shared(state: &Arc<AppState>) -> Result<(), hwlog_store::Error> {
+    if let Some(mut lead) = state.store.leadership()? {
+        state.leader.store(lead.is_leader(), Ordering::Relaxed);
+        let weak = Arc::downgrade(state);
+        std::thread::Builder::new()
+            .name("hwlog-server-lead".into())
+            .spawn(move || loop {
+                std::thread::sleep(Duration::from_secs(1));
+                let Some(s) = weak.upgrade() else { return };
+                let now = lead.is_leader();
+                if s.leader.swap(now, Ordering::Relaxed) != now {
+                    eprintln!(
+                        "hwlog serve: {} the lead (alert notifications, retention)",
+                        if now { "took" } else { "lost" }
+                    );
+                }
+            })
+            .map_err(hwlog_store::Error::from)?;
+    }
+    if let Some(mut feed) = state.store.subscribe()? {
+        let weak = Arc::downgrade(state);
+        std::thread::Builder::new()
+            .name("hwlog-server-feed".into())
+            .spawn(move || loop {
+                let res = feed.next_batches(Duration::from_millis(500));
+                let Some(s) = weak.upgrade() else { return };
+                match res {
+                    Ok(batch) if batch.is_empty() => {}
+                    Ok(batch) => {
+                        s.counters
+                            .peer_records
+                            .fetch_add(batch.len() as u64, Ordering::Relaxed);
+                        crate::state::publish(&s, batch.into_iter().map(|r| r.record).collect());
+                    }
+                    Err(e) => {
+                        s.counters.peer_errors.fetch_add(1, Ordering::Relaxed);
+                        eprintln!("hwlog serve: live feed from other servers: {e}");
+                        drop(s);
+                        std::thread::sleep(Duration::from_secs(1));
+                    }
+                }
+            })
+            .map_err(hwlog_store::Error::from)?;
+    }
+    Ok(())
 }

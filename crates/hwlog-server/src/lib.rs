@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use hwlog_store::{SqliteOptions, SqliteStore};
+use hwlog_store::{PgOptions, PgStore, SqliteOptions, SqliteStore};
 
 mod analysis;
 pub mod auth;
@@ -55,6 +55,9 @@ pub struct ServeOptions {
     pub tls: Option<(PathBuf, PathBuf)>,
     /// An alert rules file (TOML or YAML, see `hwlog::monitoring::load_rules`).
     pub rules: Option<PathBuf>,
+    /// A PostgreSQL store shared with other servers (`postgres://user@host:port/db`)
+    /// instead of the SQLite file in `data_dir`.
+    pub store: Option<String>,
     /// Retention of the store (default: 30 days, checked every minute).
     pub retention: jobs::RetentionJob,
     /// How often the alert rules saved in the store are re-read (rules created on another
@@ -76,6 +79,7 @@ impl Default for ServeOptions {
             max_db_mb: None,
             tls: None,
             rules: None,
+            store: None,
             retention: jobs::RetentionJob::default(),
             rules_interval: std::time::Duration::from_secs(5),
         }
@@ -96,18 +100,36 @@ impl std::error::Error for ServeError {}
 
 /// Opens the store and builds the router (for tests and embedding).
 pub fn app(opts: &ServeOptions) -> Result<(axum::Router, Arc<AppState>), ServeError> {
-    std::fs::create_dir_all(&opts.data_dir)
-        .map_err(|e| ServeError(format!("cannot create {}: {e}", opts.data_dir.display())))?;
-    let db = opts.data_dir.join("logs.db");
-    let store = SqliteStore::open(
-        &db,
-        SqliteOptions {
-            max_size_mb: opts.max_db_mb,
-            ..SqliteOptions::default()
-        },
-    )
-    .map_err(|e| ServeError(format!("cannot open {}: {e}", db.display())))?;
-    let state = AppState::new(Arc::new(store), opts.max_body);
+    let store: Arc<dyn hwlog_store::Store> = match &opts.store {
+        Some(url) => {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(ServeError(format!(
+                    "--store {url:?}: expected postgres://user@host:port/db"
+                )));
+            }
+            let store = PgStore::connect(url, PgOptions::default())
+                .map_err(|e| ServeError(format!("cannot open the PostgreSQL store: {e}")))?;
+            Arc::new(store)
+        }
+        None => {
+            std::fs::create_dir_all(&opts.data_dir).map_err(|e| {
+                ServeError(format!("cannot create {}: {e}", opts.data_dir.display()))
+            })?;
+            let db = opts.data_dir.join("logs.db");
+            let store = SqliteStore::open(
+                &db,
+                SqliteOptions {
+                    max_size_mb: opts.max_db_mb,
+                    ..SqliteOptions::default()
+                },
+            )
+            .map_err(|e| ServeError(format!("cannot open {}: {e}", db.display())))?;
+            Arc::new(store)
+        }
+    };
+    let state = AppState::new(store, opts.max_body);
+    jobs::start_shared(&state)
+        .map_err(|e| ServeError(format!("cannot start the shared-store jobs: {e}")))?;
     if let Some(path) = &opts.rules {
         let file = hwlog::monitoring::load_rules(path).map_err(|e| ServeError(e.to_string()))?;
         for (name, n) in file.channels {
@@ -202,8 +224,9 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
         .enable_all()
         .build()
         .map_err(|e| ServeError(format!("cannot start the runtime: {e}")))?;
+    // Outside the runtime: opening a PostgreSQL store blocks.
+    let (router, state) = app(&opts)?;
     rt.block_on(async move {
-        let (router, state) = app(&opts)?;
         let listener = tokio::net::TcpListener::bind(opts.listen)
             .await
             .map_err(|e| ServeError(format!("cannot listen on {}: {e}", opts.listen)))?;
@@ -215,10 +238,16 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
             None => None,
         };
         let scheme = if tls.is_some() { "https" } else { "http" };
-        println!(
-            "hwlog serve: dashboard at {scheme}://{addr}/ (data in {})",
-            opts.data_dir.display()
-        );
+        let data = match &opts.store {
+            // Host and database only: the URL may hold a password.
+            Some(url) => format!(
+                "PostgreSQL at {}",
+                url.rsplit_once('@')
+                    .map_or("the given address", |(_, rest)| rest)
+            ),
+            None => format!("data in {}", opts.data_dir.display()),
+        };
+        println!("hwlog serve: dashboard at {scheme}://{addr}/ ({data})");
         start_jobs(&state, &opts);
         let (udp, tcp) = start_syslog(state.clone(), opts.syslog_udp, opts.syslog_tcp).await?;
         for (proto, a) in [("udp", udp), ("tcp", tcp)] {

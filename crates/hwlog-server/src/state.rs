@@ -90,6 +90,10 @@ pub struct Counters {
     pub per_level: [AtomicU64; 6],
     /// Records deleted by retention.
     pub retention_deleted: AtomicU64,
+    /// Records other servers sharing the store committed, taken live.
+    pub peer_records: AtomicU64,
+    /// Failures of the feed from other servers (records may have been missed).
+    pub peer_errors: AtomicU64,
 }
 
 /// Everything the handlers share.
@@ -113,6 +117,9 @@ pub struct AppState {
     notifications: Mutex<VecDeque<Notification>>,
     /// Notifiers by channel (from the rules file); `log` is standard output.
     notifiers: Mutex<std::collections::HashMap<String, Arc<dyn Notifier>>>,
+    /// Whether this server runs the jobs that must run once (alert rules, retention): always
+    /// with a store of its own, while it holds the lead with a shared one.
+    pub leader: std::sync::atomic::AtomicBool,
     /// Names of the running rules that came from the store (see `jobs::sync_rules`).
     saved_rules: Mutex<std::collections::HashSet<String>>,
     /// To the delivery thread.
@@ -153,6 +160,7 @@ impl AppState {
             notifications: Mutex::new(VecDeque::new()),
             notifiers: Mutex::new(std::collections::HashMap::new()),
             saved_rules: Mutex::new(Default::default()),
+            leader: std::sync::atomic::AtomicBool::new(true),
             deliveries,
         });
         let s = state.clone();
@@ -321,10 +329,43 @@ fn clamp_future(records: &mut [Record]) {
     }
 }
 
+/// Committed records go to the alert rules (on the leading server) and to live clients.
+pub(crate) fn publish(state: &AppState, all: Vec<Record>) {
+    if state.leader.load(Ordering::Relaxed) {
+        let now = Timestamp::now().as_nanos();
+        let mut notes = Vec::new();
+        {
+            let mut am = state.alerts();
+            for r in &all {
+                notes.extend(am.observe(r, now));
+            }
+        }
+        state.notified(notes);
+        state.save_alert_events();
+    }
+    let mut ring = state.ring.lock().unwrap_or_else(|e| e.into_inner());
+    let next = ring.back().map_or(0, |r| r.seq) + 1;
+    for (seq, r) in (next..).zip(all) {
+        let live = Arc::new(LiveRecord {
+            seq,
+            level: r.level,
+            component: r.component.to_string(),
+            correlation_id: r.correlation_id.as_deref().map(str::to_string),
+            message: r.message.to_string(),
+            record: r,
+            json: std::sync::OnceLock::new(),
+        });
+        if ring.len() == RING {
+            ring.pop_front();
+        }
+        ring.push_back(live.clone());
+        let _ = state.live.send(live);
+    }
+}
+
 /// Commits jobs in groups: everything waiting (up to [`GROUP`] records) goes into one
 /// transaction, then every job of the group is answered and its records go live.
 fn writer(state: Arc<AppState>, mut rx: mpsc::Receiver<Job>) {
-    let mut seq = 0u64;
     while let Some(first) = rx.blocking_recv() {
         let mut group = vec![first];
         let mut n = group[0].records.len();
@@ -361,35 +402,7 @@ fn writer(state: Arc<AppState>, mut rx: mpsc::Receiver<Job>) {
                         let _ = d.send(Ok(k));
                     }
                 }
-                // The rules see every committed record.
-                let now = Timestamp::now().as_nanos();
-                let mut notes = Vec::new();
-                {
-                    let mut am = state.alerts();
-                    for r in &all {
-                        notes.extend(am.observe(r, now));
-                    }
-                }
-                state.notified(notes);
-                state.save_alert_events();
-                let mut ring = state.ring.lock().unwrap_or_else(|e| e.into_inner());
-                for r in all {
-                    seq += 1;
-                    let live = Arc::new(LiveRecord {
-                        seq,
-                        level: r.level,
-                        component: r.component.to_string(),
-                        correlation_id: r.correlation_id.as_deref().map(str::to_string),
-                        message: r.message.to_string(),
-                        record: r,
-                        json: std::sync::OnceLock::new(),
-                    });
-                    if ring.len() == RING {
-                        ring.pop_front();
-                    }
-                    ring.push_back(live.clone());
-                    let _ = state.live.send(live);
-                }
+                publish(&state, all);
             }
             Err(e) => {
                 c.commit_errors.fetch_add(1, Ordering::Relaxed);
