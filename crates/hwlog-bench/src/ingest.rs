@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-/// Runs the benchmark.
+/// Runs the benchmark against one server on a SQLite store in a temp dir.
 pub fn run(records: usize, batch: usize, clients: usize) -> Result<Value, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let opts = hwlog_server::ServeOptions {
@@ -16,7 +16,13 @@ pub fn run(records: usize, batch: usize, clients: usize) -> Result<Value, String
         listen: "127.0.0.1:0".parse().expect("address"),
         ..Default::default()
     };
-    let (router, _state) = hwlog_server::app(&opts).map_err(|e| e.to_string())?;
+    run_on(&[opts], records, batch, clients)
+}
+
+/// Starts a server for `opts` in this process (its own Tokio runtime) and returns its
+/// address.
+fn serve(opts: &hwlog_server::ServeOptions) -> Result<std::net::SocketAddr, String> {
+    let (router, _state) = hwlog_server::app(opts).map_err(|e| e.to_string())?;
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -32,9 +38,18 @@ pub fn run(records: usize, batch: usize, clients: usize) -> Result<Value, String
             let _ = axum::serve(l, router).await;
         });
     });
-    let addr = rx
-        .recv_timeout(Duration::from_secs(10))
-        .map_err(|e| e.to_string())?;
+    rx.recv_timeout(Duration::from_secs(30))
+        .map_err(|e| e.to_string())
+}
+
+/// Runs the benchmark against one server per entry of `servers` (clients spread over them).
+pub fn run_on(
+    servers: &[hwlog_server::ServeOptions],
+    records: usize,
+    batch: usize,
+    clients: usize,
+) -> Result<Value, String> {
+    let addrs = servers.iter().map(serve).collect::<Result<Vec<_>, _>>()?;
     let body: String = (0..batch)
         .map(|i| {
             json!({"level": if i % 10 == 0 { "ERROR" } else { "INFO" },
@@ -49,8 +64,9 @@ pub fn run(records: usize, batch: usize, clients: usize) -> Result<Value, String
     let per_client = records.div_ceil(batch * clients.max(1));
     let start = Instant::now();
     let handles: Vec<_> = (0..clients.max(1))
-        .map(|_| {
+        .map(|c| {
             let body = body.clone();
+            let addr = addrs[c % addrs.len()];
             std::thread::spawn(move || -> Result<u64, String> {
                 let agent: ureq::Agent = ureq::Agent::config_builder()
                     .http_status_as_error(false)
@@ -82,6 +98,7 @@ pub fn run(records: usize, batch: usize, clients: usize) -> Result<Value, String
         "records": acked,
         "batch": batch,
         "clients": clients,
+        "servers": servers.len(),
         "seconds": secs,
         "records_per_s": acked as f64 / secs,
     }))

@@ -16,6 +16,7 @@ mod contenders;
 mod ingest;
 mod report;
 mod rotation;
+mod scaling;
 mod serverbench;
 mod sqlite;
 mod syslogbench;
@@ -53,6 +54,17 @@ enum Cmd {
         batch: usize,
         /// Client threads.
         #[arg(long, default_value_t = 2)]
+        clients: usize,
+    },
+    /// Records per second into `hwlog serve` on SQLite, on PostgreSQL with one server and
+    /// with two servers sharing it, in one run (starts PostgreSQL in a temp dir; prints one
+    /// JSON line).
+    Scaling {
+        /// Records per run.
+        #[arg(long, default_value_t = 200_000)]
+        records: usize,
+        /// Client threads.
+        #[arg(long, default_value_t = 4)]
         clients: usize,
     },
     /// Full-text queries over stored records (prints one JSON line).
@@ -187,6 +199,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Cmd::Scaling { records, clients } => print_result(scaling::run(records.max(1), clients)),
         Cmd::Ingest {
             records,
             batch,

@@ -11,6 +11,8 @@ pub struct PgServer {
     /// The TCP port on 127.0.0.1.
     pub port: u16,
     as_postgres: bool,
+    /// Server settings (`-c name=value …`).
+    settings: String,
 }
 
 /// The directory of `initdb` and `pg_ctl`: on the PATH, or Debian's versioned directory.
@@ -46,6 +48,12 @@ impl PgServer {
     /// Starts a server, or prints a SKIPPED line and returns `None` when PostgreSQL is not
     /// installed (a failure instead when `HWLOG_REQUIRE_EXTERNAL=1`).
     pub fn start(test: &str) -> Option<PgServer> {
+        // Tests do not need durability across a power cut.
+        Self::start_with(test, "-c fsync=off")
+    }
+
+    /// [`start`](Self::start) with server settings of one's own (`-c name=value …`).
+    pub fn start_with(test: &str, settings: &str) -> Option<PgServer> {
         let Some(bin) = bin_dir() else {
             let msg = format!(
                 "SKIPPED {test}: PostgreSQL (initdb, pg_ctl) is not installed \
@@ -76,6 +84,7 @@ impl PgServer {
             dir,
             port: 0,
             as_postgres,
+            settings: settings.to_string(),
         };
         let data = pg.data();
         pg.run(
@@ -135,9 +144,10 @@ impl PgServer {
             self.port = free_port();
         }
         let opts = format!(
-            "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off -c max_connections=200",
+            "-c listen_addresses=127.0.0.1 -p {} -k {} -c max_connections=200 {}",
             self.port,
-            self.dir.path().display()
+            self.dir.path().display(),
+            self.settings
         );
         let data = self.data();
         let log = self.dir.path().join("server.log");
