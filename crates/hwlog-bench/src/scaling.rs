@@ -8,7 +8,6 @@
 use serde_json::{json, Value};
 
 #[path = "../../hwlog-store/tests/pg/mod.rs"]
-#[allow(dead_code)]
 mod pg;
 
 use crate::ingest;
