@@ -7,7 +7,7 @@
 //!
 //! Mapping: the severity number (or text) gives the level; the body is the message; the
 //! scope name, else the resource's `service.name`, is the component; the trace id (hex) is
-//! the correlation id; attributes become fields, and `service.name`, `span_id` are kept as
+//! the correlation id (else a `correlation_id` attribute); attributes become fields, and `service.name`, `span_id` are kept as
 //! fields too.
 use hwlog_core::{Level, Record, Timestamp, Value};
 use prost::Message;
@@ -236,6 +236,12 @@ pub fn records(req: &ExportLogsServiceRequest, now: i64) -> Vec<Record> {
                 }
                 for kv in &lr.attributes {
                     if let Some(v) = &kv.value {
+                        // hwlog's own `otlp` sink sends correlation ids that are not trace
+                        // ids as this attribute.
+                        if kv.key == "correlation_id" && r.correlation_id.is_none() {
+                            r.correlation_id = Some(text_of(&kv.value).into());
+                            continue;
+                        }
                         r.push_field(kv.key.clone(), any_to_value(v));
                     }
                 }

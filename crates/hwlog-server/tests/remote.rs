@@ -129,3 +129,68 @@ fn the_spool_keeps_records_until_the_server_is_back() {
     );
     assert!(RemoteSink::new(RemoteOptions::new("https://example.org")).is_err());
 }
+
+/// The `otlp` sink speaks OTLP/HTTP JSON; hwlog's own receiver (`/v1/logs`) takes it like
+/// any collector would: level, message, component (the scope), typed fields, correlation
+/// ids (a trace id when it is one, else an attribute), service name. While the collector
+/// is away, requests wait in the spool, one per line, and go out whole afterwards.
+#[test]
+fn the_otlp_sink_exports_to_an_otlp_receiver() {
+    use hwlog::sink::remote::Protocol;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let mut opts = RemoteOptions::new(&format!("http://{addr}"));
+    opts.protocol = Protocol::Otlp {
+        service: "provisioner".into(),
+    };
+    opts.spool = Some(dir.path().join("otlp.spool"));
+    opts.attempts = 1;
+    let sink = RemoteSink::new(opts).unwrap();
+    let fmt = Json::new(TimeZone::Utc);
+    let mut batch = hwlog::Batch::new();
+    let trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let mut a = Record::new(Level::Error, "bmc.ipmi", "power on failed")
+        .with_field("host", "node-7")
+        .with_field("attempt", 3u64)
+        .with_field("ratio", 0.5)
+        .with_field("ok", false);
+    a.correlation_id = Some(trace.into());
+    let mut b = Record::new(Level::Warning, "bios", "setting drifted");
+    b.correlation_id = Some("req-otlp-1".into());
+    batch.push(a, &fmt);
+    batch.push(b, &fmt);
+    // Nobody listens yet: the request is spooled, not lost.
+    sink.write_batch(&batch).unwrap();
+    let spooled = std::fs::read_to_string(dir.path().join("otlp.spool")).unwrap();
+    assert_eq!(spooled.lines().count(), 1);
+    assert!(spooled.contains("\"resourceLogs\""));
+    serve_at(dir.path(), addr);
+    let mut batch = hwlog::Batch::new();
+    batch.push(Record::new(Level::Info, "bios", "third"), &fmt);
+    sink.write_batch(&batch).unwrap();
+    let v = get_json(addr, "/api/v1/logs?limit=10");
+    let recs = v["records"].as_array().unwrap();
+    assert_eq!(recs.len(), 3, "{v}");
+    let by = |m: &str| recs.iter().find(|r| r["message"] == m).unwrap().clone();
+    let a = by("power on failed");
+    assert_eq!(a["level"], "ERROR");
+    assert_eq!(a["component"], "bmc.ipmi");
+    assert_eq!(a["correlation_id"], trace);
+    assert_eq!(a["fields"]["host"], "node-7");
+    assert_eq!(a["fields"]["attempt"], 3);
+    assert_eq!(a["fields"]["ratio"], 0.5);
+    assert_eq!(a["fields"]["ok"], false);
+    assert_eq!(a["fields"]["service"], "provisioner");
+    let b = by("setting drifted");
+    assert_eq!(
+        (b["level"].as_str(), b["component"].as_str()),
+        (Some("WARNING"), Some("bios"))
+    );
+    assert_eq!(b["correlation_id"], "req-otlp-1");
+    assert_eq!(by("third")["level"], "INFO");
+}

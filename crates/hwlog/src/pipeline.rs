@@ -275,7 +275,8 @@ fn build_sink(p: &ActiveProfile, s: &SinkSpec) -> Arc<dyn Sink> {
             token,
             spool,
             max_spool_mb,
-        } => remote_sink(p, url, token, spool, *max_spool_mb),
+            otlp_service,
+        } => remote_sink(p, url, token, spool, *max_spool_mb, otlp_service),
     }
 }
 
@@ -286,8 +287,14 @@ fn remote_sink(
     token: &Option<String>,
     spool: &Option<String>,
     max_spool_mb: u64,
+    otlp_service: &Option<String>,
 ) -> Arc<dyn Sink> {
     let mut opts = crate::sink::remote::RemoteOptions::new(url);
+    if let Some(service) = otlp_service {
+        opts.protocol = crate::sink::remote::Protocol::Otlp {
+            service: service.clone(),
+        };
+    }
     opts.token = token.clone();
     opts.spool = spool.as_ref().map(|s| Path::new(&p.log_dir).join(s));
     opts.max_spool_bytes = max_spool_mb.saturating_mul(1 << 20);
@@ -307,6 +314,7 @@ fn remote_sink(
     _token: &Option<String>,
     _spool: &Option<String>,
     _max_spool_mb: u64,
+    _otlp_service: &Option<String>,
 ) -> Arc<dyn Sink> {
     Arc::new(crate::sink::UnavailableSink::new(
         format!("remote:{url}"),

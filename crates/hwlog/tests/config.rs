@@ -183,4 +183,24 @@ buffer = true
         .unwrap_err()
         .to_string();
     assert!(e.contains("a remote sink needs a url"), "{e}");
+    // The same route to an OpenTelemetry collector.
+    let otlp = text
+        .replace(
+            "type = \"remote\"",
+            "type = \"otlp\", service = \"provisioner\"",
+        )
+        .replace("7700", "4318");
+    let cfg = Config::from_text(&otlp, Syntax::Toml, "otlp.toml").unwrap();
+    let p = cfg.resolve("ship", &Overrides::new()).unwrap();
+    let sink = format!("{:?}", p.routes[0].sink);
+    assert!(
+        sink.contains("otlp_service: Some(\"provisioner\")"),
+        "{sink}"
+    );
+    let bad = otlp.replace("service = \"provisioner\"", "colour = 1");
+    let e = Config::from_text(&bad, Syntax::Toml, "bad.toml")
+        .and_then(|c| c.resolve("ship", &Overrides::new()).map(|_| c))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("colour"), "{e}");
 }

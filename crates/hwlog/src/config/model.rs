@@ -85,8 +85,8 @@ pub enum SinkSpec {
         /// Keep at most this many rows.
         max_rows: Option<u64>,
     },
-    /// `hwlog serve` over HTTP (cargo feature `http-notifiers`); a relative spool path is
-    /// under `log_dir`.
+    /// `hwlog serve` (type `remote`) or an OpenTelemetry collector (type `otlp`) over HTTP
+    /// (cargo feature `http-notifiers`); a relative spool path is under `log_dir`.
     Remote {
         /// The server's base URL.
         url: String,
@@ -96,6 +96,9 @@ pub enum SinkSpec {
         spool: Option<String>,
         /// Largest spool, in MB.
         max_spool_mb: u64,
+        /// `Some(service.name)`: OTLP/HTTP to an OpenTelemetry collector (sink type `otlp`)
+        /// instead of hwlog's own ingest.
+        otlp_service: Option<String>,
     },
     /// Live WebSocket stream (cargo feature `websocket`).
     WebSocket {

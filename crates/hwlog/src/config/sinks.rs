@@ -25,6 +25,7 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
             "token",
             "spool",
             "max_spool_mb",
+            "service",
         ],
     )?;
     let Some(t) = get(m, "type") else {
@@ -183,8 +184,13 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
                 ring,
             }
         }
-        "remote" => {
-            only(d, &["url", "token", "spool", "max_spool_mb"]);
+        "remote" | "otlp" => {
+            let otlp = kind == "otlp";
+            if otlp {
+                only(d, &["url", "token", "spool", "max_spool_mb", "service"]);
+            } else {
+                only(d, &["url", "token", "spool", "max_spool_mb"]);
+            }
             let Some(url) = get(m, "url").and_then(|v| d.str(v, &join(path, "url"))) else {
                 d.err(
                     &t.loc,
@@ -212,11 +218,17 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
                     }
                 },
             };
+            let otlp_service = otlp.then(|| {
+                get(m, "service")
+                    .and_then(|v| d.str(v, &join(path, "service")))
+                    .unwrap_or_else(|| "hwlog".into())
+            });
             SinkSpec::Remote {
                 url,
                 token,
                 spool,
                 max_spool_mb,
+                otlp_service,
             }
         }
         "metrics" => {
@@ -233,7 +245,7 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
                 &t.loc,
                 &join(path, "type"),
                 format!(
-                    "unknown sink {other:?} (expected console, file, sqlite, metrics, websocket, remote, capture or null)"
+                    "unknown sink {other:?} (expected console, file, sqlite, metrics, websocket, remote, otlp, capture or null)"
                 ),
             );
             return None;

@@ -3,6 +3,7 @@
 mod console;
 mod file;
 pub mod metrics;
+pub mod otlp;
 #[cfg(feature = "http-notifiers")]
 pub mod remote;
 pub mod rotating;

@@ -1,7 +1,9 @@
-//! The `remote` sink: ships records to `hwlog serve` (`POST /api/v1/logs`, NDJSON) in
-//! batches, retrying with backoff, and keeps what cannot be sent in a spool file that is
-//! sent first once the server answers again. Use it on a non-blocking route with the `json`
-//! formatter (its lines are the server's input format).
+//! The `remote` and `otlp` sinks: ship records to `hwlog serve` (`POST /api/v1/logs`,
+//! NDJSON) or to any OpenTelemetry collector (`POST /v1/logs`, OTLP/HTTP JSON, see
+//! [`super::otlp`]) in batches, retrying with backoff, and keep what cannot be sent in a
+//! spool file that is sent first once the server answers again. Use it on a non-blocking
+//! route; for `hwlog serve` with the `json` formatter (its lines are the server's input
+//! format); the OTLP encoding is made from the records themselves.
 //!
 //! Records are lost only when the spool is full (or there is none): those are counted as
 //! errors of the route.
@@ -13,11 +15,26 @@ use std::time::Duration;
 
 use hwlog_core::{Batch, Record, Sink, SinkError, SinkErrorKind};
 
+/// What a [`RemoteSink`] speaks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// `hwlog serve`'s NDJSON ingest (`/api/v1/logs`), the formatted lines as they are.
+    Hwlog,
+    /// OTLP/HTTP JSON (`/v1/logs`) to any OpenTelemetry collector (hwlog serve included);
+    /// `service` is the resource's `service.name`.
+    Otlp {
+        /// `service.name`.
+        service: String,
+    },
+}
+
 /// Settings of a [`RemoteSink`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct RemoteOptions {
-    /// The server's base URL (`http://host:7700`).
+    /// The server's base URL (`http://host:7700`, or a collector's `http://host:4318`).
     pub url: String,
+    /// What to speak.
+    pub protocol: Protocol,
     /// API token with the `ingest` scope.
     pub token: Option<String>,
     /// Where unsent records wait (NDJSON); `None` keeps nothing.
@@ -38,6 +55,7 @@ impl RemoteOptions {
     pub fn new(url: &str) -> Self {
         Self {
             url: url.trim_end_matches('/').to_string(),
+            protocol: Protocol::Hwlog,
             token: None,
             spool: None,
             max_spool_bytes: 100 << 20,
@@ -79,10 +97,14 @@ impl RemoteSink {
 
     /// One POST; `Err` with the reason when it was not accepted whole.
     fn post(&self, body: &[u8]) -> Result<(), String> {
+        let (path, content_type) = match self.opts.protocol {
+            Protocol::Hwlog => ("/api/v1/logs", "application/x-ndjson"),
+            Protocol::Otlp { .. } => ("/v1/logs", "application/json"),
+        };
         let mut req = self
             .agent
-            .post(format!("{}/api/v1/logs", self.opts.url))
-            .header("content-type", "application/x-ndjson");
+            .post(format!("{}{path}", self.opts.url))
+            .header("content-type", content_type);
         if let Some(t) = &self.opts.token {
             req = req.header("authorization", &format!("Bearer {t}"));
         }
@@ -139,8 +161,13 @@ impl RemoteSink {
         // In chunks of whole lines of at most 1 MB (a longer line goes alone). What was
         // accepted leaves the spool even when a later chunk fails, so nothing is sent twice.
         let mut start = 0;
+        // An OTLP request is one line of the spool and goes alone.
+        let chunk = match self.opts.protocol {
+            Protocol::Hwlog => 1 << 20,
+            Protocol::Otlp { .. } => 1,
+        };
         while start < data.len() {
-            let limit = (start + (1 << 20)).min(data.len());
+            let limit = (start + chunk).min(data.len());
             let end = if limit == data.len() {
                 limit
             } else {
@@ -205,18 +232,33 @@ impl RemoteSink {
 
 impl Sink for RemoteSink {
     fn name(&self) -> String {
-        format!("remote {}", self.opts.url)
+        match self.opts.protocol {
+            Protocol::Hwlog => format!("remote {}", self.opts.url),
+            Protocol::Otlp { .. } => format!("otlp {}", self.opts.url),
+        }
     }
 
-    fn write(&self, _record: &Record, line: &[u8]) -> Result<(), SinkError> {
-        self.send(line, 1)
+    fn write(&self, record: &Record, line: &[u8]) -> Result<(), SinkError> {
+        match &self.opts.protocol {
+            Protocol::Hwlog => self.send(line, 1),
+            Protocol::Otlp { service } => self.send(
+                &super::otlp::encode(std::slice::from_ref(record), service),
+                1,
+            ),
+        }
     }
 
     fn write_batch(&self, batch: &Batch) -> Result<(), SinkError> {
         if batch.is_empty() {
             return Ok(());
         }
-        self.send(batch.bytes(), batch.len() as u64)
+        match &self.opts.protocol {
+            Protocol::Hwlog => self.send(batch.bytes(), batch.len() as u64),
+            Protocol::Otlp { service } => self.send(
+                &super::otlp::encode(batch.records(), service),
+                batch.len() as u64,
+            ),
+        }
     }
 
     fn flush(&self) -> Result<(), SinkError> {
