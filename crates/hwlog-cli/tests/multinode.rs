@@ -1,7 +1,8 @@
 //! Several `hwlog serve` processes on one PostgreSQL (started here in a temp dir; SKIPPED
 //! when it is not installed, a failure then with `HWLOG_REQUIRE_EXTERNAL=1`): ingest on one,
-//! query and live tail on the other, one notification for a rule matching on both, and the
-//! lead moving when its holder dies.
+//! query and live tail on the other, one notification for a rule matching on both, alerts
+//! shown and acknowledged on the server that does not lead, and the lead moving when its
+//! holder dies.
 #[path = "../../hwlog-store/tests/pg/mod.rs"]
 mod pg;
 
@@ -174,6 +175,47 @@ fn two_servers_share_one_postgres() {
         1,
         "one notification per alert"
     );
+
+    // The server that does not lead shows the leader's active alert, and forwards an
+    // acknowledgement to it.
+    let (leader_port, other) = if leaders[0] { (pa, pb) } else { (pb, pa) };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let id = loop {
+        let v = get_json(other, "/api/v1/alerts");
+        assert_eq!(v["leader"], false);
+        if let Some(id) = v["active"][0]["alert"]["id"].as_u64() {
+            assert_eq!(v["active"][0]["rule"], "psu");
+            break id;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the other server never showed the alert: {v}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let (status, resp) = http(
+        other,
+        "POST",
+        &format!("/api/v1/alerts/{id}/ack"),
+        r#"{"by": "ops"}"#,
+    )
+    .unwrap();
+    assert_eq!(status, 202, "{resp}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let v = get_json(leader_port, "/api/v1/alerts");
+        // (This bare client sends no content type, so the body's `by` is not read.)
+        if v["active"][0]["acknowledged_by"].is_string() {
+            let h = v["history"].as_array().unwrap();
+            assert!(h.iter().any(|e| e["event"] == "acknowledged"), "{v}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the ack never reached the leader: {v}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 
     // The leader dies: the other takes the lead within a few seconds.
     let survivor = if leaders[0] { pb } else { pa };

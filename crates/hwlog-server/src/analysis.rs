@@ -3,6 +3,7 @@
 //! their history, acknowledgement and resolution. The rules run on the ingest stream (see
 //! the writer in `state.rs`).
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
@@ -202,9 +203,25 @@ async fn alerts(
         .get("history")
         .and_then(|l| l.parse::<usize>().ok())
         .unwrap_or(100);
-    let active = s.alerts().active();
+    let leader = s.leader.load(Ordering::Relaxed);
+    let local = serde_json::to_value(s.alerts().active()).unwrap_or_default();
     let store = s.store.clone();
-    let history = tokio::task::spawn_blocking(move || store.alert_history(None, limit)).await;
+    // A server that does not lead shows the leader's active alerts, kept in the store.
+    let read_active = !leader && s.shared.load(Ordering::Relaxed);
+    let history = tokio::task::spawn_blocking(move || {
+        let active = match read_active {
+            true => store.cursor(crate::state::ACTIVE_ALERTS)?,
+            false => None,
+        };
+        Ok::<_, hwlog_store::Error>((active, store.alert_history(None, limit)?))
+    })
+    .await;
+    let (active, history) = match history {
+        Ok(Ok((Some(text), h))) => (serde_json::from_str(&text).unwrap_or(local), Ok(Ok(h))),
+        Ok(Ok((None, h))) => (local, Ok(Ok(h))),
+        Ok(Err(e)) => (local, Ok(Err(e))),
+        Err(e) => (local, Err(e)),
+    };
     let history: Vec<Value> = match history {
         Ok(Ok(h)) => h
             .into_iter()
@@ -213,8 +230,31 @@ async fn alerts(
         Ok(Err(e)) => return bad(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
         Err(e) => return bad(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     };
-    Json(json!({"active": active, "history": history, "notifications": s.recent_notifications()}))
-        .into_response()
+    Json(
+        json!({"active": active, "history": history, "notifications": s.recent_notifications(),
+                "leader": leader}),
+    )
+    .into_response()
+}
+
+/// With a shared store, a server that does not lead forwards `command` to the one that does
+/// (it runs the alerts): `Some(202 response)`; `None` when this server handles it.
+async fn forward(s: &Arc<AppState>, id: u64, command: String) -> Option<Response> {
+    if s.leader.load(Ordering::Relaxed) || !s.shared.load(Ordering::Relaxed) {
+        return None;
+    }
+    let store = s.store.clone();
+    Some(
+        match tokio::task::spawn_blocking(move || store.broadcast(&command)).await {
+            Ok(Ok(_)) => (
+                StatusCode::ACCEPTED,
+                Json(json!({"forwarded": id, "to": "the leading server"})),
+            )
+                .into_response(),
+            Ok(Err(e)) => bad(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+            Err(e) => bad(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        },
+    )
 }
 
 async fn ack(
@@ -227,6 +267,9 @@ async fn ack(
         .and_then(|b| b.get("by").and_then(|v| v.as_str()))
         .unwrap_or("api")
         .to_string();
+    if let Some(r) = forward(&s, id, format!("ack {id} {by}")).await {
+        return r;
+    }
     let res = s.alerts().acknowledge(id, &by, Timestamp::now().as_nanos());
     save_history(&s).await;
     match res {
@@ -236,6 +279,9 @@ async fn ack(
 }
 
 async fn resolve(State(s): State<Arc<AppState>>, Path(id): Path<u64>) -> Response {
+    if let Some(r) = forward(&s, id, format!("resolve {id}")).await {
+        return r;
+    }
     let res = s.alerts().resolve(id, Timestamp::now().as_nanos());
     match res {
         Ok(n) => {

@@ -140,19 +140,25 @@ pub fn start_shared(state: &Arc<AppState>) -> Result<(), hwlog_store::Error> {
             .map_err(hwlog_store::Error::from)?;
     }
     if let Some(mut feed) = state.store.subscribe()? {
+        state.shared.store(true, Ordering::Relaxed);
         let weak = Arc::downgrade(state);
         std::thread::Builder::new()
             .name("hwlog-server-feed".into())
             .spawn(move || loop {
-                let res = feed.next_batches(Duration::from_millis(500));
+                let res = feed.next(Duration::from_millis(500));
                 let Some(s) = weak.upgrade() else { return };
                 match res {
-                    Ok(batch) if batch.is_empty() => {}
-                    Ok(batch) => {
-                        s.counters
-                            .peer_records
-                            .fetch_add(batch.len() as u64, Ordering::Relaxed);
-                        crate::state::publish(&s, batch.into_iter().map(|r| r.record).collect());
+                    Ok(f) => {
+                        if !f.records.is_empty() {
+                            s.counters
+                                .peer_records
+                                .fetch_add(f.records.len() as u64, Ordering::Relaxed);
+                            let recs = f.records.into_iter().map(|r| r.record).collect();
+                            crate::state::publish(&s, recs);
+                        }
+                        for m in f.messages {
+                            command(&s, &m);
+                        }
                     }
                     Err(e) => {
                         s.counters.peer_errors.fetch_add(1, Ordering::Relaxed);
@@ -165,4 +171,33 @@ pub fn start_shared(state: &Arc<AppState>) -> Result<(), hwlog_store::Error> {
             .map_err(hwlog_store::Error::from)?;
     }
     Ok(())
+}
+
+/// Applies an alert command another server forwarded (`ack ID BY…`, `resolve ID`), if this
+/// server leads.
+fn command(state: &AppState, message: &str) {
+    if !state.leader.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut parts = message.splitn(3, ' ');
+    let (verb, id) = (
+        parts.next(),
+        parts.next().and_then(|i| i.parse::<u64>().ok()),
+    );
+    let now = hwlog_core::Timestamp::now().as_nanos();
+    let res = match (verb, id) {
+        (Some("ack"), Some(id)) => {
+            let by = parts.next().unwrap_or("api");
+            state.alerts().acknowledge(id, by, now).map(|()| Vec::new())
+        }
+        (Some("resolve"), Some(id)) => state.alerts().resolve(id, now),
+        _ => return,
+    };
+    match res {
+        Ok(notes) => {
+            state.notified(notes);
+            state.save_alert_events();
+        }
+        Err(e) => eprintln!("hwlog serve: forwarded {message:?}: {e}"),
+    }
 }

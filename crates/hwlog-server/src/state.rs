@@ -120,11 +120,17 @@ pub struct AppState {
     /// Whether this server runs the jobs that must run once (alert rules, retention): always
     /// with a store of its own, while it holds the lead with a shared one.
     pub leader: std::sync::atomic::AtomicBool,
+    /// Whether the store is shared with other servers (then the leader publishes its active
+    /// alerts in the store, and the others forward acknowledgements to it).
+    pub shared: std::sync::atomic::AtomicBool,
     /// Names of the running rules that came from the store (see `jobs::sync_rules`).
     saved_rules: Mutex<std::collections::HashSet<String>>,
     /// To the delivery thread.
     deliveries: std::sync::mpsc::SyncSender<(Arc<dyn Notifier>, Notification)>,
 }
+
+/// The store cursor under which the leading server keeps its active alerts (JSON).
+pub const ACTIVE_ALERTS: &str = "hwlog.alerts.active";
 
 /// Notifications kept for the API.
 const NOTIFICATIONS: usize = 200;
@@ -161,6 +167,7 @@ impl AppState {
             notifiers: Mutex::new(std::collections::HashMap::new()),
             saved_rules: Mutex::new(Default::default()),
             leader: std::sync::atomic::AtomicBool::new(true),
+            shared: std::sync::atomic::AtomicBool::new(false),
             deliveries,
         });
         let s = state.clone();
@@ -172,15 +179,36 @@ impl AppState {
         let weak = Arc::downgrade(&state);
         std::thread::Builder::new()
             .name("hwlog-server-alerts".into())
-            .spawn(move || loop {
-                std::thread::sleep(std::time::Duration::from_secs(1));
-                let Some(s) = weak.upgrade() else { return };
-                let n = s.alerts().tick(Timestamp::now().as_nanos());
-                s.notified(n);
-                s.save_alert_events();
+            .spawn(move || {
+                let mut published = String::new();
+                loop {
+                    std::thread::sleep(std::time::Duration::from_secs(1));
+                    let Some(s) = weak.upgrade() else { return };
+                    let n = s.alerts().tick(Timestamp::now().as_nanos());
+                    s.notified(n);
+                    s.save_alert_events();
+                    if s.shared.load(Ordering::Relaxed) && s.leader.load(Ordering::Relaxed) {
+                        s.publish_active(&mut published);
+                    }
+                }
             })
             .expect("spawn the alert ticker");
         state
+    }
+
+    /// With a shared store, the leader keeps its active alerts in the store (cursor
+    /// [`ACTIVE_ALERTS`]) for the other servers' `/api/v1/alerts`; written when they change.
+    fn publish_active(&self, last: &mut String) {
+        let now = serde_json::to_string(&self.alerts().active()).unwrap_or_default();
+        if now != *last {
+            match self
+                .store
+                .insert_batch_with_cursor(&[], ACTIVE_ALERTS, &now)
+            {
+                Ok(_) => *last = now,
+                Err(e) => eprintln!("hwlog serve: cannot publish the active alerts: {e}"),
+            }
+        }
     }
 
     /// The alert manager.

@@ -124,6 +124,13 @@ pub trait Store: Send + Sync {
         Ok(None)
     }
 
+    /// Sends `message` to the subscriptions of the other processes sharing this store
+    /// ([`Feed::messages`]); `false` when the store is not shared. At most 7,000 bytes.
+    fn broadcast(&self, message: &str) -> Result<bool, Error> {
+        let _ = message;
+        Ok(false)
+    }
+
     /// A claim to run the jobs that must run once among all processes sharing this store
     /// (alert notifications, retention), or `None` when the store is not shared: then this
     /// process always leads.
@@ -132,12 +139,21 @@ pub trait Store: Send + Sync {
     }
 }
 
+/// What other processes sharing a store committed or broadcast.
+#[derive(Debug, Default)]
+pub struct Feed {
+    /// Records they committed, in commit order.
+    pub records: Vec<StoredRecord>,
+    /// Messages they sent with [`Store::broadcast`], in order.
+    pub messages: Vec<String>,
+}
+
 /// Records committed by other processes, batch by batch, in commit order.
 pub trait Subscription: Send {
-    /// The records of the next batches committed elsewhere (oldest first), waiting up to
-    /// `timeout` for one; empty when none came. Errors when the connection is lost (the next
-    /// call reconnects; batches committed meanwhile are missed, and the error says so).
-    fn next_batches(&mut self, timeout: std::time::Duration) -> Result<Vec<StoredRecord>, Error>;
+    /// What came from the other processes (records oldest first), waiting up to `timeout`
+    /// for something; empty when nothing came. Errors when the connection is lost (the next
+    /// call reconnects; what was sent meanwhile is missed, and the error says so).
+    fn next(&mut self, timeout: std::time::Duration) -> Result<Feed, Error>;
 }
 
 /// Leadership among the processes sharing a store: at most one leads at a time.

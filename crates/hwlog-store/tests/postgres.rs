@@ -64,12 +64,14 @@ fn partitions_feed_leadership_and_reconnection() {
     let mut feed_a = a.subscribe().unwrap().unwrap();
     let mut feed_b = b.subscribe().unwrap().unwrap();
     assert!(feed_b
-        .next_batches(Duration::from_millis(50))
+        .next(Duration::from_millis(50))
         .unwrap()
+        .records
         .is_empty());
     assert!(feed_a
-        .next_batches(Duration::from_millis(50))
+        .next(Duration::from_millis(50))
         .unwrap()
+        .records
         .is_empty());
     let batch: Vec<Record> = (0..500)
         .map(|i| Record::new(Level::Info, "feed", format!("fed {i}")))
@@ -81,16 +83,31 @@ fn partitions_feed_leadership_and_reconnection() {
     let deadline = Instant::now() + Duration::from_secs(10);
     while got.len() < 500 {
         assert!(Instant::now() < deadline, "{} of 500 arrived", got.len());
-        got.extend(feed_b.next_batches(Duration::from_millis(200)).unwrap());
+        got.extend(feed_b.next(Duration::from_millis(200)).unwrap().records);
     }
     let msgs: Vec<String> = got.iter().map(|r| r.record.message.to_string()).collect();
     assert_eq!(
         msgs,
         (0..500).map(|i| format!("fed {i}")).collect::<Vec<_>>()
     );
-    let mine = feed_a.next_batches(Duration::from_millis(300)).unwrap();
+    let mine = feed_a.next(Duration::from_millis(300)).unwrap().records;
     assert_eq!(mine.len(), 1, "a sees b's batch only");
     assert_eq!(mine[0].record.message, "from b");
+    // Broadcast messages reach the others, in order.
+    assert!(a.broadcast("ack 3 ops").unwrap());
+    assert!(a.broadcast("resolve 3").unwrap());
+    let mut msgs = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while msgs.len() < 2 {
+        assert!(Instant::now() < deadline, "{msgs:?}");
+        msgs.extend(feed_b.next(Duration::from_millis(200)).unwrap().messages);
+    }
+    assert_eq!(msgs, ["ack 3 ops", "resolve 3"]);
+    assert!(feed_a
+        .next(Duration::from_millis(100))
+        .unwrap()
+        .messages
+        .is_empty());
 
     // Leadership: one at a time; when the leader goes, another takes over.
     let mut la = a.leadership().unwrap().unwrap();
@@ -113,8 +130,8 @@ fn partitions_feed_leadership_and_reconnection() {
     );
     assert_eq!(quick.err().map(|e| e.kind()), Some(ErrorKind::Unavailable));
     assert!(!lb.is_leader(), "no lead without the database");
-    let e = feed_b.next_batches(Duration::from_millis(50));
-    assert!(e.is_err() || e.unwrap().is_empty());
+    let e = feed_b.next(Duration::from_millis(50));
+    assert!(e.is_err() || e.unwrap().records.is_empty());
     server.start_again();
     let n = a.count().unwrap();
     a.insert_batch(&records(0..10)).unwrap();

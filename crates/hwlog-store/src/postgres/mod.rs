@@ -460,6 +460,24 @@ impl Store for PgStore {
         ))))
     }
 
+    fn broadcast(&self, message: &str) -> Result<bool, Error> {
+        if message.len() > 7000 {
+            return Err(Error::new(
+                ErrorKind::InvalidQuery,
+                format!(
+                    "a broadcast message has at most 7000 bytes, not {}",
+                    message.len()
+                ),
+            ));
+        }
+        let channel = format!("{}_records", self.table());
+        let payload = format!("msg {} {}", self.inner.node, pg_text(message));
+        self.inner
+            .conn()?
+            .execute("SELECT pg_notify($1, $2)", &[&channel, &payload])?;
+        Ok(true)
+    }
+
     fn leadership(&self) -> Result<Option<Box<dyn crate::Leadership>>, Error> {
         Ok(Some(Box::new(shared::PgLeadership::new(
             self.inner.clone(),

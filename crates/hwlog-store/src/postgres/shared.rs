@@ -7,7 +7,7 @@ use fallible_iterator::FallibleIterator;
 use postgres::Client;
 
 use super::{schema, Inner};
-use crate::{Error, ErrorKind, Leadership, StoredRecord, Subscription};
+use crate::{Error, ErrorKind, Feed, Leadership, Subscription};
 
 /// How long a feed or leadership connection attempt may take.
 const CONNECT: Duration = Duration::from_secs(2);
@@ -48,17 +48,28 @@ impl PgSubscription {
     }
 }
 
-/// `(node, first, last)` of a notification payload.
-fn parse(payload: &str) -> Option<(u64, i64, i64)> {
+/// What a notification says: `node first last` (a committed id range) or
+/// `msg node text` (a broadcast message).
+#[derive(Debug, PartialEq)]
+enum Note<'a> {
+    Range(u64, i64, i64),
+    Message(u64, &'a str),
+}
+
+fn parse(payload: &str) -> Option<Note<'_>> {
+    if let Some(rest) = payload.strip_prefix("msg ") {
+        let (node, text) = rest.split_once(' ')?;
+        return Some(Note::Message(node.parse().ok()?, text));
+    }
     let mut it = payload.split(' ');
     let node = it.next()?.parse().ok()?;
     let first = it.next()?.parse().ok()?;
     let last = it.next()?.parse().ok()?;
-    Some((node, first, last))
+    Some(Note::Range(node, first, last))
 }
 
 impl Subscription for PgSubscription {
-    fn next_batches(&mut self, timeout: Duration) -> Result<Vec<StoredRecord>, Error> {
+    fn next(&mut self, timeout: Duration) -> Result<Feed, Error> {
         let node = self.inner.node;
         let ranges = {
             let c = self.listen()?;
@@ -78,10 +89,14 @@ impl Subscription for PgSubscription {
             }
             ranges
         };
-        let mut out = Vec::new();
-        for (from, first, last) in ranges.iter().filter_map(|p| parse(p)) {
-            if from != node {
-                out.extend(self.inner.range(first, last)?);
+        let mut out = Feed::default();
+        for note in ranges.iter().filter_map(|p| parse(p)) {
+            match note {
+                Note::Range(from, first, last) if from != node => {
+                    out.records.extend(self.inner.range(first, last)?);
+                }
+                Note::Message(from, text) if from != node => out.messages.push(text.to_string()),
+                _ => {}
             }
         }
         Ok(out)
@@ -141,9 +156,14 @@ impl Leadership for PgLeadership {
 mod tests {
     #[test]
     fn payloads() {
+        use super::Note;
         assert_eq!(
             super::parse("7 1048576 1048999"),
-            Some((7, 1_048_576, 1_048_999))
+            Some(Note::Range(7, 1_048_576, 1_048_999))
+        );
+        assert_eq!(
+            super::parse("msg 7 ack 3 ops"),
+            Some(Note::Message(7, "ack 3 ops"))
         );
         assert_eq!(super::parse("7 x 1"), None);
         assert_eq!(super::parse(""), None);
