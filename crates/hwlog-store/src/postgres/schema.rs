@@ -176,7 +176,7 @@ pub(crate) fn partitions(
         "SELECT c.relname::text FROM pg_inherits i
          JOIN pg_class c ON c.oid = i.inhrelid
          JOIN pg_class p ON p.oid = i.inhparent
-         WHERE p.relname = $1 AND p.relnamespace = 'public'::regnamespace",
+         WHERE p.relname = $1 AND p.relnamespace = current_schema()::regnamespace",
         &[&table],
     )?;
     let prefix = format!("{table}_p");
