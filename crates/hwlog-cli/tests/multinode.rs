@@ -3,12 +3,12 @@
 //! query and live tail on the other, one notification for a rule matching on both, alerts
 //! shown and acknowledged on the server that does not lead, and the lead moving when its
 //! holder dies.
+mod common;
 #[path = "../../hwlog-store/tests/pg/mod.rs"]
 mod pg;
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,34 +16,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use tungstenite::stream::MaybeTlsStream;
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
-}
-
-fn http(port: u16, method: &str, path: &str, body: &str) -> Option<(u16, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .ok()?;
-    let mut out = String::new();
-    s.read_to_string(&mut out).ok()?;
-    let status = out.get(9..12)?.parse().ok()?;
-    Some((status, out.split_once("\r\n\r\n")?.1.to_string()))
-}
+use common::{free_port, healthy, http, hwlog, Server};
 
 fn get_json(port: u16, path: &str) -> Value {
     let (status, body) = http(port, "GET", path, "").expect("server answers");
@@ -53,7 +26,7 @@ fn get_json(port: u16, path: &str) -> Value {
 
 fn start(url: &str, config: &std::path::Path, dir: &std::path::Path) -> (Server, u16) {
     let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_hwlog"))
+    let child = hwlog()
         .args(["serve", "--no-auth", "--store", url, "--listen"])
         .arg(format!("127.0.0.1:{port}"))
         .arg("--config")
@@ -66,7 +39,7 @@ fn start(url: &str, config: &std::path::Path, dir: &std::path::Path) -> (Server,
         .unwrap();
     let server = Server(child);
     let deadline = Instant::now() + Duration::from_secs(30);
-    while http(port, "GET", "/healthz", "").is_none_or(|(s, _)| s != 200) {
+    while !healthy(port) {
         assert!(Instant::now() < deadline, "server on {port} did not start");
         std::thread::sleep(Duration::from_millis(50));
     }

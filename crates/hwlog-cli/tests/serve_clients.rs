@@ -1,43 +1,11 @@
 //! `hwlog serve` as a process, with `hwlog send`, `hwlog query` and `hwlog tail` against
 //! it, and a graceful stop on SIGTERM.
 use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn hwlog() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_hwlog"))
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn healthy(port: u16) -> bool {
-    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let _ = write!(
-        s,
-        "GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"
-    );
-    let mut out = String::new();
-    let _ = s.read_to_string(&mut out);
-    out.starts_with("HTTP/1.1 200")
-}
+mod common;
+use common::{free_port, healthy, http, hwlog, Server};
 
 #[test]
 fn send_query_tail_and_graceful_stop() {
@@ -229,22 +197,6 @@ fn kill_term(pid: u32) {
         .status()
         .unwrap();
     assert!(status.success());
-}
-
-fn http(port: u16, method: &str, path: &str, body: &str) -> Option<(u16, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .ok()?;
-    let mut out = String::new();
-    s.read_to_string(&mut out).ok()?;
-    let status = out.get(9..12)?.parse().ok()?;
-    let body = out.split_once("\r\n\r\n").map(|x| x.1.to_string())?;
-    Some((status, body))
 }
 
 /// SIGKILL while clients ingest: after a restart, every batch that was acknowledged is

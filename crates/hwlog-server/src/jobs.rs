@@ -106,6 +106,8 @@ pub fn sync_rules(state: &AppState) -> Result<(Vec<String>, Vec<String>), hwlog_
 /// the database run here too).
 pub async fn rules(state: Arc<AppState>, interval: Duration) {
     let mut tick = tokio::time::interval(interval.max(Duration::from_millis(10)));
+    // The first tick is now; the server read the rules as it started.
+    tick.tick().await;
     loop {
         tick.tick().await;
         let s = state.clone();

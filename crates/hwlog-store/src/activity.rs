@@ -148,28 +148,46 @@ impl Activity {
 /// Column list of the activity table, in the order [`decode_activity`] reads them.
 pub(crate) const ACTIVITY_COLUMNS: &str = "id, ts, component, action, message, level, details";
 
-/// Reads one activity row selected with [`ACTIVITY_COLUMNS`].
-pub(crate) fn decode_activity(row: &rusqlite::Row<'_>) -> Result<Activity, Error> {
-    let id: i64 = row.get(0)?;
+/// An activity from its stored columns (any backend): the level is checked and the details
+/// parsed as JSON.
+pub(crate) fn activity_from_columns(
+    id: i64,
+    ts: i64,
+    component: String,
+    action: String,
+    message: String,
+    level: &str,
+    details: Option<&str>,
+) -> Result<Activity, Error> {
     let corrupt = |what: String| Error::new(ErrorKind::Corrupt, format!("activity {id}: {what}"));
-    let level: String = row.get(5)?;
     let level = level
         .parse()
         .map_err(|_| corrupt(format!("unknown level {level:?}")))?;
-    let details = match row.get_ref(6)?.as_str_or_null()? {
-        Some(text) => Some(
-            serde_json::from_str(text)
-                .map_err(|e| corrupt(format!("details are not JSON: {e}")))?,
-        ),
-        None => None,
-    };
+    let details = details
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| corrupt(format!("details are not JSON: {e}")))?;
     Ok(Activity {
         id: Some(id),
-        timestamp: Timestamp::from_nanos(row.get(1)?),
-        component: row.get(2)?,
-        action: row.get(3)?,
-        message: row.get(4)?,
+        timestamp: Timestamp::from_nanos(ts),
+        component,
+        action,
+        message,
         level,
         details,
     })
+}
+
+/// Reads one activity row selected with [`ACTIVITY_COLUMNS`].
+pub(crate) fn decode_activity(row: &rusqlite::Row<'_>) -> Result<Activity, Error> {
+    let level: String = row.get(5)?;
+    activity_from_columns(
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        &level,
+        row.get_ref(6)?.as_str_or_null()?,
+    )
 }

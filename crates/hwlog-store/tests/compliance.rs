@@ -104,6 +104,7 @@ fn filters_match_a_model(store: &dyn Store) {
     for c in [
         "hwautomation",
         "hwautomation.hardware",
+        "hwautomation.hardware.ipmi",
         "hyper",
         "hyper*",
         "*.core",
@@ -120,7 +121,7 @@ fn filters_match_a_model(store: &dyn Store) {
             ..Query::default()
         });
     }
-    for c in ["req-0", "req-3"] {
+    for c in ["req-0", "req-3", "req-9"] {
         queries.push(Query {
             correlation_id: Some(c.into()),
             ..Query::default()
@@ -132,6 +133,18 @@ fn filters_match_a_model(store: &dyn Store) {
     });
     queries.push(Query {
         until: Some(T0 + 100 * MS),
+        ..Query::default()
+    });
+    queries.push(Query {
+        since: Some(T0 + 5 * MS),
+        until: Some(T0 + 5 * MS),
+        ..Query::default()
+    });
+    queries.push(Query {
+        level: Some(Level::Error),
+        min_level: Some(Level::Info),
+        component: Some("*.hardware.*".into()),
+        cursor: Some(ids[299]),
         ..Query::default()
     });
     queries.push(Query {
@@ -164,14 +177,13 @@ fn filters_match_a_model(store: &dyn Store) {
             .map(|(_, id)| *id)
             .rev()
             .collect();
-        let got: Vec<i64> = store
-            .query(&q)
-            .unwrap()
-            .records
-            .iter()
-            .map(|r| r.id)
-            .collect();
+        let page = store.query(&q).unwrap();
+        let got: Vec<i64> = page.records.iter().map(|r| r.id).collect();
         assert_eq!(got, want, "{q:?}");
+        for r in &page.records {
+            let i = ids.iter().position(|id| *id == r.id).unwrap();
+            assert_same(&r.record, &recs[i]);
+        }
     }
 }
 

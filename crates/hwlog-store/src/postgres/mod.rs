@@ -192,6 +192,15 @@ impl Inner {
     }
 }
 
+/// Whether PostgreSQL refused a row with `check_violation` (23514), which is what an
+/// insert into a day without a partition gets.
+fn is_check_violation(e: &Error) -> bool {
+    std::error::Error::source(e)
+        .and_then(|s| s.downcast_ref::<postgres::Error>())
+        .and_then(|p| p.code())
+        .is_some_and(|c| *c == postgres::error::SqlState::CHECK_VIOLATION)
+}
+
 /// Reads one row selected with `PG_COLUMNS`.
 pub(crate) fn decode(row: &postgres::Row) -> Result<StoredRecord, Error> {
     let (id, record) = RowParts {
@@ -279,7 +288,7 @@ impl PgStore {
         self.ensure_partitions(records)?;
         match self.insert_once(records, cursor) {
             // A partition another server's retention dropped: create it again, once.
-            Err(e) if e.message().starts_with("23514") => {
+            Err(e) if is_check_violation(&e) => {
                 lock(&self.inner.days).clear();
                 self.ensure_partitions(records)?;
                 self.insert_once(records, cursor)

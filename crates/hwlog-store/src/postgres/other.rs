@@ -3,7 +3,8 @@
 use hwlog_core::{Record, Timestamp};
 
 use super::{lock, pg_text, schema, PgStore};
-use crate::{Activity, AlertRecord, Error, ErrorKind, Retention, RetentionReport, StoredRule};
+use crate::activity::activity_from_columns;
+use crate::{Activity, AlertRecord, Error, Retention, RetentionReport, StoredRule};
 
 impl PgStore {
     pub(super) fn insert_activity_impl(&self, a: &Activity) -> Result<i64, Error> {
@@ -54,25 +55,15 @@ impl PgStore {
         };
         rows.iter()
             .map(|r| {
-                let id: i64 = r.get(0);
-                let corrupt =
-                    |what: String| Error::new(ErrorKind::Corrupt, format!("activity {id}: {what}"));
-                let level: String = r.get(5);
-                let details: Option<String> = r.get(6);
-                Ok(Activity {
-                    id: Some(id),
-                    timestamp: Timestamp::from_nanos(r.get(1)),
-                    component: r.get(2),
-                    action: r.get(3),
-                    message: r.get(4),
-                    level: level
-                        .parse()
-                        .map_err(|_| corrupt(format!("unknown level {level:?}")))?,
-                    details: details
-                        .map(|d| serde_json::from_str(&d))
-                        .transpose()
-                        .map_err(|e| corrupt(format!("details are not JSON: {e}")))?,
-                })
+                activity_from_columns(
+                    r.try_get(0)?,
+                    r.try_get(1)?,
+                    r.try_get(2)?,
+                    r.try_get(3)?,
+                    r.try_get(4)?,
+                    r.try_get(5)?,
+                    r.try_get(6)?,
+                )
             })
             .collect()
     }
