@@ -37,6 +37,7 @@ pub mod pipeline;
 mod pool;
 pub mod redact;
 mod route;
+mod sched;
 pub mod sink;
 pub mod stats;
 pub mod testing;

@@ -17,6 +17,7 @@ use crossbeam_channel::{bounded, select, unbounded, Receiver, SendTimeoutError, 
 use hwlog_core::{Batch, Level, Record, SinkError, SinkErrorKind};
 
 use crate::route::RouteCore;
+use crate::sched::WorkerPriority;
 
 /// What a full queue does to a new record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,6 +104,7 @@ pub(crate) struct Worker {
     stopped: AtomicBool,
     opts: NonBlockingOptions,
     handle: Mutex<Option<JoinHandle<()>>>,
+    prio: Arc<WorkerPriority>,
 }
 
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
@@ -112,7 +114,9 @@ impl Worker {
         let (tx, rx) = bounded(opts.capacity.max(1));
         let (ctl, ctl_rx) = unbounded();
         let dropped = Arc::new(AtomicU64::new(0));
+        let prio = Arc::new(WorkerPriority::default());
         let loop_state = WorkerLoop {
+            prio: prio.clone(),
             core: core.clone(),
             rx: rx.clone(),
             ctl: ctl_rx,
@@ -121,7 +125,14 @@ impl Worker {
         };
         let handle = std::thread::Builder::new()
             .name(format!("hwlog-{}", core.name))
-            .spawn(move || loop_state.run())
+            .spawn(move || {
+                // Idle priority while it keeps up: the worker never takes a CPU from a thread
+                // that logs (see `crate::sched`).
+                loop_state.prio.start();
+                let prio = loop_state.prio.clone();
+                loop_state.run();
+                prio.end();
+            })
             .map_err(|e| eprintln!("hwlog: cannot start worker for route {:?}: {e}", core.name))
             .ok();
         Worker {
@@ -132,6 +143,7 @@ impl Worker {
             stopped: AtomicBool::new(handle.is_none()),
             opts,
             handle: Mutex::new(handle),
+            prio,
         }
     }
 
@@ -143,12 +155,17 @@ impl Worker {
     /// worker counts the record as dropped.
     #[inline]
     pub(crate) fn enqueue(&self, rec: Record) {
+        if rec.level >= Level::Critical {
+            // Written and flushed at once, also when every CPU is busy.
+            self.prio.boost();
+        }
         match self.opts.overflow {
             Overflow::Block => {
                 let mut rec = match self.tx.try_send(rec) {
                     Ok(()) => return,
                     Err(e) => e.into_inner(),
                 };
+                self.prio.boost();
                 loop {
                     if self.stopped.load(Ordering::Relaxed) {
                         return self.drop_one();
@@ -162,11 +179,15 @@ impl Worker {
             }
             Overflow::DropNewest => {
                 if self.tx.try_send(rec).is_err() {
+                    self.prio.boost();
                     self.drop_one();
                 }
             }
             Overflow::DropOldest => {
                 let mut rec = rec;
+                if self.tx.is_full() {
+                    self.prio.boost();
+                }
                 for _ in 0..64 {
                     match self.tx.try_send(rec) {
                         Ok(()) => return,
@@ -195,6 +216,7 @@ impl Worker {
             return Ok(());
         }
         let (ack, done) = bounded(1);
+        self.prio.boost();
         if self.ctl.send(Ctl::Flush(ack)).is_err() {
             return Ok(());
         }
@@ -211,6 +233,7 @@ impl Worker {
         if self.stopped.swap(true, Ordering::Relaxed) {
             return;
         }
+        self.prio.boost();
         let _ = self.ctl.send(Ctl::Stop);
         if let Some(h) = self.handle.lock().unwrap_or_else(|p| p.into_inner()).take() {
             RETIRED.lock().unwrap_or_else(|p| p.into_inner()).push(h);
@@ -219,18 +242,21 @@ impl Worker {
 
     pub(crate) fn describe(&self) -> String {
         format!(
-            "queue {}/{} overflow={:?} batch={} flush={:?}",
+            "queue {}/{} overflow={:?} batch={} flush={:?} worker={} boosts={}",
             self.tx.len(),
             self.opts.capacity,
             self.opts.overflow,
             self.opts.batch,
-            self.opts.flush_interval
+            self.opts.flush_interval,
+            self.prio.state(),
+            self.prio.boosts()
         )
     }
 }
 
 struct WorkerLoop {
     core: Arc<RouteCore>,
+    prio: Arc<WorkerPriority>,
     rx: Receiver<Record>,
     ctl: Receiver<Ctl>,
     dropped: Arc<AtomicU64>,
@@ -298,6 +324,11 @@ impl WorkerLoop {
             }
             if dirty && (urgent || last_flush.elapsed() >= self.opts.flush_interval) {
                 self.flush(&mut dirty, &mut last_flush);
+            }
+            if self.rx.is_empty() {
+                self.prio.settle();
+            } else if self.rx.len() >= self.opts.capacity / 2 {
+                self.prio.boost();
             }
         }
     }

@@ -283,3 +283,89 @@ buffer = { capacity = 4096, overflow = "block", batch = 512 }
     assert!(st.routes[0].non_blocking.is_some());
     hwlog::reconfigure_logging("testing").unwrap();
 }
+
+/// The kernel's scheduling policy of this process's thread named `name` (Linux).
+#[cfg(target_os = "linux")]
+fn thread_policy(name: &str) -> Option<u32> {
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let dir = task.ok()?.path();
+        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        if comm.trim_end() != name {
+            continue;
+        }
+        let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
+        // Field 41 (policy); fields after the command name start at field 3.
+        let after = &stat[stat.rfind(')')? + 1..];
+        return after.split_whitespace().nth(38)?.parse().ok();
+    }
+    None
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn worker_idles_and_is_lifted_when_a_caller_would_wait() {
+    const SCHED_BATCH: u32 = 3;
+    const SCHED_IDLE: u32 = 5;
+    let gate = Arc::new(Gate::default());
+    let opts = NonBlockingOptions {
+        capacity: 10,
+        overflow: Overflow::DropNewest,
+        batch: 1,
+        flush_interval: Duration::from_secs(3600),
+    };
+    let r = Route::new(
+        "prio",
+        Level::Trace,
+        Vec::new(),
+        Box::new(Performance::new(TimeZone::Utc)),
+        Arc::new(GatedSink(gate.clone())),
+    )
+    .non_blocking(opts);
+    let state = || r.status().non_blocking.unwrap_or_default();
+    wait_for("the worker thread", || {
+        thread_policy("hwlog-prio").is_some()
+    });
+    if state().contains("worker=batch") {
+        // No CAP_SYS_NICE and RLIMIT_NICE < 20: the worker could not come back from
+        // SCHED_IDLE, so it never goes there.
+        println!("worker runs under SCHED_BATCH throughout (cannot leave SCHED_IDLE here)");
+        assert_eq!(thread_policy("hwlog-prio"), Some(SCHED_BATCH));
+        gate.release();
+        return;
+    }
+    assert!(state().contains("worker=idle boosts=0"), "{}", state());
+    assert_eq!(thread_policy("hwlog-prio"), Some(SCHED_IDLE));
+    // The worker takes record 0 and blocks in the sink; the queue fills; the next record
+    // finds it full and lifts the worker.
+    r.process(rec(0));
+    gate.wait_entered();
+    for i in 1..=20 {
+        r.process(rec(i));
+    }
+    assert!(state().contains("worker=boosted boosts=1"), "{}", state());
+    assert_eq!(thread_policy("hwlog-prio"), Some(SCHED_BATCH));
+    // Once the queue is empty the worker goes back to idle priority.
+    gate.release();
+    r.flush().unwrap();
+    wait_for("the worker to settle", || state().contains("worker=idle"));
+    assert_eq!(thread_policy("hwlog-prio"), Some(SCHED_IDLE));
+    // A CRITICAL record lifts it too (it is written and flushed at once).
+    r.process(Record::new(Level::Critical, "nb", "bmc unreachable"));
+    wait_for("the CRITICAL record", || {
+        gate.lines
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("bmc unreachable"))
+    });
+    wait_for("the second lift and settle", || {
+        state().contains("worker=idle boosts=2")
+    });
+    // Records 0–10, the notice of the 10 dropped, the CRITICAL record.
+    let lines = gate.lines.lock().unwrap().clone();
+    assert_eq!(lines.len(), 13, "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.contains("10 records dropped")),
+        "{lines:?}"
+    );
+}

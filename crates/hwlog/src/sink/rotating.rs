@@ -482,7 +482,7 @@ impl RotatingFileSink {
             .spawn(move || {
                 // Compression must not take CPU from the threads that log: run it at the
                 // lowest scheduling priority.
-                lower_thread_priority();
+                crate::sched::lowest_priority();
                 retention::run(bg)
             })
             .map_err(|e| invalid(format!("rotating sink: cannot start its thread: {e}")))?;
@@ -991,20 +991,5 @@ impl Sink for RotatingFileSink {
 impl Drop for RotatingFileSink {
     fn drop(&mut self) {
         let _ = self.close();
-    }
-}
-
-/// Gives the calling thread the lowest CPU priority: Linux's SCHED_IDLE policy (it runs only
-/// on a CPU nothing else wants, and any other thread that wakes up takes the CPU from it at
-/// once), or nice 19 where that is refused. Both are per thread on Linux.
-fn lower_thread_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: plain syscalls on the calling thread (pid/who 0) with a valid, initialised
-    // sched_param; failure is harmless.
-    unsafe {
-        let param = libc::sched_param { sched_priority: 0 };
-        if libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) != 0 {
-            libc::setpriority(libc::PRIO_PROCESS, 0, 19);
-        }
     }
 }

@@ -449,12 +449,27 @@ fn compress(sh: &Shared, src: &Path, dst: &Path) -> io::Result<(u64, u64)> {
     res
 }
 
+/// Input compressed per step: after each step the encoder is flushed (so no step does more
+/// work than this; zstd at level 9 takes about 0.3 ms for it) and the thread sleeps for
+/// [`PAUSE`]. The flushes cost under 1% of compression ratio (LogHub samples, level 9: 90.1%
+/// saved instead of 90.2%).
+const STEP: usize = 32 * 1024;
+
+/// The compression thread's sleep between steps. A thread that logs can be left waiting in
+/// the run queue of a CPU busy with another thread of the application while the other CPU
+/// runs compression: `SCHED_IDLE` gives way to a thread that wakes up there, but the kernel
+/// moves an already queued thread over only when that CPU goes idle or at its next periodic
+/// balance (up to a scheduler tick, 4 ms). Sleeping after every step makes the CPU idle, and
+/// an idle CPU pulls waiting threads at once: the wait is bounded by one step.
+const PAUSE: std::time::Duration = std::time::Duration::from_micros(20);
+
 thread_local! {
     /// The read buffer of this (compression) thread, reused for every file.
-    static COPY_BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; 256 * 1024]);
+    static COPY_BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; STEP]);
 }
 
-/// Copies `input` into `out` in chunks, giving up when the sink stops.
+/// Copies `input` into `out` in steps of [`STEP`] bytes with a [`PAUSE`] after each, giving
+/// up when the sink stops.
 fn copy(input: &mut File, out: &mut impl Write, stop: &AtomicBool) -> io::Result<u64> {
     COPY_BUF.with(|b| copy_with(input, out, stop, &mut b.borrow_mut()))
 }
@@ -480,7 +495,9 @@ fn copy_with(
             Err(e) => return Err(e),
         };
         out.write_all(&buf[..n])?;
+        out.flush()?;
         total += n as u64;
+        std::thread::sleep(PAUSE);
     }
 }
 
