@@ -13,7 +13,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{bounded, select, unbounded, Receiver, SendTimeoutError, Sender};
+use crossbeam_channel::{
+    bounded, unbounded, Receiver, RecvTimeoutError, SendTimeoutError, Sender, TryRecvError,
+};
 use hwlog_core::{Batch, Level, Record, SinkError, SinkErrorKind};
 
 use crate::route::RouteCore;
@@ -57,7 +59,21 @@ impl Default for NonBlockingOptions {
 enum Ctl {
     Flush(Sender<()>),
     Stop,
+    /// Look at the queue now (it is full, or holds a CRITICAL record).
+    Wake,
 }
+
+/// The worker's first sleep when it finds the queue empty; each further empty look doubles
+/// it, up to [`MAX_POLL`].
+///
+/// Callers never wake the worker for an ordinary record: waking a thread is a system call,
+/// and the woken worker lands on the caller's CPU, where it can displace the caller for a
+/// scheduler tick (see `crate::sched`). The worker looks at the queue on its own instead, and
+/// is woken only when a caller would otherwise wait or a record is CRITICAL.
+const MIN_POLL: Duration = Duration::from_micros(500);
+/// The longest sleep of an idle worker: an ordinary record reaches the sink at most this
+/// late (and is flushed by the flush interval as before).
+const MAX_POLL: Duration = Duration::from_millis(16);
 
 /// Workers whose route was retired; joined by `flush()` so nothing is lost on exit.
 static RETIRED: Mutex<Vec<JoinHandle<()>>> = Mutex::new(Vec::new());
@@ -105,6 +121,8 @@ pub(crate) struct Worker {
     opts: NonBlockingOptions,
     handle: Mutex<Option<JoinHandle<()>>>,
     prio: Arc<WorkerPriority>,
+    /// A `Ctl::Wake` is on its way (so that callers send at most one at a time).
+    wake_pending: Arc<AtomicBool>,
 }
 
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
@@ -115,8 +133,10 @@ impl Worker {
         let (ctl, ctl_rx) = unbounded();
         let dropped = Arc::new(AtomicU64::new(0));
         let prio = Arc::new(WorkerPriority::default());
+        let wake_pending = Arc::new(AtomicBool::new(false));
         let loop_state = WorkerLoop {
             prio: prio.clone(),
+            wake_pending: wake_pending.clone(),
             core: core.clone(),
             rx: rx.clone(),
             ctl: ctl_rx,
@@ -144,6 +164,7 @@ impl Worker {
             opts,
             handle: Mutex::new(handle),
             prio,
+            wake_pending,
         }
     }
 
@@ -151,26 +172,34 @@ impl Worker {
         self.dropped.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Gets the worker to the queue now, at normal CPU share (a caller would wait otherwise).
+    #[cold]
+    fn hurry(&self) {
+        self.prio.boost();
+        if !self.wake_pending.swap(true, Ordering::AcqRel) {
+            let _ = self.ctl.send(Ctl::Wake);
+        }
+    }
+
     /// Enqueues a record according to the overflow policy. Never blocks forever: a stopped
     /// worker counts the record as dropped.
     #[inline]
     pub(crate) fn enqueue(&self, rec: Record) {
-        if rec.level >= Level::Critical {
-            // Written and flushed at once, also when every CPU is busy.
-            self.prio.boost();
-        }
+        let critical = rec.level >= Level::Critical;
         match self.opts.overflow {
             Overflow::Block => {
                 let mut rec = match self.tx.try_send(rec) {
+                    Ok(()) if critical => return self.hurry(),
                     Ok(()) => return,
                     Err(e) => e.into_inner(),
                 };
-                self.prio.boost();
+                self.hurry();
                 loop {
                     if self.stopped.load(Ordering::Relaxed) {
                         return self.drop_one();
                     }
                     match self.tx.send_timeout(rec, Duration::from_millis(100)) {
+                        Ok(()) if critical => return self.hurry(),
                         Ok(()) => return,
                         Err(SendTimeoutError::Timeout(r)) => rec = r,
                         Err(SendTimeoutError::Disconnected(_)) => return self.drop_one(),
@@ -179,14 +208,16 @@ impl Worker {
             }
             Overflow::DropNewest => {
                 if self.tx.try_send(rec).is_err() {
-                    self.prio.boost();
+                    self.hurry();
                     self.drop_one();
+                } else if critical {
+                    self.hurry();
                 }
             }
             Overflow::DropOldest => {
                 let mut rec = rec;
-                if self.tx.is_full() {
-                    self.prio.boost();
+                if critical || self.tx.is_full() {
+                    self.hurry();
                 }
                 for _ in 0..64 {
                     match self.tx.try_send(rec) {
@@ -257,6 +288,7 @@ impl Worker {
 struct WorkerLoop {
     core: Arc<RouteCore>,
     prio: Arc<WorkerPriority>,
+    wake_pending: Arc<AtomicBool>,
     rx: Receiver<Record>,
     ctl: Receiver<Ctl>,
     dropped: Arc<AtomicU64>,
@@ -272,36 +304,47 @@ impl WorkerLoop {
         let mut reported = 0u64;
         let mut dirty = false;
         let mut last_flush = Instant::now();
+        let mut poll = MIN_POLL;
         loop {
-            let wait = if dirty {
-                self.opts
-                    .flush_interval
-                    .saturating_sub(last_flush.elapsed())
-            } else {
-                self.opts.flush_interval
-            };
             let mut urgent = false;
             let mut ctl = None;
-            select! {
-                recv(self.rx) -> r => match r {
-                    Ok(rec) => {
-                        urgent |= self.take(rec, &mut batch);
-                        while batch.len() < self.opts.batch {
-                            match self.rx.try_recv() {
-                                Ok(rec) => urgent |= self.take(rec, &mut batch),
-                                Err(_) => break,
-                            }
-                        }
+            while batch.len() < self.opts.batch {
+                match self.rx.try_recv() {
+                    Ok(rec) => urgent |= self.take(rec, &mut batch),
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => {
+                        ctl = Some(Ctl::Stop);
+                        break;
                     }
-                    Err(_) => ctl = Some(Ctl::Stop),
-                },
-                recv(self.ctl) -> c => ctl = Some(c.unwrap_or(Ctl::Stop)),
-                default(wait) => {}
+                }
             }
             reported = self.report_drops(reported, &mut batch);
             if !batch.is_empty() {
                 self.write(&mut batch);
                 dirty = true;
+                poll = MIN_POLL;
+                if ctl.is_none() {
+                    ctl = self.ctl.try_recv().ok();
+                }
+            } else if ctl.is_none() {
+                // Nothing queued: sleep until a control message, the next look at the queue
+                // or the flush deadline, whichever comes first.
+                let mut wait = poll;
+                if dirty {
+                    let left = self
+                        .opts
+                        .flush_interval
+                        .saturating_sub(last_flush.elapsed());
+                    wait = wait.min(left);
+                }
+                ctl = match self.ctl.recv_timeout(wait) {
+                    Ok(c) => Some(c),
+                    Err(RecvTimeoutError::Timeout) => {
+                        poll = (poll * 2).min(MAX_POLL);
+                        None
+                    }
+                    Err(RecvTimeoutError::Disconnected) => Some(Ctl::Stop),
+                };
             }
             match ctl {
                 Some(Ctl::Flush(ack)) => {
@@ -319,6 +362,10 @@ impl WorkerLoop {
                     totals.dropped += self.dropped.load(Ordering::Relaxed);
                     crate::dispatch::retire(totals);
                     return;
+                }
+                Some(Ctl::Wake) => {
+                    self.wake_pending.store(false, Ordering::Release);
+                    poll = MIN_POLL;
                 }
                 None => {}
             }
