@@ -180,10 +180,11 @@ pub fn table(r: &Results<'_>) -> String {
             let pr = v["per_row"].as_f64().unwrap_or(0.0);
             let _ = writeln!(
                 s,
-                "SQLite, {}: batched {} rows/s ({} rows, 1,000 per transaction) vs per-row autocommit {} rows/s ({} rows): {:.1}x",
+                "SQLite, {}: batched {} rows/s ({} rows, {} per transaction) vs per-row autocommit {} rows/s ({} rows): {:.1}x",
                 v["backend"].as_str().unwrap_or("?"),
                 thousands(b),
                 thousands(p.sqlite_batched as f64),
+                thousands(crate::sqlite::BATCH as f64),
                 thousands(pr),
                 thousands(p.sqlite_per_row as f64),
                 if pr > 0.0 { b / pr } else { 0.0 }

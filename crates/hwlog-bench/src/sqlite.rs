@@ -1,5 +1,6 @@
-//! SQLite insert rate: batches of 1,000 rows, one transaction each, against one transaction
-//! per row (autocommit). Runs in the parent process.
+//! SQLite insert rate: batches of 4,096 rows (the batch of the development profile's database
+//! route), one transaction each, against one transaction per row (autocommit). Runs in the
+//! parent process.
 //!
 //! The figures come from `hwlog-store` (`SqliteStore::insert_batch` / `insert_one_autocommit`,
 //! default options: WAL, synchronous=NORMAL, indexes, FTS5 message index). The same two modes
@@ -15,8 +16,9 @@ use serde_json::{json, Value};
 
 use crate::contenders::{CORRELATION_ID, HOST, MESSAGE, PORT};
 
-/// Rows per transaction in the batched run.
-pub const BATCH: usize = 1_000;
+/// Rows per transaction in the batched run: the batch of the development profile's database
+/// route (`crates/hwlog/src/config/profiles.toml`).
+pub const BATCH: usize = 4_096;
 
 const SCHEMA: &str = "
     PRAGMA journal_mode = WAL;
@@ -163,6 +165,7 @@ pub fn run(dir: &Path, batched_rows: usize, per_row_rows: usize) -> Result<Value
         "per_row": per_row,
         "backend": "hwlog-store SqliteStore (default options)",
         "batched_rows": batched_rows,
+        "rows_per_transaction": BATCH,
         "per_row_rows": per_row_rows,
         "raw_rusqlite": {
             "batched": raw_b,

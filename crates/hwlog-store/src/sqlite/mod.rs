@@ -28,6 +28,14 @@ use conn::{
 /// Rows deleted per statement by retention, so that writers wait at most one chunk.
 const DELETE_CHUNK: i64 = 5_000;
 
+/// Page size of new database files, in bytes (SQLite's default is 4,096). Inserts touch the
+/// same pages per batch whatever their size (the table's last leaf, each index's insertion
+/// points, the full-text segments), so larger pages mean fewer B-tree splits and fewer WAL
+/// frames and write calls per commit: batched inserts are 6–10% faster
+/// (`examples/store_profile` of hwlog-bench), and a full-text query over a million rows is
+/// no slower.
+const PAGE_SIZE: i64 = 16_384;
+
 /// The SQL of one table, built once from the validated name.
 struct Sql {
     insert: String,
@@ -153,6 +161,8 @@ impl SqliteStore {
     fn open_file(path: &Path, opts: SqliteOptions) -> Result<SqliteStore, Error> {
         let mut conn = Connection::open(path)?;
         configure(&conn, opts.busy_timeout)?;
+        // Only a new database takes it (before its first table); an existing file keeps its own.
+        conn.pragma_update(None, "page_size", PAGE_SIZE)?;
         conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)?;
