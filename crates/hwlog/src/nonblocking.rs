@@ -7,6 +7,12 @@
 //! `logging_status()` and the worker writes a WARNING record "N records dropped" to the route.
 //! The worker writes a batch with one sink call, flushes on a timer (`flush_interval`), at
 //! once after a CRITICAL record, and on `hwlog::flush()`.
+//!
+//! The logging thread makes no system call for an ordinary record: the worker looks at the
+//! queue on its own (every 0.5 ms while records come, backing off to 16 ms when idle) and is
+//! woken only when the queue is full or a record is CRITICAL. It runs at idle CPU priority
+//! while it keeps up (`crate::sched`); the route's status line shows `worker=idle|boosted|batch`
+//! and how often it had to be lifted.
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
