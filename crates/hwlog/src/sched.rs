@@ -16,6 +16,10 @@
 //!   Leaving `SCHED_IDLE` needs `CAP_SYS_NICE` or an `RLIMIT_NICE` of 20; a process without
 //!   either (checked once by a short-lived probe thread) runs its workers under `SCHED_BATCH`
 //!   throughout.
+//! - Callers do not wake a worker for an ordinary record at all (`crate::nonblocking` polls),
+//!   so a worker is never made runnable on the caller's CPU by the caller itself.
+//! - The compression thread pauses after every 32 KB it compresses, so its CPU goes idle and
+//!   pulls a thread waiting in another CPU's run queue at once (see `rotating_retention`).
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
