@@ -21,7 +21,7 @@ pub fn run(records: usize, batch: usize, clients: usize) -> Result<Value, String
 
 /// Starts a server for `opts` in this process (its own Tokio runtime) and returns its
 /// address.
-fn serve(opts: &hwlog_server::ServeOptions) -> Result<std::net::SocketAddr, String> {
+pub(crate) fn serve(opts: &hwlog_server::ServeOptions) -> Result<std::net::SocketAddr, String> {
     let (router, _state) = hwlog_server::app(opts).map_err(|e| e.to_string())?;
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

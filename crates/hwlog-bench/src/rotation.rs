@@ -11,7 +11,9 @@
 //! what the machine itself adds to any call; the hypervisor's steal time during each run comes
 //! from `/proc/stat`.
 //! `NOCOMP=1` turns compression off and `NOROT=1` rotation (to tell their effects apart);
-//! `TOPLAT=1` prints the five slowest calls with their index on stderr.
+//! `TOPLAT=1` prints on stderr every call over 1 ms as it happens (index, latency, start as
+//! `CLOCK_MONOTONIC`, to find it in `perf sched record -k CLOCK_MONOTONIC`) and the five slowest
+//! calls at the end.
 use std::time::{Duration, Instant};
 
 use hwlog::dispatch;

@@ -86,25 +86,7 @@ pub fn live(clients: usize, rate: usize, secs: u64) -> Result<Value, String> {
         no_auth: true,
         ..Default::default()
     };
-    let (router, _state) = hwlog_server::app(&opts).map_err(|e| e.to_string())?;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("rt");
-        rt.block_on(async move {
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind");
-            let _ = tx.send(l.local_addr().expect("addr"));
-            let _ = axum::serve(l, router).await;
-        });
-    });
-    let addr: SocketAddr = rx
-        .recv_timeout(Duration::from_secs(10))
-        .map_err(|e| e.to_string())?;
+    let addr: SocketAddr = crate::ingest::serve(&opts)?;
     let epoch = Instant::now();
     let stop = Arc::new(AtomicBool::new(false));
     let mut readers = Vec::new();

@@ -222,14 +222,13 @@ impl Worker {
             }
             Overflow::DropOldest => {
                 let mut rec = rec;
-                if critical || self.tx.is_full() {
-                    self.hurry();
-                }
                 for _ in 0..64 {
                     match self.tx.try_send(rec) {
+                        Ok(()) if critical => return self.hurry(),
                         Ok(()) => return,
                         Err(e) if e.is_disconnected() => return self.drop_one(),
                         Err(e) => {
+                            self.hurry();
                             rec = e.into_inner();
                             if self.rx.try_recv().is_ok() {
                                 self.drop_one();
