@@ -19,6 +19,15 @@ pub struct Server {
 
 impl Server {
     fn token(&self) -> Option<String> {
+        if self.token.is_some() {
+            static WARNED: std::sync::Once = std::sync::Once::new();
+            WARNED.call_once(|| {
+                eprintln!(
+                    "hwlog: warning: --token is readable by every local user in \
+                     /proc/PID/cmdline; set HWLOG_TOKEN instead"
+                )
+            });
+        }
         self.token
             .clone()
             .or_else(|| std::env::var("HWLOG_TOKEN").ok())

@@ -76,9 +76,20 @@ struct ServeArgs {
     /// Generate traffic from a simulated hardware-automation fleet.
     #[arg(long)]
     demo: bool,
-    /// Largest request body in bytes (413 beyond).
+    /// Largest request body in bytes after decompression (413 beyond).
     #[arg(long, default_value_t = 16 << 20)]
     max_body: usize,
+    /// Store records as they come: no redaction of secrets at ingest (it is on by default).
+    #[arg(long)]
+    no_redact: bool,
+    /// A further field name whose values are secrets (repeatable), besides the built-in
+    /// ones (`password`, `token`, `api_key`, …).
+    #[arg(long, value_name = "KEY")]
+    redact_key: Vec<String>,
+    /// An origin (`https://grafana.example:3000`) whose web pages may call the API besides
+    /// the server's own (repeatable).
+    #[arg(long, value_name = "ORIGIN")]
+    allow_origin: Vec<String>,
     /// Receive syslog over UDP on this address (e.g. 127.0.0.1:5514).
     #[arg(long, value_name = "ADDR")]
     syslog_udp: Option<std::net::SocketAddr>,
@@ -184,6 +195,13 @@ fn main() -> Result<ExitCode> {
             }
         },
         Command::Serve(a) => {
+            if !a.token.is_empty() {
+                eprintln!(
+                    "hwlog serve: warning: a token given with --token is readable by every local \
+                     user in /proc/PID/cmdline; use HWLOG_TOKENS or the config file's tokens \
+                     (\"$VAR:scopes\") instead"
+                );
+            }
             let mut tokens = Vec::new();
             let from_env = std::env::var("HWLOG_TOKENS").unwrap_or_default();
             let parsed = a
@@ -211,7 +229,13 @@ fn main() -> Result<ExitCode> {
                 data_dir: a.data_dir,
                 listen: a.listen,
                 demo: a.demo,
-                max_body: a.max_body,
+                limits: {
+                    let mut l = hwlog_server::limits::Limits::default();
+                    l.max_body = a.max_body;
+                    l
+                },
+                redact: (!a.no_redact).then(|| a.redact_key.clone()),
+                allowed_origins: a.allow_origin.clone(),
                 syslog_udp: a.syslog_udp,
                 syslog_tcp: a.syslog_tcp,
                 store: a.store,

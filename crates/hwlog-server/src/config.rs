@@ -67,8 +67,11 @@ impl FileSettings {
         }
         opts.syslog_udp = opts.syslog_udp.or(self.syslog_udp);
         opts.syslog_tcp = opts.syslog_tcp.or(self.syslog_tcp);
-        if let Some(b) = self.max_body.filter(|_| opts.max_body == defaults.max_body) {
-            opts.max_body = b;
+        if let Some(b) = self
+            .max_body
+            .filter(|_| opts.limits.max_body == defaults.limits.max_body)
+        {
+            opts.limits.max_body = b;
         }
         opts.max_db_mb = opts.max_db_mb.or(self.max_db_mb);
         if opts.tls.is_none() {

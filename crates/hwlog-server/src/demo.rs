@@ -150,7 +150,7 @@ pub async fn run(state: Arc<AppState>) {
                 batch.extend(request(&mut rng, k * 4, started));
             }
         }
-        state.store_detached(batch).await;
+        state.store_detached(batch, 2).await;
     }
 }
 

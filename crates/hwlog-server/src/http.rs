@@ -14,12 +14,19 @@ use hwlog_core::{Level, Timestamp};
 use hwlog_store::{Query as StoreQuery, MAX_LIMIT};
 use serde_json::{json, Value};
 
-use crate::json::{record_from_json, record_to_json};
+use crate::json::record_to_json;
 use crate::state::AppState;
 
 /// The router of all endpoints.
 pub fn router(state: Arc<AppState>) -> Router {
-    let limit = state.max_body;
+    let limit = state.limits.max_body;
+    let ingest_routes = Router::new()
+        .route("/api/v1/logs", axum::routing::post(ingest))
+        .route("/v1/logs", axum::routing::post(otlp))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ingest_slot,
+        ));
     Router::new()
         .route(
             "/",
@@ -45,8 +52,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .route("/api/v1/logs", get(query).post(ingest))
-        .route("/v1/logs", axum::routing::post(otlp))
+        .route("/api/v1/logs", get(query))
+        .merge(ingest_routes)
         .route("/api/v1/logs/{id}", get(one))
         .route("/api/v1/correlation/{id}", get(correlation))
         .route("/api/v1/stats/volume", get(volume))
@@ -64,6 +71,9 @@ fn error(status: StatusCode, msg: impl Into<String>) -> Response {
 
 /// 507 when the store is full, 503 otherwise.
 fn store_error(f: crate::state::StoreFailure) -> Response {
+    if f.busy {
+        return busy(&f.message);
+    }
     let status = if f.full {
         StatusCode::INSUFFICIENT_STORAGE
     } else {
@@ -75,11 +85,22 @@ fn store_error(f: crate::state::StoreFailure) -> Response {
 async fn healthz(State(s): State<Arc<AppState>>) -> Response {
     let store = s.store.clone();
     match tokio::task::spawn_blocking(move || store.count()).await {
-        Ok(Ok(n)) => Json(
-            json!({"status": "ok", "records": n, "uptime_s": s.started.elapsed().as_secs(),
-                        "leader": s.leader.load(Ordering::Relaxed)}),
-        )
-        .into_response(),
+        Ok(Ok(n)) => {
+            let failing = s
+                .write_error
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            let body = json!({"status": if failing.is_some() { "degraded" } else { "ok" },
+                "records": n, "uptime_s": s.started.elapsed().as_secs(),
+                "leader": s.leader.load(Ordering::Relaxed), "write_error": failing});
+            let status = if failing.is_some() {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::OK
+            };
+            (status, Json(body)).into_response()
+        }
         Ok(Err(e)) => error(StatusCode::SERVICE_UNAVAILABLE, format!("store: {e}")),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
@@ -106,6 +127,42 @@ async fn metrics(State(s): State<Arc<AppState>>) -> impl IntoResponse {
         "counter",
         "Records refused as invalid.",
         vec![(String::new(), g(&c.rejected))],
+    );
+    metric(
+        "hwlog_truncated_records_total",
+        "counter",
+        "Records stored with their message or a field value cut to the limits.",
+        vec![(String::new(), g(&c.truncated))],
+    );
+    metric(
+        "hwlog_busy_responses_total",
+        "counter",
+        "Ingest requests answered 503 (writer queue full or too many at once).",
+        vec![(String::new(), g(&c.busy))],
+    );
+    metric(
+        "hwlog_lost_records_total",
+        "counter",
+        "Records received on a path without replies (syslog, demo) and then not stored.",
+        crate::state::LOST_PATHS
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (format!("{{path=\"{p}\"}}"), g(&c.lost[i])))
+            .collect(),
+    );
+    metric(
+        "hwlog_write_failing",
+        "gauge",
+        "1 while the last commit failed.",
+        vec![(
+            String::new(),
+            u64::from(
+                s.write_error
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .is_some(),
+            ),
+        )],
     );
     metric(
         "hwlog_store_commits_total",
@@ -179,34 +236,75 @@ async fn metrics(State(s): State<Arc<AppState>>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)
 }
 
-/// The body, gunzipped when it says so (and limited again after decompression).
+/// The body, gunzipped when it says so: every gzip member is read, bytes after the last
+/// one are refused, and the output is limited to `max_body` while it is produced.
 fn plain_body(s: &AppState, headers: &HeaderMap, body: Bytes) -> Result<Vec<u8>, Box<Response>> {
     let gzip = headers
         .get(header::CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("gzip"));
-    if !gzip {
-        return Ok(body.to_vec());
+        .map(|v| v.trim().to_ascii_lowercase());
+    match gzip.as_deref() {
+        None | Some("" | "identity") => return Ok(body.to_vec()),
+        Some("gzip" | "x-gzip") => {}
+        Some(other) => {
+            return Err(Box::new(error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!("content-encoding {other:?} is not supported (gzip is)"),
+            )))
+        }
     }
+    gunzip(&body, s.limits.max_body).map_err(|(status, msg)| Box::new(error(status, msg)))
+}
+
+/// Decompresses all members of a gzip stream into at most `max` bytes.
+pub(crate) fn gunzip(body: &[u8], max: usize) -> Result<Vec<u8>, (StatusCode, String)> {
     let mut out = Vec::new();
-    let mut dec = flate2::read::GzDecoder::new(&body[..]).take(s.max_body as u64 + 1);
+    let mut dec = flate2::bufread::MultiGzDecoder::new(body).take(max as u64 + 1);
     if let Err(e) = dec.read_to_end(&mut out) {
-        return Err(Box::new(error(
+        return Err((
             StatusCode::BAD_REQUEST,
-            format!("invalid gzip body: {e}"),
-        )));
+            format!("invalid gzip body (or bytes after its last member): {e}"),
+        ));
     }
-    if out.len() > s.max_body {
-        return Err(Box::new(error(
+    if out.len() > max {
+        return Err((
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("body over {} bytes after decompression", s.max_body),
-        )));
+            format!("body over {max} bytes after decompression (max_body_mb)"),
+        ));
     }
     Ok(out)
 }
 
+/// Takes one of the ingest slots for the request (503 with `Retry-After` when all are
+/// taken), before its body is read.
+pub(crate) async fn ingest_slot(
+    State(s): State<Arc<AppState>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match s.ingest_slots.clone().try_acquire_owned() {
+        Ok(permit) => {
+            let r = next.run(req).await;
+            drop(permit);
+            r
+        }
+        Err(_) => {
+            s.counters.busy.fetch_add(1, Ordering::Relaxed);
+            busy("too many ingest requests at once; retry shortly")
+        }
+    }
+}
+
+fn busy(msg: &str) -> Response {
+    let mut r = error(StatusCode::SERVICE_UNAVAILABLE, msg);
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+    r
+}
+
 /// `POST /v1/logs`: OTLP/HTTP, protobuf or JSON (`content-type: application/json`).
-/// Answers (an empty `ExportLogsServiceResponse`) after commit.
+/// Answers after commit: an empty `ExportLogsServiceResponse`, or one with
+/// `partial_success` (how many records were refused and why) when some were.
 async fn otlp(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
     let body = match plain_body(&s, &headers, body) {
         Ok(b) => b,
@@ -216,90 +314,113 @@ async fn otlp(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    let req = if json {
-        crate::otlp::decode_json(&body)
+    let window = s.window();
+    let decoded = if json {
+        crate::otlp::decode_json(&body, &s.limits, &window)
     } else {
-        crate::otlp::decode_protobuf(&body)
+        crate::otlp::decode_protobuf(&body, &s.limits, &window)
     };
-    let req = match req {
-        Ok(r) => r,
+    let d = match decoded {
+        Ok(d) => d,
         Err(e) => {
             s.counters.rejected.fetch_add(1, Ordering::Relaxed);
-            return error(StatusCode::BAD_REQUEST, e);
+            let status = if e.starts_with(crate::otlp::TOO_MANY) {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            return error(status, e);
         }
     };
-    let records = crate::otlp::records(&req, Timestamp::now().as_nanos());
-    match s.store(records).await {
-        Ok(_) if json => ([(header::CONTENT_TYPE, "application/json")], "{}").into_response(),
+    account(&s, &d);
+    let partial = (d.rejected > 0).then(|| {
+        let msg = d
+            .errors
+            .iter()
+            .map(|(i, e)| format!("record {i}: {e}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        (d.rejected as i64, msg)
+    });
+    match s.store(d.records).await {
+        Ok(_) if json => {
+            let body = match &partial {
+                Some((n, m)) => {
+                    json!({"partialSuccess": {"rejectedLogRecords": n.to_string(), "errorMessage": m}})
+                }
+                None => json!({}),
+            };
+            (
+                [(header::CONTENT_TYPE, "application/json")],
+                body.to_string(),
+            )
+                .into_response()
+        }
         Ok(_) => (
             [(header::CONTENT_TYPE, "application/x-protobuf")],
-            Vec::<u8>::new(),
+            crate::otlp::encode_response(partial),
         )
             .into_response(),
         Err(e) => store_error(e),
     }
 }
 
-/// `POST /api/v1/logs`: a JSON array or NDJSON (optionally gzip). Answers after commit.
+/// Counts what a decoded request refused and cut.
+fn account(s: &AppState, d: &crate::json::Decoded) {
+    s.counters
+        .rejected
+        .fetch_add(d.rejected as u64, Ordering::Relaxed);
+    s.counters
+        .truncated
+        .fetch_add(d.truncated as u64, Ordering::Relaxed);
+}
+
+/// `POST /api/v1/logs`: a JSON array or NDJSON (optionally gzip), or one form-encoded
+/// record. Answers after commit with `{"accepted", "rejected": [first errors], "rejected_count",
+/// "truncated"}`.
 async fn ingest(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
     let body = match plain_body(&s, &headers, body) {
         Ok(b) => b,
         Err(r) => return *r,
     };
-    let now = Timestamp::now().as_nanos();
+    let window = s.window();
     let form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if form {
+    let d = if form {
         // One record, as Python's HTTPHandler sends it.
-        return match crate::json::record_from_form(&body, now) {
-            Ok(r) => match s.store(vec![r]).await {
-                Ok(n) => Json(json!({"accepted": n, "rejected": []})).into_response(),
-                Err(e) => store_error(e),
-            },
-            Err(e) => {
-                s.counters.rejected.fetch_add(1, Ordering::Relaxed);
-                (
-                    StatusCode::BAD_REQUEST,
-                    Json(json!({"accepted": 0, "rejected": [{"index": 0, "error": e}]})),
-                )
-                    .into_response()
-            }
-        };
-    }
-    let mut records = Vec::new();
-    let mut rejected = Vec::new();
-    let trimmed = body.trim_ascii_start();
-    let items: Vec<Result<Value, String>> = if trimmed.first() == Some(&b'[') {
-        match serde_json::from_slice::<Vec<Value>>(trimmed) {
-            Ok(v) => v.into_iter().map(Ok).collect(),
-            Err(e) => return error(StatusCode::BAD_REQUEST, format!("invalid JSON array: {e}")),
-        }
+        let mut d = crate::json::Decoded::default();
+        d.push(0, crate::json::record_from_form(&body, &window), &s.limits);
+        d
     } else {
-        trimmed
-            .split(|&c| c == b'\n')
-            .filter(|l| !l.trim_ascii().is_empty())
-            .map(|l| serde_json::from_slice::<Value>(l).map_err(|e| format!("invalid JSON: {e}")))
-            .collect()
-    };
-    for (i, item) in items.into_iter().enumerate() {
-        match item.and_then(|v| record_from_json(&v, now)) {
-            Ok(r) => records.push(r),
-            Err(e) => rejected.push(json!({"index": i, "error": e})),
+        match crate::json::decode_records(&body, &s.limits, &window) {
+            Ok(d) => d,
+            Err(crate::json::BodyError::TooMany(e)) => {
+                return error(StatusCode::PAYLOAD_TOO_LARGE, e)
+            }
+            Err(crate::json::BodyError::Invalid(e)) => return error(StatusCode::BAD_REQUEST, e),
         }
-    }
-    s.counters
-        .rejected
-        .fetch_add(rejected.len() as u64, Ordering::Relaxed);
-    match s.store(records).await {
+    };
+    account(&s, &d);
+    let rejected: Vec<Value> = d
+        .errors
+        .iter()
+        .map(|(i, e)| json!({"index": i, "error": e}))
+        .collect();
+    let (n_rejected, truncated) = (d.rejected, d.truncated);
+    match s.store(d.records).await {
         Ok(n) => {
-            let status = if n == 0 && !rejected.is_empty() {
+            let status = if n == 0 && n_rejected > 0 {
                 StatusCode::BAD_REQUEST
             } else {
                 StatusCode::OK
             };
-            (status, Json(json!({"accepted": n, "rejected": rejected}))).into_response()
+            (
+                status,
+                Json(json!({"accepted": n, "rejected": rejected, "rejected_count": n_rejected, "truncated": truncated})),
+            )
+                .into_response()
         }
         Err(e) => store_error(e),
     }

@@ -203,3 +203,13 @@ fn command(state: &AppState, message: &str) {
         Err(e) => eprintln!("hwlog serve: forwarded {message:?}: {e}"),
     }
 }
+
+/// Reports records lost on the paths without replies (syslog, demo) on stderr, at most once
+/// per `interval` and only when there were new losses.
+pub async fn report_losses(state: Arc<AppState>, interval: Duration) {
+    let mut last = [0u64; crate::state::LOST_PATHS.len()];
+    loop {
+        tokio::time::sleep(interval).await;
+        state.report_losses(&mut last);
+    }
+}

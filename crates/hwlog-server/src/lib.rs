@@ -16,11 +16,15 @@ use hwlog_store::{PgOptions, PgStore, SqliteOptions, SqliteStore};
 
 mod analysis;
 pub mod auth;
+pub mod bounded;
 pub mod config;
+mod conn;
 mod demo;
 mod http;
 pub mod jobs;
 pub mod json;
+pub mod limits;
+mod origin;
 pub mod otlp;
 mod state;
 mod stream;
@@ -38,8 +42,13 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// Generate demo traffic.
     pub demo: bool,
-    /// Largest request body, in bytes (413 beyond).
-    pub max_body: usize,
+    /// The ingest limits, the same on every path.
+    pub limits: limits::Limits,
+    /// Redact secrets at ingest (default), with these extra sensitive key names.
+    pub redact: Option<Vec<String>>,
+    /// Origins (`https://grafana.example:3000`) whose pages may call the API besides the
+    /// server's own.
+    pub allowed_origins: Vec<String>,
     /// syslog over UDP on this address.
     pub syslog_udp: Option<SocketAddr>,
     /// syslog over TCP on this address.
@@ -71,7 +80,9 @@ impl Default for ServeOptions {
             data_dir: PathBuf::from("hwlog-data"),
             listen: SocketAddr::from(([127, 0, 0, 1], 7700)),
             demo: false,
-            max_body: 16 << 20,
+            limits: limits::Limits::default(),
+            redact: Some(Vec::new()),
+            allowed_origins: Vec::new(),
             syslog_udp: None,
             syslog_tcp: None,
             tokens: Vec::new(),
@@ -112,7 +123,7 @@ pub fn app(opts: &ServeOptions) -> Result<(axum::Router, Arc<AppState>), ServeEr
             Arc::new(store)
         }
         None => {
-            std::fs::create_dir_all(&opts.data_dir).map_err(|e| {
+            create_private_dir(&opts.data_dir).map_err(|e| {
                 ServeError(format!("cannot create {}: {e}", opts.data_dir.display()))
             })?;
             let db = opts.data_dir.join("logs.db");
@@ -127,7 +138,11 @@ pub fn app(opts: &ServeOptions) -> Result<(axum::Router, Arc<AppState>), ServeEr
             Arc::new(store)
         }
     };
-    let state = AppState::new(store, opts.max_body);
+    let state = AppState::new(store, opts.limits.clone());
+    *state.max_age.lock().unwrap_or_else(|e| e.into_inner()) = opts.retention.retention.max_age;
+    if let Some(keys) = &opts.redact {
+        state.set_redactor(Some(hwlog::redact::Redactor::with_extra_keys(keys)));
+    }
     jobs::start_shared(&state)
         .map_err(|e| ServeError(format!("cannot start the shared-store jobs: {e}")))?;
     if let Some(path) = &opts.rules {
@@ -147,6 +162,13 @@ pub fn app(opts: &ServeOptions) -> Result<(axum::Router, Arc<AppState>), ServeEr
         )));
     }
     let mut router = http::router(state.clone());
+    router = router.layer(axum::middleware::from_fn_with_state(
+        Arc::new(origin::Policy::new(
+            &opts.allowed_origins,
+            opts.tokens.is_empty(),
+        )),
+        origin::check,
+    ));
     if !opts.tokens.is_empty() {
         router = router.layer(axum::middleware::from_fn_with_state(
             Arc::new(opts.tokens.clone()),
@@ -160,6 +182,10 @@ pub fn app(opts: &ServeOptions) -> Result<(axum::Router, Arc<AppState>), ServeEr
 /// rules saved in the store.
 pub fn start_jobs(state: &Arc<AppState>, opts: &ServeOptions) {
     tokio::spawn(jobs::retention(state.clone(), opts.retention.clone()));
+    tokio::spawn(jobs::report_losses(
+        state.clone(),
+        std::time::Duration::from_secs(10),
+    ));
     tokio::spawn(jobs::rules(state.clone(), opts.rules_interval));
 }
 
@@ -264,17 +290,9 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
             Some(acceptor) => {
                 let l = tls::TlsListener::new(listener, acceptor)
                     .map_err(|e| ServeError(e.to_string()))?;
-                axum::serve(l, router)
-                    .with_graceful_shutdown(shutdown_signal())
-                    .await
-                    .map_err(|e| ServeError(format!("server error: {e}")))?;
+                conn::serve(l, router, &opts.limits, shutdown_signal()).await;
             }
-            None => {
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(shutdown_signal())
-                    .await
-                    .map_err(|e| ServeError(format!("server error: {e}")))?;
-            }
+            None => conn::serve(listener, router, &opts.limits, shutdown_signal()).await,
         }
         println!("hwlog serve: stopped");
         Ok(())
@@ -298,4 +316,41 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
+}
+
+/// Serves `router` on `listener` with the connection limits of `limits` (at most
+/// `max_connections` at once, `header_timeout` to send headers) until `shutdown`.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    limits: &limits::Limits,
+    shutdown: impl std::future::Future,
+) {
+    conn::serve(listener, router, limits, shutdown).await;
+}
+
+/// Creates `dir` (and its parents) readable by its owner only (0700): it holds every log.
+pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        if !dir.exists() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)?;
+        }
+        let meta = std::fs::metadata(dir)?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            eprintln!(
+                "hwlog serve: warning: {} is readable by other users (mode {:o}); every stored \
+                 log is readable there",
+                dir.display(),
+                meta.permissions().mode() & 0o777
+            );
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)
 }

@@ -13,8 +13,11 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::json::record_to_json;
 
-/// Records kept for `?after=SEQ` resumption.
+/// Records kept for `?after=SEQ` resumption (and at most
+/// [`Limits::ring_bytes`](crate::limits::Limits::ring_bytes) of them).
 pub const RING: usize = 10_000;
+/// Jobs waiting for the writer at most; beyond, HTTP ingest answers 503 with `Retry-After`.
+const QUEUE: usize = 256;
 /// Records per commit at most (several requests are committed together).
 const GROUP: usize = 10_000;
 
@@ -32,6 +35,8 @@ pub struct LiveRecord {
     pub message: String,
     /// The record (its JSON is made once, when a client first needs it).
     record: Record,
+    /// Bytes it holds, roughly (for the ring's byte bound).
+    size: usize,
     json: std::sync::OnceLock<axum::extract::ws::Utf8Bytes>,
 }
 
@@ -53,6 +58,8 @@ impl LiveRecord {
 pub struct StoreFailure {
     /// The disk or the database's size limit is full (answered with 507).
     pub full: bool,
+    /// The writer's queue is full: try again shortly (answered with 503 and `Retry-After`).
+    pub busy: bool,
     /// What happened.
     pub message: String,
 }
@@ -67,6 +74,8 @@ impl std::fmt::Display for StoreFailure {
 pub struct Job {
     records: Vec<Record>,
     done: Option<oneshot::Sender<Result<usize, StoreFailure>>>,
+    /// Where detached records came from (their loss is counted there).
+    path: Option<usize>,
 }
 
 /// Counters for `/metrics`.
@@ -94,6 +103,25 @@ pub struct Counters {
     pub peer_records: AtomicU64,
     /// Failures of the feed from other servers (records may have been missed).
     pub peer_errors: AtomicU64,
+    /// Records kept with their message or a value cut to the limits.
+    pub truncated: AtomicU64,
+    /// Requests answered 503 because the server was busy (writer queue or ingest slots).
+    pub busy: AtomicU64,
+    /// Records lost after they were received, by path (`syslog_udp`, `syslog_tcp`, `demo`):
+    /// refused as invalid or too old, or their commit failed. HTTP clients are told instead.
+    pub lost: [AtomicU64; LOST_PATHS.len()],
+}
+
+/// The paths whose losses are counted in [`Counters::lost`].
+pub const LOST_PATHS: [&str; 3] = ["syslog_udp", "syslog_tcp", "demo"];
+
+/// The ring of the newest records, bounded in count and bytes.
+#[derive(Default)]
+pub struct Ring {
+    /// Oldest first.
+    pub records: VecDeque<Arc<LiveRecord>>,
+    /// Bytes they hold, roughly.
+    pub bytes: usize,
 }
 
 /// Everything the handlers share.
@@ -104,13 +132,21 @@ pub struct AppState {
     /// New records, for live clients.
     pub live: broadcast::Sender<Arc<LiveRecord>>,
     /// The last [`RING`] records, for resumption.
-    pub ring: Mutex<VecDeque<Arc<LiveRecord>>>,
+    pub ring: Mutex<Ring>,
     /// Counters.
     pub counters: Counters,
     /// When the server started.
     pub started: Instant,
-    /// Largest request body accepted, in bytes.
-    pub max_body: usize,
+    /// The ingest limits.
+    pub limits: crate::limits::Limits,
+    /// How long the store keeps records (records older are refused at ingest).
+    pub max_age: Mutex<Option<std::time::Duration>>,
+    /// Ingest requests in progress at most ([`Limits::ingest_concurrency`](crate::limits::Limits)).
+    pub ingest_slots: Arc<tokio::sync::Semaphore>,
+    /// The last failed commit's error while writes fail (`/healthz` is then `degraded`).
+    pub write_error: Mutex<Option<String>>,
+    /// Redacts secrets from every record before it is stored, streamed or evaluated.
+    redactor: std::sync::RwLock<Option<Arc<hwlog::redact::Redactor>>>,
     /// Alert rules, evaluated on every committed record.
     alerts: Mutex<AlertManager>,
     /// The last notifications, newest last.
@@ -137,8 +173,8 @@ const NOTIFICATIONS: usize = 200;
 
 impl AppState {
     /// State over `store`, with its writer thread started.
-    pub fn new(store: Arc<dyn Store>, max_body: usize) -> Arc<AppState> {
-        let (jobs, rx) = mpsc::channel(1024);
+    pub fn new(store: Arc<dyn Store>, limits: crate::limits::Limits) -> Arc<AppState> {
+        let (jobs, rx) = mpsc::channel(QUEUE);
         // Notifications go out on a thread of their own: a slow webhook never holds up
         // ingest. At most 1,000 wait; more are dropped with a notice.
         let (deliveries, pending) =
@@ -158,10 +194,16 @@ impl AppState {
             store,
             jobs,
             live,
-            ring: Mutex::new(VecDeque::with_capacity(RING)),
+            ring: Mutex::new(Ring::default()),
             counters: Counters::default(),
             started: Instant::now(),
-            max_body,
+            ingest_slots: Arc::new(tokio::sync::Semaphore::new(
+                limits.ingest_concurrency.max(1),
+            )),
+            limits,
+            max_age: Mutex::new(Some(std::time::Duration::from_secs(30 * 86_400))),
+            write_error: Mutex::new(None),
+            redactor: std::sync::RwLock::new(None),
             alerts: Mutex::new(AlertManager::new()),
             notifications: Mutex::new(VecDeque::new()),
             notifiers: Mutex::new(std::collections::HashMap::new()),
@@ -301,57 +343,127 @@ impl AppState {
         }
     }
 
-    /// Stores `records`; resolves when they are committed (with how many) or failed.
+    /// Redact every record at ingest with `r` (`None`: store records as they come).
+    pub fn set_redactor(&self, r: Option<hwlog::redact::Redactor>) {
+        *self.redactor.write().unwrap_or_else(|e| e.into_inner()) = r.map(Arc::new);
+    }
+
+    /// Redacts `records` in place, if redaction is on.
+    pub fn redact(&self, records: &mut [Record]) {
+        let r = self
+            .redactor
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(r) = r {
+            for rec in records {
+                r.redact_record(rec);
+            }
+        }
+    }
+
+    /// The window a record's time must lie in now (see [`crate::limits::Window`]).
+    pub fn window(&self) -> crate::limits::Window {
+        let max_age = *self.max_age.lock().unwrap_or_else(|e| e.into_inner());
+        crate::limits::Window::new(Timestamp::now().as_nanos(), max_age)
+    }
+
+    /// Stores `records`; resolves when they are committed (with how many) or failed. When
+    /// the writer's queue is full it fails at once with `busy` (the caller answers 503).
     pub async fn store(&self, mut records: Vec<Record>) -> Result<usize, StoreFailure> {
         if records.is_empty() {
             return Ok(0);
         }
         clamp_future(&mut records);
-        let stopped = || StoreFailure {
+        self.redact(&mut records);
+        let failure = |busy: bool, message: &str| StoreFailure {
             full: false,
-            message: "the writer stopped".into(),
+            busy,
+            message: message.into(),
         };
         let (tx, rx) = oneshot::channel();
-        self.jobs
-            .send(Job {
-                records,
-                done: Some(tx),
-            })
-            .await
-            .map_err(|_| stopped())?;
-        rx.await.map_err(|_| stopped())?
+        let job = Job {
+            records,
+            done: Some(tx),
+            path: None,
+        };
+        match self.jobs.try_send(job) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.counters.busy.fetch_add(1, Ordering::Relaxed);
+                return Err(failure(true, "the writer's queue is full; retry shortly"));
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                return Err(failure(false, "the writer stopped"))
+            }
+        }
+        rx.await.map_err(|_| failure(false, "the writer stopped"))?
     }
 
-    /// Stores `records` without waiting (syslog, the demo traffic).
-    pub async fn store_detached(&self, mut records: Vec<Record>) {
+    /// Stores `records` without waiting for the commit (syslog, the demo traffic); waits
+    /// while the writer's queue is full. Records whose commit fails are counted as lost on
+    /// `path` (an index into [`LOST_PATHS`]).
+    pub async fn store_detached(&self, mut records: Vec<Record>, path: usize) {
+        if records.is_empty() {
+            return;
+        }
         clamp_future(&mut records);
-        let _ = self
-            .jobs
-            .send(Job {
-                records,
-                done: None,
-            })
-            .await;
+        self.redact(&mut records);
+        let n = records.len() as u64;
+        let job = Job {
+            records,
+            done: None,
+            path: Some(path),
+        };
+        if self.jobs.send(job).await.is_err() {
+            self.lose(path, n);
+        }
+    }
+
+    /// Counts `n` records lost on `path` (reported on stderr by [`AppState::report_losses`]).
+    pub fn lose(&self, path: usize, n: u64) {
+        self.counters.lost[path].fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Prints one line on stderr for each path that lost records since the last call
+    /// (`last` holds the counts seen then).
+    pub fn report_losses(&self, last: &mut [u64; LOST_PATHS.len()]) {
+        for (i, path) in LOST_PATHS.iter().enumerate() {
+            let now = self.counters.lost[i].load(Ordering::Relaxed);
+            if now > last[i] {
+                eprintln!(
+                    "hwlog serve: {} records received on {path} were lost (refused or not \
+                     stored; {now} in all, hwlog_lost_records_total)",
+                    now - last[i]
+                );
+                last[i] = now;
+            }
+        }
     }
 
     /// The ring's records after `seq`, and how many between `seq` and the ring's start were
     /// already gone.
     pub fn since(&self, seq: u64) -> (Vec<Arc<LiveRecord>>, u64) {
         let ring = self.ring.lock().unwrap_or_else(|e| e.into_inner());
-        let first = ring.front().map_or(u64::MAX, |r| r.seq);
+        let first = ring.records.front().map_or(u64::MAX, |r| r.seq);
         let missed = first.saturating_sub(seq + 1).min(u64::MAX / 2);
-        let out = ring.iter().filter(|r| r.seq > seq).cloned().collect();
+        let out = ring
+            .records
+            .iter()
+            .filter(|r| r.seq > seq)
+            .cloned()
+            .collect();
         (out, if first == u64::MAX { 0 } else { missed })
     }
 }
 
-/// Records dated more than [`MAX_FUTURE`](crate::json::MAX_FUTURE) ahead take the time of
+/// Records dated more than [`MAX_FUTURE`](crate::limits::MAX_FUTURE) ahead take the time of
 /// arrival (a wrong clock, or microseconds read as milliseconds, must not stall the alert
 /// windows, which run in record time).
 fn clamp_future(records: &mut [Record]) {
     let now = Timestamp::now().as_nanos();
     for r in records {
-        if r.timestamp.as_nanos() > now.saturating_add(crate::json::MAX_FUTURE) {
+        if r.timestamp.as_nanos() > now.saturating_add(crate::limits::MAX_FUTURE) {
             r.timestamp = Timestamp::from_nanos(now);
         }
     }
@@ -372,10 +484,12 @@ pub(crate) fn publish(state: &AppState, all: Vec<Record>) {
         state.save_alert_events();
     }
     let mut ring = state.ring.lock().unwrap_or_else(|e| e.into_inner());
-    let next = ring.back().map_or(0, |r| r.seq) + 1;
+    let next = ring.records.back().map_or(0, |r| r.seq) + 1;
     for (seq, r) in (next..).zip(all) {
+        let size = record_size(&r);
         let live = Arc::new(LiveRecord {
             seq,
+            size,
             level: r.level,
             component: r.component.to_string(),
             correlation_id: r.correlation_id.as_deref().map(str::to_string),
@@ -383,10 +497,15 @@ pub(crate) fn publish(state: &AppState, all: Vec<Record>) {
             record: r,
             json: std::sync::OnceLock::new(),
         });
-        if ring.len() == RING {
-            ring.pop_front();
+        ring.bytes += size;
+        ring.records.push_back(live.clone());
+        while ring.records.len() > RING
+            || (ring.bytes > state.limits.ring_bytes && ring.records.len() > 1)
+        {
+            if let Some(old) = ring.records.pop_front() {
+                ring.bytes -= old.size;
+            }
         }
-        ring.push_back(live.clone());
         let _ = state.live.send(live);
     }
 }
@@ -410,7 +529,7 @@ fn writer(state: Arc<AppState>, mut rx: mpsc::Receiver<Job>) {
         let mut all: Vec<Record> = Vec::with_capacity(n);
         let mut waiting = Vec::with_capacity(group.len());
         for j in group {
-            waiting.push((j.records.len(), j.done));
+            waiting.push((j.records.len(), j.done, j.path));
             all.extend(j.records);
         }
         let t = Instant::now();
@@ -421,11 +540,12 @@ fn writer(state: Arc<AppState>, mut rx: mpsc::Receiver<Job>) {
         c.commits.fetch_add(1, Ordering::Relaxed);
         match res {
             Ok(_) => {
+                *state.write_error.lock().unwrap_or_else(|e| e.into_inner()) = None;
                 c.ingested.fetch_add(all.len() as u64, Ordering::Relaxed);
                 for r in &all {
                     c.per_level[(r.level as usize).min(5)].fetch_add(1, Ordering::Relaxed);
                 }
-                for (k, done) in waiting {
+                for (k, done, _) in waiting {
                     if let Some(d) = done {
                         let _ = d.send(Ok(k));
                     }
@@ -436,14 +556,34 @@ fn writer(state: Arc<AppState>, mut rx: mpsc::Receiver<Job>) {
                 c.commit_errors.fetch_add(1, Ordering::Relaxed);
                 let failure = StoreFailure {
                     full: e.kind() == hwlog_store::ErrorKind::Full,
+                    busy: false,
                     message: format!("storing failed: {e}"),
                 };
-                for (_, done) in waiting {
+                *state.write_error.lock().unwrap_or_else(|e| e.into_inner()) =
+                    Some(failure.message.clone());
+                for (k, done, path) in waiting {
                     if let Some(d) = done {
                         let _ = d.send(Err(failure.clone()));
+                    } else if let Some(p) = path {
+                        state.lose(p, k as u64);
                     }
                 }
             }
         }
     }
+}
+
+/// Bytes a record holds, roughly: its text and a fixed cost per record and field.
+fn record_size(r: &Record) -> usize {
+    let mut n = 256 + r.message.len() + r.component.len();
+    for (k, v) in &r.fields {
+        n += 48
+            + k.len()
+            + match v {
+                hwlog_core::Value::Str(s) => s.len(),
+                hwlog_core::Value::Bytes(b) => b.len(),
+                _ => 0,
+            };
+    }
+    n + r.error.as_ref().map_or(0, String::len)
 }

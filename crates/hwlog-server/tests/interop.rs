@@ -213,7 +213,7 @@ fn curl_and_python_httphandler() {
             .unwrap();
         assert_eq!(
             String::from_utf8_lossy(&out.stdout),
-            "{\"accepted\":1,\"rejected\":[]}"
+            "{\"accepted\":1,\"rejected\":[],\"rejected_count\":0,\"truncated\":0}"
         );
         let r = wait_for(http, "curlerror", 1);
         assert_eq!(

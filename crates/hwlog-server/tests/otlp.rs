@@ -78,8 +78,11 @@ fn protobuf_and_json() {
                     }],
                     trace_id: vec![0xab; 16],
                     span_id: vec![0x01; 8],
+                    ..Default::default()
                 }],
+                ..Default::default()
             }],
+            ..Default::default()
         }],
     };
     let (status, body) = post(addr, &req.encode_to_vec(), false);

@@ -53,7 +53,10 @@ fn ingest_then_query_correlation_and_errors_per_record() {
             (2, "unknown level \"LOUD\"".to_string()),
             (4, "a record must be a JSON object".to_string()),
             (5, "message is missing".to_string()),
-            (6, "timestamp is more than a day in the future".to_string())
+            (
+                6,
+                "timestamp 1000000000000000000000000000000 is out of range".to_string()
+            )
         ]
     );
 
@@ -275,8 +278,20 @@ fn full_store_answers_507_then_recovers() {
         full_at.is_some(),
         "the 1 MB store never filled ({accepted} records)"
     );
-    // Nothing of the refused batch is stored; reads still work.
-    assert_eq!(get_json(addr, "/healthz")["records"], accepted);
+    // Nothing of the refused batch is stored; reads still work; health says degraded.
+    let (status, health) = get(addr, "/healthz");
+    let health: serde_json::Value = serde_json::from_str(&health).unwrap();
+    assert_eq!(
+        (status, health["status"].as_str()),
+        (503, Some("degraded")),
+        "{health}"
+    );
+    assert_eq!(health["records"], accepted);
+    assert!(
+        health["write_error"].as_str().unwrap().contains("full"),
+        "{health}"
+    );
+    assert!(get(addr, "/metrics").1.contains("hwlog_write_failing 1"));
     assert_eq!(get(addr, "/api/v1/logs?q=record").0, 200);
     // Free room (as retention would) and ingest again.
     let conn = rusqlite::Connection::open(dir.path().join("logs.db")).unwrap();
@@ -285,6 +300,8 @@ fn full_store_answers_507_then_recovers() {
         .unwrap();
     let (status, v) = post(addr, batch(1000).as_bytes(), false);
     assert_eq!((status, v["accepted"].as_u64()), (200, Some(200)), "{v}");
+    assert_eq!(get_json(addr, "/healthz")["status"], "ok");
+    assert!(get(addr, "/metrics").1.contains("hwlog_write_failing 0"));
 }
 
 /// The server runs retention by itself: records older than the age limit go, and beyond
@@ -312,12 +329,37 @@ fn retention_runs_in_the_background() {
         .unwrap()
         .as_secs()
         - 10 * 86_400;
+    // Records already past the age limit are refused at ingest, each with the reason: never
+    // acknowledged and then deleted.
     let body: Vec<String> = (0..20)
         .map(|i| json!({"timestamp": old, "level": "INFO", "component": "old", "message": format!("old {i}")}).to_string())
         .chain((0..150).map(|i| json!({"level": "INFO", "component": "new", "message": format!("new {i}")}).to_string()))
         .collect();
     let (status, v) = post(addr, body.join("\n").as_bytes(), false);
-    assert_eq!((status, v["accepted"].as_u64()), (200, Some(170)), "{v}");
+    assert_eq!((status, v["accepted"].as_u64()), (200, Some(150)), "{v}");
+    assert_eq!(v["rejected_count"], 20);
+    assert!(
+        v["rejected"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("older than the retention window"),
+        "{v}"
+    );
+    // Records that age in the store (here written to it directly) are deleted.
+    {
+        let store =
+            hwlog_store::SqliteStore::open(dir.path().join("logs.db"), Default::default()).unwrap();
+        use hwlog_store::Store as _;
+        let olds: Vec<hwlog_core::Record> = (0..20)
+            .map(|i| {
+                let mut r =
+                    hwlog_core::Record::new(hwlog_core::Level::Info, "old", format!("old {i}"));
+                r.timestamp = hwlog_core::Timestamp::from_nanos(old as i64 * 1_000_000_000);
+                r
+            })
+            .collect();
+        store.insert_batch(&olds).unwrap();
+    }
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let n = get_json(addr, "/healthz")["records"].as_u64().unwrap();

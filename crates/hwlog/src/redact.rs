@@ -204,6 +204,56 @@ impl Redactor {
         }
     }
 
+    /// Redacts a whole record in place: the message, every text field (a field whose key
+    /// is sensitive loses its value whatever it is) and the error text.
+    ///
+    /// ```
+    /// use hwlog::redact::{Redactor, REDACTED};
+    /// use hwlog_core::{Level, Record};
+    ///
+    /// let mut rec = Record::new(Level::Info, "ipmi", "ipmitool -U admin -P hunter2 power on")
+    ///     .with_field("password", 1234);
+    /// Redactor::new().redact_record(&mut rec);
+    /// assert_eq!(rec.message, format!("ipmitool -U admin -P {REDACTED} power on"));
+    /// assert_eq!(rec.field("password").unwrap().to_string(), REDACTED);
+    /// ```
+    pub fn redact_record(&self, rec: &mut hwlog_core::Record) {
+        let r = self;
+        if let Cow::Owned(s) = r.redact(&rec.message) {
+            rec.message = Cow::Owned(s);
+        }
+        for (k, v) in rec.fields.iter_mut() {
+            if r.is_sensitive_key(k) {
+                if !matches!(v, hwlog_core::Value::Null) {
+                    *v = hwlog_core::Value::Str(Cow::Borrowed(REDACTED));
+                }
+                continue;
+            }
+            let redacted = match v {
+                hwlog_core::Value::Str(s) => match r.redact(s) {
+                    Cow::Owned(o) => Some(o),
+                    Cow::Borrowed(_) => None,
+                },
+                hwlog_core::Value::Bytes(b) => {
+                    let text = String::from_utf8_lossy(b);
+                    match r.redact(&text) {
+                        Cow::Owned(o) => Some(o),
+                        Cow::Borrowed(_) => None,
+                    }
+                }
+                _ => None,
+            };
+            if let Some(o) = redacted {
+                *v = hwlog_core::Value::Str(Cow::Owned(o));
+            }
+        }
+        if let Some(err) = &rec.error {
+            if let Cow::Owned(o) = r.redact(err) {
+                rec.error = Some(o);
+            }
+        }
+    }
+
     /// Whether a structured field name is sensitive, so the caller should replace
     /// the whole field value. Case-insensitive; `db_password`, `X-Auth-Token`,
     /// `ipmi_pass`, `clientSecret` are sensitive, `keyboard`, `password_file`,

@@ -31,7 +31,19 @@ pub fn start_opts(
         data_dir: dir.to_path_buf(),
         listen: "127.0.0.1:0".parse().unwrap(),
         demo: false,
-        max_body,
+        limits: {
+            let mut l = hwlog_server::limits::Limits::default();
+            l.max_body = max_body;
+            l
+        },
+        // Tests send records with fixed dates: keep them whatever today's date.
+        retention: hwlog_server::jobs::RetentionJob {
+            retention: hwlog_store::Retention {
+                max_age: None,
+                max_rows: None,
+            },
+            ..Default::default()
+        },
         ..Default::default()
     };
     start_with(opts, syslog)
@@ -62,7 +74,7 @@ pub fn start_with(
                 (None, None)
             };
             tx.send((l.local_addr().unwrap(), udp, tcp)).unwrap();
-            axum::serve(l, router).await.unwrap();
+            hwlog_server::serve_on(l, router, &opts.limits, std::future::pending::<()>()).await;
         });
     });
     rx.recv_timeout(Duration::from_secs(10)).unwrap()

@@ -155,6 +155,8 @@ impl SqliteStore {
             std::fs::create_dir_all(dir)
                 .map_err(|e| Error::from(e).context(format!("creating {}", dir.display())))?;
         }
+        create_private(path)
+            .map_err(|e| Error::from(e).context(format!("creating {}", path.display())))?;
         Self::open_file(path, opts).map_err(|e| e.context(format!("opening {}", path.display())))
     }
 
@@ -468,6 +470,30 @@ impl Store for SqliteStore {
 
     fn rules(&self) -> Result<Vec<crate::StoredRule>, Error> {
         self.rules_impl()
+    }
+}
+
+/// A new database file is created readable by its owner only (0600): it holds logs, and
+/// SQLite gives its `-wal` and `-shm` files the same mode.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        Ok(())
     }
 }
 

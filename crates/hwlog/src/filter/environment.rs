@@ -1,8 +1,6 @@
-use std::borrow::Cow;
+use hwlog_core::{Decision, Filter, Level, Record};
 
-use hwlog_core::{Decision, Filter, Level, Record, Value};
-
-use crate::redact::{Redactor, REDACTED};
+use crate::redact::Redactor;
 
 /// The environment's policy: a minimum level (from the profile) and, when enabled, redaction
 /// of secrets in the message, in string field values (a field whose key is sensitive, such as
@@ -49,39 +47,7 @@ impl EnvironmentFilter {
 
 /// Redacts a record in place: message, string field values, sensitive keys and error text.
 pub fn redact_record(r: &Redactor, rec: &mut Record) {
-    if let Cow::Owned(s) = r.redact(&rec.message) {
-        rec.message = Cow::Owned(s);
-    }
-    for (k, v) in rec.fields.iter_mut() {
-        if r.is_sensitive_key(k) {
-            if !matches!(v, Value::Null) {
-                *v = Value::Str(Cow::Borrowed(REDACTED));
-            }
-            continue;
-        }
-        let redacted = match v {
-            Value::Str(s) => match r.redact(s) {
-                Cow::Owned(o) => Some(o),
-                Cow::Borrowed(_) => None,
-            },
-            Value::Bytes(b) => {
-                let text = String::from_utf8_lossy(b);
-                match r.redact(&text) {
-                    Cow::Owned(o) => Some(o),
-                    Cow::Borrowed(_) => None,
-                }
-            }
-            _ => None,
-        };
-        if let Some(o) = redacted {
-            *v = Value::Str(Cow::Owned(o));
-        }
-    }
-    if let Some(err) = &rec.error {
-        if let Cow::Owned(o) = r.redact(err) {
-            rec.error = Some(o);
-        }
-    }
+    r.redact_record(rec);
 }
 
 impl Filter for EnvironmentFilter {
