@@ -73,12 +73,24 @@ impl Encoder {
     }
 }
 
-/// Writes `fields` as one JSON object; a repeated key keeps its last value.
+/// Writes `fields` as one JSON object; a repeated key keeps its last value. Linear in the
+/// number of fields (a hash of the last positions beyond a few fields).
 pub(crate) fn write_fields(fields: &[(SharedStr, Value)], out: &mut String) {
     out.push('{');
     let mut first = true;
+    let last: Option<std::collections::HashMap<&str, usize>> = (fields.len() > 16).then(|| {
+        fields
+            .iter()
+            .enumerate()
+            .map(|(i, (k, _))| (k.as_str(), i))
+            .collect()
+    });
     for (i, (k, v)) in fields.iter().enumerate() {
-        if fields[i + 1..].iter().any(|(k2, _)| k2 == k) {
+        let repeated = match &last {
+            Some(m) => m.get(k.as_str()) != Some(&i),
+            None => fields[i + 1..].iter().any(|(k2, _)| k2 == k),
+        };
+        if repeated {
             continue;
         }
         if !first {
