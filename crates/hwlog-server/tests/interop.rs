@@ -261,3 +261,95 @@ log.warning("pythonhttp setting %s rejected", "VT-x")
         println!("SKIPPED: python3 not installed");
     }
 }
+
+/// RFC 5424's own examples (section 6.5) and RFC 3164's (section 5.4), sent over UDP and TCP,
+/// checked field by field.
+#[test]
+fn the_rfcs_own_examples_keep_every_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let (http, udp, tcp) = start_with_syslog(dir.path(), 1 << 20, true);
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let rfc5424 = include_bytes!("data/syslog/rfc5424_examples.txt");
+    for line in rfc5424.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        sock.send_to(line, udp.unwrap()).unwrap();
+    }
+    let mut t = std::net::TcpStream::connect(tcp.unwrap()).unwrap();
+    let rfc3164 = include_bytes!("data/syslog/rfc3164_examples.txt");
+    std::io::Write::write_all(&mut t, rfc3164).unwrap();
+    drop(t);
+    let all = |n: usize| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let v = get_json(http, "/api/v1/logs?limit=100");
+            let recs = v["records"].as_array().unwrap().clone();
+            if recs.len() >= n {
+                return recs;
+            }
+            assert!(Instant::now() < deadline, "{} of {n} records", recs.len());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let recs = all(8);
+    let find = |s: &str| {
+        recs.iter()
+            .find(|r| r["message"].as_str().unwrap().contains(s))
+            .unwrap_or_else(|| panic!("no record with {s:?}"))
+            .clone()
+    };
+    let su = find("'su root' failed for lonvick on /dev/pts/8");
+    // Example 1: BOM dropped, MSGID kept, severity 2 → CRITICAL, facility auth.
+    assert_eq!(su["message"], "'su root' failed for lonvick on /dev/pts/8");
+    assert_eq!(su["level"], "CRITICAL");
+    assert_eq!(su["component"], "su");
+    let example1 = recs
+        .iter()
+        .find(|r| r["fields"]["msgid"] == "ID47" && r["component"] == "su")
+        .expect("example 1");
+    assert_eq!(example1["timestamp"], "2003-10-11T22:14:15.003000Z");
+    assert_eq!(example1["fields"]["host"], "mymachine.example.com");
+    assert_eq!(example1["fields"]["facility"], "auth");
+    // Example 2: PROCID, an offset time, no MSGID.
+    let donuts = recs
+        .iter()
+        .find(|r| r["component"] == "myproc" && r["fields"]["host"] == "192.0.2.1")
+        .expect("example 2");
+    assert_eq!(donuts["message"], "%% It's time to make the do-nuts.");
+    assert_eq!(donuts["timestamp"], "2003-08-24T12:14:15.000003Z");
+    assert_eq!(donuts["fields"]["facility"], "local4");
+    assert!(donuts["fields"].get("msgid").is_none());
+    // Examples 3 and 4: every structured-data parameter, and a message of structured data
+    // only.
+    let ev: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["component"] == "evntslog")
+        .collect();
+    assert_eq!(ev.len(), 2);
+    for r in &ev {
+        let f = &r["fields"];
+        assert_eq!(f["exampleSDID@32473.iut"], "3");
+        assert_eq!(f["exampleSDID@32473.eventSource"], "Application");
+        assert_eq!(f["exampleSDID@32473.eventID"], "1011");
+        assert_eq!(f["msgid"], "ID47");
+    }
+    let with_msg = ev.iter().find(|r| r["message"] != "").unwrap();
+    assert_eq!(with_msg["message"], "An application event log entry...");
+    let only_sd = ev.iter().find(|r| r["message"] == "").unwrap();
+    assert_eq!(only_sd["fields"]["examplePriority@32473.class"], "high");
+    // RFC 3164: tag and host; a message without a tag; one with no header at all.
+    let bfg = find("Use the BFG!");
+    assert_eq!(bfg["message"], "Use the BFG!");
+    assert_eq!(bfg["fields"]["host"], "10.0.0.99");
+    assert_eq!(bfg["fields"]["facility"], "user");
+    let folks = find("That's All Folks!");
+    assert_eq!(folks["level"], "CRITICAL");
+    assert_eq!(folks["fields"]["facility"], "kern");
+    assert!(folks["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("1990 Oct 22"));
+    let su3164 = recs
+        .iter()
+        .find(|r| r["component"] == "su" && r["fields"].get("msgid").is_none())
+        .expect("3164 example 1");
+    assert_eq!(su3164["fields"]["host"], "mymachine");
+}

@@ -185,3 +185,111 @@ provider.shutdown()
         .unwrap();
     assert_eq!(warn["level"], "WARNING");
 }
+
+/// OTLP's own example documents (opentelemetry-proto `examples/logs.json` and
+/// `examples/events.json`, copied in `tests/data/otlp`), checked field by field.
+#[test]
+fn the_protocols_own_examples_keep_every_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start(dir.path(), 1 << 20);
+    let logs = include_bytes!("data/otlp/logs.json");
+    let (status, body) = post(addr, logs, true);
+    assert_eq!(
+        (status, String::from_utf8_lossy(&body).as_ref()),
+        (200, "{}")
+    );
+    let r = &wait_for(addr, "Example")[0];
+    assert_eq!(r["message"], "Example log record");
+    assert_eq!(r["level"], "INFO", "severityText Information");
+    assert_eq!(r["component"], "my.library");
+    assert_eq!(r["timestamp"], "2018-12-13T14:51:00.300000Z");
+    assert_eq!(r["correlation_id"], "5b8efff798038103d269b633813fc60c");
+    let f = &r["fields"];
+    let want = serde_json::json!({
+        "trace_id": "5b8efff798038103d269b633813fc60c",
+        "span_id": "eee19b7ec3c1b174",
+        "severity_text": "Information",
+        "observed_time_unix_nano": 1544712660300000000u64,
+        "string.attribute": "some string",
+        "boolean.attribute": true,
+        "int.attribute": 10,
+        "double.attribute": 637.704,
+        "array.attribute": "[\"many\",\"values\"]",
+        "map.attribute.some.map.key": "some value",
+        "service": "my.service",
+        "scope.version": "1.0.0",
+        "scope.my.scope.attribute": "some scope attribute",
+    });
+    assert_eq!(f, &want, "{f:#}");
+
+    let events = include_bytes!("data/otlp/events.json");
+    let (status, body) = post(addr, events, true);
+    assert_eq!(
+        (status, String::from_utf8_lossy(&body).as_ref()),
+        (200, "{}")
+    );
+    let r = &wait_for(addr, "guidgenerator")[0];
+    // A map body: its JSON text is the (searchable) message, its entries are fields.
+    let msg: Value = serde_json::from_str(r["message"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        msg,
+        serde_json::json!({"type": 0, "url": "https://www.guidgenerator.com/online-guid-generator.aspx",
+            "referrer": "https://wwww.google.com", "title": "Free Online GUID Generator"})
+    );
+    let f = &r["fields"];
+    assert_eq!(f["body.type"], 0);
+    assert_eq!(f["body.title"], "Free Online GUID Generator");
+    assert_eq!(f["event.name"], "browser.page_view");
+    assert_eq!(r["level"], "INFO");
+    assert_eq!(r["timestamp"], "2018-12-13T14:51:00.300000Z");
+}
+
+/// The newer fields of a log record (`eventName`, flags, bytes, nested lists), and wrongly
+/// typed entries refused per record with the reason instead of being stored empty.
+#[test]
+fn typed_values_are_kept_and_wrong_types_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start(dir.path(), 1 << 20);
+    let json = r#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[
+        {"timeUnixNano":"1795161601000000000","eventName":"device.app.lifecycle","flags":1,
+         "body":{"arrayValue":{"values":[{"intValue":"1"},{"kvlistValue":{"values":[{"key":"k","value":{"boolValue":false}}]}}]}},
+         "attributes":[{"key":"raw","value":{"bytesValue":"aGVsbG8="}},
+                       {"key":"nested","value":{"kvlistValue":{"values":[{"key":"a","value":{"kvlistValue":{"values":[{"key":"b","value":{"doubleValue":1.5}}]}}}]}}}]},
+        {"body":{"stringValue":42}},
+        {"body":{"stringValue":"typed-bad-int"},"attributes":[{"key":"n","value":{"intValue":"ten"}}]},
+        {"body":{"stringValue":"typed-bad-trace"},"traceId":"xyz"},
+        {"body":{"stringValue":"typed-good"}}
+    ]}]}]}"#;
+    let (status, body) = post(addr, json.as_bytes(), true);
+    assert_eq!(status, 200);
+    let answer: Value = serde_json::from_slice(&body).unwrap();
+    let p = &answer["partialSuccess"];
+    assert_eq!(p["rejectedLogRecords"], "3", "{answer}");
+    let m = p["errorMessage"].as_str().unwrap();
+    assert!(
+        m.contains("record 1: body: stringValue must be a string"),
+        "{m}"
+    );
+    assert!(
+        m.contains("record 2: attribute \"n\": intValue \"ten\" is not an integer"),
+        "{m}"
+    );
+    assert!(m.contains("record 3: traceId must be 32 hex digits"), "{m}");
+    assert_eq!(wait_for(addr, "typed-good").len(), 1);
+    assert!(get_json(addr, "/api/v1/logs?q=typed-bad-int")["records"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let recs = get_json(addr, "/api/v1/logs?limit=10")["records"].clone();
+    let r = recs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["fields"]["event_name"] == "device.app.lifecycle")
+        .expect("the event");
+    assert_eq!(r["message"], r#"[1,{"k":false}]"#);
+    assert_eq!(r["fields"]["body"], r#"[1,{"k":false}]"#);
+    assert_eq!(r["fields"]["trace_flags"], 1);
+    assert_eq!(r["fields"]["raw"], "hello");
+    assert_eq!(r["fields"]["nested.a.b"], 1.5);
+}

@@ -40,6 +40,7 @@ use hwlog_core::{Batch, Format, Level, Record, Sink, SinkError, Timestamp};
 pub mod notify;
 pub mod parse;
 mod rules_file;
+pub mod syslog;
 
 #[cfg(feature = "sqlite")]
 mod aggregator;

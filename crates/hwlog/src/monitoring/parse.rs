@@ -73,7 +73,7 @@ fn level_of(s: &str) -> Option<Level> {
 }
 
 /// A level guessed from a message without one.
-fn guess_level(msg: &str) -> Level {
+pub(crate) fn guess_level(msg: &str) -> Level {
     let m = msg.to_ascii_lowercase();
     if m.contains("fatal") || m.contains("panic") {
         Level::Critical
@@ -198,81 +198,6 @@ fn plain(re: &Regex, line: &str, component: &str, now: i64) -> Record {
     record(level, comp, message, ts, now)
 }
 
-/// syslog severities 0..=7 → levels.
-fn severity(pri: u32) -> Level {
-    match pri % 8 {
-        0..=2 => Level::Critical,
-        3 => Level::Error,
-        4 => Level::Warning,
-        5 | 6 => Level::Info,
-        _ => Level::Debug,
-    }
-}
-
 fn syslog(line: &str, now: i64) -> Option<Record> {
-    static RFC5424: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-        Regex::new(r"(?s)^(?:<(\d{1,3})>)?1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|\[.*?\]) ?(.*)$")
-            .expect("valid")
-    });
-    static RFC3164: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-        Regex::new(r"(?s)^(?:<(\d{1,3})>)?([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d) (\S+) ([^:\[\s]+)(?:\[(\d+)\])?: ?(.*)$").expect("valid")
-    });
-    if let Some(c) = RFC5424.captures(line) {
-        let msg = c[8].trim_start_matches('\u{feff}').to_string();
-        let level = c
-            .get(1)
-            .and_then(|p| p.as_str().parse().ok())
-            .map_or_else(|| guess_level(&msg), severity);
-        let app = if &c[4] == "-" { "syslog" } else { &c[4] };
-        let mut r = record(level, app, msg, parse_time(&c[2]), now);
-        if &c[3] != "-" {
-            r.push_field("host", c[3].to_string());
-        }
-        if let Ok(pid) = c[5].parse::<u32>() {
-            r.pid = pid;
-        }
-        return Some(r);
-    }
-    // `<PRI>tag[pid]: message` without time or host, as Python's SysLogHandler sends it.
-    static BARE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-        Regex::new(r"(?s)^<(\d{1,3})>([^:\[\s<]+)(?:\[(\d+)\])?: ?(.*)$").expect("valid")
-    });
-    let Some(c) = RFC3164.captures(line) else {
-        let c = BARE.captures(line)?;
-        let msg = c[4].to_string();
-        let level = c[1].parse().map_or_else(|_| guess_level(&msg), severity);
-        let mut r = record(level, &c[2], msg, None, now);
-        if let Some(pid) = c.get(3).and_then(|p| p.as_str().parse().ok()) {
-            r.pid = pid;
-        }
-        return Some(r);
-    };
-    let msg = c[6].to_string();
-    let level = c
-        .get(1)
-        .and_then(|p| p.as_str().parse().ok())
-        .map_or_else(|| guess_level(&msg), severity);
-    // RFC 3164 has no year: the current one (UTC), or the previous one for a date ahead.
-    let year = chrono::DateTime::from_timestamp_nanos(now)
-        .format("%Y")
-        .to_string();
-    let mut ts =
-        chrono::NaiveDateTime::parse_from_str(&format!("{year} {}", &c[2]), "%Y %b %e %H:%M:%S")
-            .ok()
-            .and_then(|t| t.and_utc().timestamp_nanos_opt());
-    if ts.is_some_and(|t| t > now + 86_400_000_000_000) {
-        let prev: i32 = year.parse::<i32>().unwrap_or(1970) - 1;
-        ts = chrono::NaiveDateTime::parse_from_str(
-            &format!("{prev} {}", &c[2]),
-            "%Y %b %e %H:%M:%S",
-        )
-        .ok()
-        .and_then(|t| t.and_utc().timestamp_nanos_opt());
-    }
-    let mut r = record(level, &c[4], msg, ts, now);
-    r.push_field("host", c[3].to_string());
-    if let Some(pid) = c.get(5).and_then(|p| p.as_str().parse().ok()) {
-        r.pid = pid;
-    }
-    Some(r)
+    super::syslog::parse(line, now)
 }
