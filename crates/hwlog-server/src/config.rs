@@ -16,6 +16,24 @@
 //! store = "postgres://hwlog@db.internal:5432/hwlog"   # shared by several servers
 //! retention_days = 30                  # 0 keeps records forever
 //! max_rows = 50000000                  # keep at most this many records
+//! redact = true                        # secrets redacted at ingest (the default)
+//! redact_keys = ["pin_code", "X-Tenant-Sig"]   # more field names whose values are secrets
+//! allowed_origins = ["https://grafana.example:3000"]  # pages that may call the API
+//!
+//! [limits]                             # the same on every ingest path; defaults shown
+//! max_records = 10000                  # per request (413 beyond)
+//! max_message_bytes = 65536            # longer messages are cut
+//! max_value_bytes = 16384              # longer field values are cut
+//! max_fields = 256                     # per record (refused beyond)
+//! max_key_bytes = 256
+//! max_depth = 16                       # nesting of JSON/OTLP values
+//! max_record_bytes = 262144            # message, keys and values together
+//! max_errors = 100                     # listed per reply (all are counted)
+//! ingest_concurrency = 32              # requests at once (503 + Retry-After beyond)
+//! max_connections = 1024               # per listener (HTTP, syslog TCP)
+//! header_timeout_s = 10                # to send a request's headers; idle keep-alive
+//! idle_timeout_s = 120                 # a silent syslog TCP connection is closed
+//! ring_bytes = 67108864                # the live stream's resumption ring
 //! ```
 //!
 //! A token written `$NAME:SCOPES` takes its secret from the environment variable `NAME`.
@@ -54,7 +72,42 @@ pub struct FileSettings {
     pub retention_days: Option<u64>,
     /// `max_rows`: keep at most this many records.
     pub max_rows: Option<u64>,
+    /// `redact`.
+    pub redact: Option<bool>,
+    /// `redact_keys`.
+    pub redact_keys: Vec<String>,
+    /// `allowed_origins`.
+    pub allowed_origins: Vec<String>,
+    /// `[limits]`: `(name, value)` as given.
+    pub limits: Vec<(String, u64)>,
 }
+
+/// Sets the limit `name` (a key of the `[limits]` table) to `v`; `false` for an unknown name.
+fn set_limit(l: &mut crate::limits::Limits, name: &str, v: u64) -> bool {
+    let n = usize::try_from(v).unwrap_or(usize::MAX);
+    match name {
+        "max_records" => l.max_records = n,
+        "max_message_bytes" => l.max_message = n,
+        "max_value_bytes" => l.max_value = n,
+        "max_fields" => l.max_fields = n,
+        "max_key_bytes" => l.max_key = n,
+        "max_depth" => l.max_depth = n,
+        "max_record_bytes" => l.max_record = n,
+        "max_errors" => l.max_errors = n,
+        "ingest_concurrency" => l.ingest_concurrency = n,
+        "max_connections" => l.max_connections = n,
+        "header_timeout_s" => l.header_timeout = std::time::Duration::from_secs(v),
+        "idle_timeout_s" => l.idle_timeout = std::time::Duration::from_secs(v),
+        "ring_bytes" => l.ring_bytes = n,
+        _ => return false,
+    }
+    true
+}
+
+/// The names `[limits]` takes.
+const LIMITS: &str = "max_records, max_message_bytes, max_value_bytes, max_fields, \
+    max_key_bytes, max_depth, max_record_bytes, max_errors, ingest_concurrency, \
+    max_connections, header_timeout_s, idle_timeout_s, ring_bytes";
 
 impl FileSettings {
     /// Applies the settings to `opts` where the command line left the default.
@@ -92,6 +145,16 @@ impl FileSettings {
             r.max_age = (d > 0).then(|| std::time::Duration::from_secs(d.saturating_mul(86_400)));
         }
         r.max_rows = r.max_rows.or(self.max_rows);
+        if self.redact == Some(false) && opts.redact == defaults.redact {
+            opts.redact = None;
+        }
+        if let Some(keys) = &mut opts.redact {
+            keys.extend(self.redact_keys);
+        }
+        opts.allowed_origins.extend(self.allowed_origins);
+        for (k, v) in self.limits {
+            set_limit(&mut opts.limits, &k, v);
+        }
     }
 }
 
@@ -171,6 +234,48 @@ pub fn load(path: &Path) -> Result<FileSettings, String> {
                 }
                 _ => err(&n.loc, k, "expected a whole number ≥ 0".into()),
             },
+            "redact" => match n.val {
+                Val::Bool(b) => s.redact = Some(b),
+                _ => err(&n.loc, k, "expected true or false".into()),
+            },
+            "redact_keys" | "allowed_origins" => match &n.val {
+                Val::Seq(items) => {
+                    for item in items {
+                        match text_of(item) {
+                            Some(t) if k == "redact_keys" => s.redact_keys.push(t),
+                            Some(t) => s.allowed_origins.push(t),
+                            None => err(&item.loc, k, "expected text".into()),
+                        }
+                    }
+                }
+                _ => err(&n.loc, k, format!("expected a list, found {}", n.kind())),
+            },
+            "limits" => match &n.val {
+                Val::Map(items) => {
+                    let mut probe = crate::limits::Limits::default();
+                    for (name, v) in items {
+                        match v.val {
+                            Val::Int(i) if i >= 1 => {
+                                if set_limit(&mut probe, name, i as u64) {
+                                    s.limits.push((name.clone(), i as u64));
+                                } else {
+                                    err(
+                                        &v.loc,
+                                        &format!("limits.{name}"),
+                                        format!("unknown limit (expected {LIMITS})"),
+                                    );
+                                }
+                            }
+                            _ => err(
+                                &v.loc,
+                                &format!("limits.{name}"),
+                                "expected a whole number ≥ 1".into(),
+                            ),
+                        }
+                    }
+                }
+                _ => err(&n.loc, k, format!("expected a table, found {}", n.kind())),
+            },
             "tokens" => match &n.val {
                 Val::Seq(items) => {
                     for item in items {
@@ -207,7 +312,8 @@ pub fn load(path: &Path) -> Result<FileSettings, String> {
                 &n.loc,
                 other,
                 "unknown setting (expected data_dir, listen, syslog_udp, syslog_tcp, max_body_mb, \
-                 max_db_mb, tls_cert, tls_key, tokens, rules, store, retention_days, max_rows)"
+                 max_db_mb, tls_cert, tls_key, tokens, rules, store, retention_days, max_rows, \
+                 redact, redact_keys, allowed_origins, limits)"
                     .into(),
             ),
         }
@@ -245,6 +351,26 @@ mod tests {
         let mut opts = ServeOptions::default();
         load(&path).unwrap().apply(&mut opts, &defaults);
         assert_eq!(opts.retention.retention.max_age, None);
+
+        std::fs::write(
+            &path,
+            "redact = false\nredact_keys = [\"pin\"]\nallowed_origins = [\"https://g.example\"]\n\
+             [limits]\nmax_records = 50\nheader_timeout_s = 3\n",
+        )
+        .unwrap();
+        let mut opts = ServeOptions::default();
+        load(&path).unwrap().apply(&mut opts, &defaults);
+        assert_eq!(opts.redact, None);
+        assert_eq!(opts.allowed_origins, ["https://g.example"]);
+        assert_eq!(opts.limits.max_records, 50);
+        assert_eq!(opts.limits.header_timeout, Duration::from_secs(3));
+        std::fs::write(&path, "[limits]\nmax_recods = 5\nmax_fields = 0\n").unwrap();
+        let err = load(&path).unwrap_err();
+        assert!(err.contains("limits.max_recods: unknown limit"), "{err}");
+        assert!(
+            err.contains("limits.max_fields: expected a whole number"),
+            "{err}"
+        );
 
         std::fs::write(&path, "retention_days = -1\nmax_rows = \"many\"\n").unwrap();
         let err = load(&path).unwrap_err();

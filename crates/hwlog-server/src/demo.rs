@@ -2,6 +2,8 @@
 //! ingest. Each simulated request (discover, power, BIOS, firmware) has its own correlation
 //! id and several records; IPMI timeouts and Redfish errors come at a steady rate; firmware
 //! flashes get slower over time; every few minutes a burst of discovery traffic arrives.
+//! The IPMI and Redfish lines carry real (random) passwords and tokens, as the code being
+//! imitated logs them: the server's ingest redaction is what removes them.
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -59,12 +61,26 @@ fn request(rng: &mut Rng, n: u64, started: std::time::Instant) -> Vec<Record> {
             );
         }
         1 => {
+            // The simulated fleet logs its BMC password in clear, as the provisioning code
+            // it imitates does: what the dashboard shows is the ingest redaction at work.
+            let password = format!("bmc-{:06x}", rng.next() as u32 & 0xff_ffff);
             out.push(rec(
                 Level::Info,
                 "hwautomation.hardware.ipmi",
-                format!("ipmitool -H {bmc} -U admin -P [REDACTED] chassis power status"),
+                format!("ipmitool -I lanplus -H {bmc} -U admin -P {password} chassis power status"),
                 &corr,
             ));
+            if rng.below(8) == 0 {
+                out.push(
+                    rec(
+                        Level::Debug,
+                        "hwautomation.hardware.redfish",
+                        format!("GET https://{bmc}/redfish/v1/Systems/1 Authorization: Bearer rf-{:016x}", rng.next()),
+                        &corr,
+                    )
+                    .with_field("password", password.clone()),
+                );
+            }
             if rng.below(12) == 0 {
                 out.push(
                     rec(

@@ -184,7 +184,12 @@ impl AppState {
             .spawn(move || {
                 for (notifier, n) in pending {
                     if let Err(e) = notifier.notify(&n) {
-                        eprintln!("hwlog serve: alert {} on {}: {e}", n.rule, n.channel);
+                        eprintln!(
+                            "hwlog serve: alert {} on {}: {}",
+                            oneline(&n.rule),
+                            oneline(&n.channel),
+                            oneline(&e.to_string())
+                        );
                     }
                 }
             })
@@ -276,11 +281,11 @@ impl AppState {
             println!(
                 "hwlog alert: {:?} {} on {} ({} alert{}): {}",
                 n.kind,
-                n.rule,
-                n.channel,
+                oneline(&n.rule),
+                oneline(&n.channel),
                 n.alerts.len(),
                 if n.alerts.len() == 1 { "" } else { "s" },
-                first.map_or("", |a| a.example.as_str())
+                oneline(first.map_or("", |a| a.example.as_str()))
             );
             let notifier = self
                 .notifiers
@@ -292,7 +297,7 @@ impl AppState {
                 if self.deliveries.try_send((nf, n.clone())).is_err() {
                     eprintln!(
                         "hwlog serve: notification for {} dropped: delivery queue full",
-                        n.rule
+                        oneline(&n.rule)
                     );
                 }
             }
@@ -586,4 +591,12 @@ fn record_size(r: &Record) -> usize {
             };
     }
     n + r.error.as_ref().map_or(0, String::len)
+}
+
+/// `s` with newlines, terminal escapes and other control characters escaped: a line the
+/// server prints stays one line whatever a sender put in a record.
+pub fn oneline(s: &str) -> String {
+    let mut out = Vec::with_capacity(s.len());
+    hwlog::format::escape_line(s, &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }

@@ -25,7 +25,7 @@ pub(crate) mod text;
 pub use json::Json;
 pub use lines::{Dashboard, Debug, Performance, Structured};
 pub use multiline::Multiline;
-pub use text::TimeZone;
+pub use text::{escape_line, TimeZone};
 
 pub use hwlog_core::Format;
 
