@@ -70,17 +70,31 @@ pub fn dispatch(rec: Record) {
         }
     }
     let _reset = Reset;
+    let guard = CURRENT.load();
     if HAS_HANDLERS.load(Ordering::Relaxed) {
         let handlers = HANDLERS.load();
         if let Some(hs) = handlers.as_ref() {
+            // Attached routes obey the profile's redaction like its own routes.
+            let redactor = guard.as_ref().and_then(|p| p.redactor());
+            let mut redacted: Option<Record> = None;
             for (g, r) in hs.iter() {
                 if rec.level >= r.min_level && g.matches(&rec.component) {
-                    r.process(rec.clone());
+                    match redactor {
+                        None => r.process(rec.clone()),
+                        Some(red) => r.process(
+                            redacted
+                                .get_or_insert_with(|| {
+                                    let mut c = rec.clone();
+                                    red.redact_record(&mut c);
+                                    c
+                                })
+                                .clone(),
+                        ),
+                    }
                 }
             }
         }
     }
-    let guard = CURRENT.load();
     if let Some(p) = guard.as_ref() {
         if rec.level >= p.min_level() {
             p.dispatch(rec);

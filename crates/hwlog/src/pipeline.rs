@@ -18,6 +18,9 @@ pub struct Pipeline {
     pub(crate) profile: String,
     pub(crate) routes: Vec<Route>,
     pub(crate) min_level: Level,
+    /// The profile's redaction, also applied to what routes attached with
+    /// [`add_handler`](crate::dispatch::add_handler) receive.
+    pub(crate) redactor: Option<Arc<Redactor>>,
 }
 
 impl Pipeline {
@@ -32,13 +35,34 @@ impl Pipeline {
             profile: profile.into(),
             routes,
             min_level,
+            redactor: None,
         }
     }
 
-    /// Builds the pipeline an active profile describes.
+    /// Builds the pipeline an active profile describes. When any of its routes redacts,
+    /// routes attached with [`add_handler`](crate::dispatch::add_handler) receive records
+    /// redacted the same way.
     pub fn build(p: &ActiveProfile) -> Pipeline {
         let routes = p.routes.iter().map(|r| build_route(p, r)).collect();
-        Pipeline::new(p.name.clone(), routes)
+        let mut pipeline = Pipeline::new(p.name.clone(), routes);
+        pipeline.redactor = p
+            .routes
+            .iter()
+            .flat_map(|r| &r.filters)
+            .find_map(|f| match &f.kind {
+                FilterKind::Environment {
+                    redact: true,
+                    extra_keys,
+                    ..
+                } => Some(Arc::new(Redactor::with_extra_keys(extra_keys))),
+                _ => None,
+            });
+        pipeline
+    }
+
+    /// The redaction routes attached with `add_handler` get (the profile's).
+    pub fn redactor(&self) -> Option<&Redactor> {
+        self.redactor.as_deref()
     }
 
     /// The profile this pipeline was built from.
@@ -324,9 +348,14 @@ fn remote_sink(
 
 fn build_route(p: &ActiveProfile, r: &RouteSpec) -> Route {
     let mut min_level = r.level.unwrap_or(p.level);
+    // Redaction (the environment filter) runs after every other filter, so fields and
+    // context that filters add are redacted too, wherever the filter is listed.
+    let is_env = |f: &&crate::config::FilterSpec| matches!(f.kind, FilterKind::Environment { .. });
     let filters: Vec<Box<dyn Filter>> = r
         .filters
         .iter()
+        .filter(|f| !is_env(f))
+        .chain(r.filters.iter().filter(is_env))
         .map(|f| build_filter(&f.kind, p.level))
         .collect();
     // A level-range override may let lower levels through for some components.
