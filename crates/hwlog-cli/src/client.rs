@@ -15,6 +15,10 @@ pub struct Server {
     /// API token (default: the environment variable HWLOG_TOKEN).
     #[arg(long)]
     token: Option<String>,
+    /// A PEM file of the CA(s) to trust for https:// and wss:// instead of the system's
+    /// roots (a server with a private or self-signed certificate).
+    #[arg(long, value_name = "FILE")]
+    ca: Option<std::path::PathBuf>,
 }
 
 impl Server {
@@ -41,14 +45,18 @@ impl Server {
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.server.trim_end_matches('/'))
     }
-}
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
-        .build()
-        .into()
+    /// An HTTP client for this server (https with the system's roots or `--ca`).
+    fn agent(&self) -> Result<ureq::Agent> {
+        hwlog::http::check_url(&self.server).map_err(anyhow::Error::msg)?;
+        if self.token().is_some() && hwlog::http::token_in_clear(&self.server) {
+            eprintln!(
+                "hwlog: warning: the token goes in clear to {} (use https://)",
+                self.server
+            );
+        }
+        hwlog::http::agent(Duration::from_secs(30), self.ca.as_deref()).map_err(anyhow::Error::msg)
+    }
 }
 
 /// `hwlog send`.
@@ -77,12 +85,13 @@ pub fn send(a: &SendArgs) -> Result<bool> {
     let mut batch: Vec<String> = Vec::new();
     let (mut accepted, mut rejected) = (0u64, 0u64);
     let mut line_no = 0usize;
+    let agent = a.server.agent()?;
     let mut flush = |batch: &mut Vec<String>, first_line: usize| -> Result<()> {
         if batch.is_empty() {
             return Ok(());
         }
         let body = batch.join("\n");
-        let mut req = agent()
+        let mut req = agent
             .post(a.server.url("/api/v1/logs"))
             .header("content-type", "application/x-ndjson");
         if let Some(h) = a.server.auth() {
@@ -245,7 +254,7 @@ pub fn query(a: &QueryArgs) -> Result<()> {
     }
     p.push(("limit", a.limit.to_string()));
     let url = a.server.url(&format!("/api/v1/logs?{}", encode(&p)));
-    let mut req = agent().get(&url);
+    let mut req = a.server.agent()?.get(&url);
     if let Some(h) = a.server.auth() {
         req = req.header("authorization", &h);
     }
@@ -285,6 +294,28 @@ pub struct TailArgs {
     count: Option<usize>,
 }
 
+type Ws = tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>;
+
+/// Opens a WebSocket: `ws://`, or `wss://` with the same trust as the HTTP client.
+fn connect_ws(url: &str, ca: Option<&std::path::Path>) -> Result<Ws> {
+    let request = tungstenite::client::IntoClientRequest::into_client_request(url)?;
+    let uri = request.uri();
+    let host = uri.host().context("no host in the server URL")?.to_string();
+    let tls = uri.scheme_str() == Some("wss");
+    let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
+    let stream = std::net::TcpStream::connect((host.trim_matches(['[', ']']), port))?;
+    let connector = if tls {
+        Some(tungstenite::Connector::Rustls(
+            hwlog::http::rustls_config(ca).map_err(anyhow::Error::msg)?,
+        ))
+    } else {
+        None
+    };
+    let (ws, _) = tungstenite::client_tls_with_config(request, stream, None, connector)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(ws)
+}
+
 /// Prints the live stream.
 pub fn tail(a: &TailArgs) -> Result<()> {
     let mut p = a.filters.params();
@@ -301,7 +332,8 @@ pub fn tail(a: &TailArgs) -> Result<()> {
         .or_else(|| base.strip_prefix("https://").map(|r| format!("wss://{r}")))
         .unwrap_or_else(|| base.to_string());
     let url = format!("{ws_base}/api/v1/stream?{}", encode(&p));
-    let (mut ws, _) = tungstenite::connect(&url).with_context(|| format!("cannot open {url}"))?;
+    let mut ws = connect_ws(&url, a.server.ca.as_deref())
+        .with_context(|| format!("cannot open {}", ws_base))?;
     let color = std::io::stdout().is_terminal();
     let mut out = std::io::stdout().lock();
     let mut n = 0usize;

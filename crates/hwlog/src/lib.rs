@@ -30,6 +30,8 @@ pub mod dispatch;
 pub mod filter;
 pub mod format;
 pub mod glob;
+#[cfg(feature = "http-notifiers")]
+pub mod http;
 mod logger;
 pub mod monitoring;
 pub mod nonblocking;

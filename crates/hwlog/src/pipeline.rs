@@ -300,7 +300,8 @@ fn build_sink(p: &ActiveProfile, s: &SinkSpec) -> Arc<dyn Sink> {
             spool,
             max_spool_mb,
             otlp_service,
-        } => remote_sink(p, url, token, spool, *max_spool_mb, otlp_service),
+            ca,
+        } => remote_sink(p, url, token, spool, *max_spool_mb, otlp_service, ca),
     }
 }
 
@@ -312,8 +313,10 @@ fn remote_sink(
     spool: &Option<String>,
     max_spool_mb: u64,
     otlp_service: &Option<String>,
+    ca: &Option<String>,
 ) -> Arc<dyn Sink> {
     let mut opts = crate::sink::remote::RemoteOptions::new(url);
+    opts.ca = ca.as_ref().map(Into::into);
     if let Some(service) = otlp_service {
         opts.protocol = crate::sink::remote::Protocol::Otlp {
             service: service.clone(),
@@ -339,6 +342,7 @@ fn remote_sink(
     _spool: &Option<String>,
     _max_spool_mb: u64,
     _otlp_service: &Option<String>,
+    _ca: &Option<String>,
 ) -> Arc<dyn Sink> {
     Arc::new(crate::sink::UnavailableSink::new(
         format!("remote:{url}"),

@@ -99,6 +99,8 @@ pub enum SinkSpec {
         /// `Some(service.name)`: OTLP/HTTP to an OpenTelemetry collector (sink type `otlp`)
         /// instead of hwlog's own ingest.
         otlp_service: Option<String>,
+        /// A PEM file of the CA(s) to trust for `https://` instead of the system's roots.
+        ca: Option<String>,
     },
     /// Live WebSocket stream (cargo feature `websocket`).
     WebSocket {

@@ -187,9 +187,12 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
         "remote" | "otlp" => {
             let otlp = kind == "otlp";
             if otlp {
-                only(d, &["url", "token", "spool", "max_spool_mb", "service"]);
+                only(
+                    d,
+                    &["url", "token", "spool", "max_spool_mb", "service", "ca"],
+                );
             } else {
-                only(d, &["url", "token", "spool", "max_spool_mb"]);
+                only(d, &["url", "token", "spool", "max_spool_mb", "ca"]);
             }
             let Some(url) = get(m, "url").and_then(|v| d.str(v, &join(path, "url"))) else {
                 d.err(
@@ -199,13 +202,15 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
                 );
                 return None;
             };
-            if !url.starts_with("http://") {
+            let lower = url.to_ascii_lowercase();
+            if !(lower.starts_with("http://") || lower.starts_with("https://")) {
                 d.err(
                     &t.loc,
                     &join(path, "url"),
-                    format!("{url:?}: only http:// URLs are supported"),
+                    format!("{url:?}: expected an http:// or https:// URL"),
                 );
             }
+            let ca = get(m, "ca").and_then(|v| d.str(v, &join(path, "ca")));
             let token = get(m, "token").and_then(|v| d.str(v, &join(path, "token")));
             let spool = get(m, "spool").and_then(|v| d.str(v, &join(path, "spool")));
             let max_spool_mb = match get(m, "max_spool_mb") {
@@ -229,6 +234,7 @@ pub fn sink(d: &mut Dec, n: &Node, path: &str) -> Option<SinkSpec> {
                 spool,
                 max_spool_mb,
                 otlp_service,
+                ca,
             }
         }
         "metrics" => {

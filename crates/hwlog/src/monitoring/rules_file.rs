@@ -331,7 +331,7 @@ fn rule(d: &mut Dec, n: &Node, path: &str, declared: &[String]) -> Option<AlertR
 }
 
 fn channel(d: &mut Dec, n: &Node, path: &str) -> Option<Arc<dyn Notifier>> {
-    let m = d.map(n, path, &["type", "url"])?;
+    let m = d.map(n, path, &["type", "url", "ca"])?;
     let get = |k: &str| m.iter().find(|(key, _)| key == k).map(|(_, v)| v);
     let Some(kind) = get("type").and_then(|v| d.str(v, &format!("{path}.type"))) else {
         d.err(
@@ -355,14 +355,34 @@ fn channel(d: &mut Dec, n: &Node, path: &str) -> Option<Arc<dyn Notifier>> {
                 );
                 return None;
             };
-            if !url.starts_with("http://") {
-                d.err(&n.loc, &format!("{path}.url"), format!("{url:?}: only http:// URLs are supported (put a TLS proxy in front for https)"));
+            if let Err(e) = crate::http::check_url(&url) {
+                d.err(&n.loc, &format!("{path}.url"), e);
                 return None;
             }
-            if kind == "webhook" {
-                Some(Arc::new(super::notify::WebhookNotifier::new(&url)))
+            let ca = get("ca").and_then(|v| d.str(v, &format!("{path}.ca")));
+            let built = if kind == "webhook" {
+                let w = super::notify::WebhookNotifier::new(&url);
+                match &ca {
+                    Some(ca) => w
+                        .with_ca(ca.as_ref())
+                        .map(|w| Arc::new(w) as Arc<dyn Notifier>),
+                    None => Ok(Arc::new(w) as Arc<dyn Notifier>),
+                }
             } else {
-                Some(Arc::new(super::notify::AlertmanagerNotifier::new(&url)))
+                let a = super::notify::AlertmanagerNotifier::new(&url);
+                match &ca {
+                    Some(ca) => a
+                        .with_ca(ca.as_ref())
+                        .map(|a| Arc::new(a) as Arc<dyn Notifier>),
+                    None => Ok(Arc::new(a) as Arc<dyn Notifier>),
+                }
+            };
+            match built {
+                Ok(n) => Some(n),
+                Err(e) => {
+                    d.err(&n.loc, &format!("{path}.ca"), e);
+                    None
+                }
             }
         }
         other => {

@@ -47,6 +47,8 @@ pub struct RemoteOptions {
     pub backoff: Duration,
     /// Timeout of one request.
     pub timeout: Duration,
+    /// A PEM file of the CA(s) trusted for `https://` (default: the system's roots).
+    pub ca: Option<PathBuf>,
 }
 
 impl RemoteOptions {
@@ -62,6 +64,7 @@ impl RemoteOptions {
             attempts: 3,
             backoff: Duration::from_millis(100),
             timeout: Duration::from_secs(10),
+            ca: None,
         }
     }
 }
@@ -75,19 +78,18 @@ pub struct RemoteSink {
 }
 
 impl RemoteSink {
-    /// A sink for `opts`; fails on a URL that is not `http://`.
+    /// A sink for `opts`; fails on a URL that is not `http://` or `https://`, or a CA file
+    /// that cannot be read. A token sent over plain `http://` to another host is warned
+    /// about once on stderr.
     pub fn new(opts: RemoteOptions) -> Result<RemoteSink, String> {
-        if !opts.url.starts_with("http://") {
-            return Err(format!(
-                "remote url {:?}: only http:// is supported (put a TLS proxy in front for https)",
+        crate::http::check_url(&opts.url).map_err(|e| format!("remote url {e}"))?;
+        if opts.token.is_some() && crate::http::token_in_clear(&opts.url) {
+            eprintln!(
+                "hwlog: warning: the remote sink sends its token in clear to {} (use https://)",
                 opts.url
-            ));
+            );
         }
-        let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(opts.timeout))
-            .http_status_as_error(false)
-            .build()
-            .into();
+        let agent = crate::http::agent(opts.timeout, opts.ca.as_deref())?;
         Ok(RemoteSink {
             opts,
             agent,
