@@ -23,6 +23,7 @@ pub fn run(records: usize, batch: usize, clients: usize) -> Result<Value, String
 /// address.
 pub(crate) fn serve(opts: &hwlog_server::ServeOptions) -> Result<std::net::SocketAddr, String> {
     let (router, _state) = hwlog_server::app(opts).map_err(|e| e.to_string())?;
+    let limits = opts.limits.clone();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -35,7 +36,7 @@ pub(crate) fn serve(opts: &hwlog_server::ServeOptions) -> Result<std::net::Socke
                 .await
                 .expect("bind");
             let _ = tx.send(l.local_addr().expect("addr"));
-            let _ = axum::serve(l, router).await;
+            hwlog_server::serve_on(l, router, &limits, std::future::pending::<()>()).await;
         });
     });
     rx.recv_timeout(Duration::from_secs(30))

@@ -503,3 +503,36 @@ fn the_live_ring_is_bounded_in_bytes() {
     // 1 MiB holds at most 17 records of 60 KiB.
     assert!((83..100).contains(&dropped), "{dropped}");
 }
+
+#[test]
+fn syslog_records_that_cannot_be_kept_are_counted_as_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = opts(dir.path());
+    o.retention.retention.max_age = Some(Duration::from_secs(86_400));
+    let (http, udp, tcp) = start_with(o, true);
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    // Dated 2003: older than the retention window; and a fresh one beside it.
+    sock.send_to(
+        b"<13>1 2003-10-11T22:14:15.003Z host app - - - too old",
+        udp.unwrap(),
+    )
+    .unwrap();
+    sock.send_to(b"<13>1 - host app - - - fresh-udp", udp.unwrap())
+        .unwrap();
+    let mut t = TcpStream::connect(tcp.unwrap()).unwrap();
+    t.write_all(b"<13>1 1969-12-31T23:59:59Z host app - - - before 1970\n")
+        .unwrap();
+    drop(t);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let m = get(http, "/metrics").1;
+        if m.contains("hwlog_lost_records_total{path=\"syslog_udp\"} 1")
+            && m.contains("hwlog_lost_records_total{path=\"syslog_tcp\"} 1")
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{m}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(messages(http, "fresh-udp").len(), 1);
+}
