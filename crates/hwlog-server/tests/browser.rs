@@ -162,7 +162,7 @@ fn dashboard_streams_filters_and_shows_a_request() {
         (
             "WARNING",
             "hwautomation.bios.config",
-            "BIOS setting SR-IOV needs a reboot",
+            "BIOS setting SR-IOV needs a reboot: racadm -r 10.20.0.8 -u root -p Calvin-42x serveraction powercycle",
             "req-b2",
         ),
         (
@@ -177,6 +177,11 @@ fn dashboard_streams_filters_and_shows_a_request() {
     let levels =
         cdp.eval("[...document.querySelectorAll('#rows tr')].map(r => r.className).join(',')");
     assert_eq!(levels, "CRITICAL,WARNING,ERROR,INFO");
+    // The server redacted the password at ingest: the page shows the redaction.
+    let text = cdp.eval("document.getElementById('rows').textContent");
+    let text = text.as_str().unwrap();
+    assert!(!text.contains("Calvin-42x"), "{text}");
+    assert!(text.contains("-p [REDACTED] serveraction"), "{text}");
 
     // Filter to ERROR and above: the tail restarts and shows only those.
     cdp.eval("(() => { const s = document.getElementById('level'); s.value = 'ERROR'; s.onchange(); return true; })()");
