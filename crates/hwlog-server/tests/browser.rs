@@ -197,7 +197,7 @@ fn dashboard_streams_filters_and_shows_a_request() {
         (
             "ERROR",
             "hwautomation.hardware.redfish",
-            "Redfish session to 10.20.0.9 refused: 401",
+            "Redfish session to 10.20.0.9 refused: 401 (curl -u root:Calvin-42y https://10.20.0.9/redfish/v1/SessionService)",
             "req-d4",
         ),
         ("DEBUG", "hwautomation.maas.api", "polling", "req-d4"),
@@ -222,7 +222,7 @@ fn dashboard_streams_filters_and_shows_a_request() {
     );
     assert_eq!(
         msgs,
-        "discovery requested for node-09|Redfish session to 10.20.0.9 refused: 401|polling"
+        "discovery requested for node-09|Redfish session to 10.20.0.9 refused: 401 (curl -u root:[REDACTED] https://10.20.0.9/redfish/v1/SessionService)|polling"
     );
 
     // Alerts: a rule created through the API fires on ingest; the dashboard lists the alert
