@@ -172,7 +172,7 @@ fn bodies_that_expand_or_carry_too_much_are_refused_cheaply() {
         b"\xEF\xBB\xBF{\"message\":\"after-bom\"}\n",
     );
     assert_eq!((status, v["accepted"].as_u64()), (200, Some(1)), "{v}");
-    assert_rss_under(900);
+    assert_rss_under(300);
 }
 
 #[test]
@@ -299,7 +299,7 @@ fn one_huge_record_is_refused_alone_and_long_text_is_cut_on_every_path() {
     assert!(partial.error_message.contains("fields"), "{partial:?}");
     assert_eq!(messages(addr, "otlp-kept-beside").len(), 1);
     assert!(messages(addr, "otlp-many-attributes").is_empty());
-    assert_rss_under(1200);
+    assert_rss_under(500);
 }
 
 #[test]
