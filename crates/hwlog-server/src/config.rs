@@ -29,7 +29,8 @@
 //! max_depth = 16                       # nesting of JSON/OTLP values
 //! max_record_bytes = 262144            # message, keys and values together
 //! max_errors = 100                     # listed per reply (all are counted)
-//! ingest_concurrency = 32              # requests at once (503 + Retry-After beyond)
+//! ingest_concurrency = 32              # requests at once; more wait for a slot
+//! ingest_wait_s = 5                    # ... this long, then 503 + Retry-After
 //! max_connections = 1024               # per listener (HTTP, syslog TCP)
 //! header_timeout_s = 10                # to send a request's headers; idle keep-alive
 //! idle_timeout_s = 120                 # a silent syslog TCP connection is closed
@@ -95,6 +96,7 @@ fn set_limit(l: &mut crate::limits::Limits, name: &str, v: u64) -> bool {
         "max_record_bytes" => l.max_record = n,
         "max_errors" => l.max_errors = n,
         "ingest_concurrency" => l.ingest_concurrency = n,
+        "ingest_wait_s" => l.ingest_wait = std::time::Duration::from_secs(v),
         "max_connections" => l.max_connections = n,
         "header_timeout_s" => l.header_timeout = std::time::Duration::from_secs(v),
         "idle_timeout_s" => l.idle_timeout = std::time::Duration::from_secs(v),
@@ -106,7 +108,7 @@ fn set_limit(l: &mut crate::limits::Limits, name: &str, v: u64) -> bool {
 
 /// The names `[limits]` takes.
 const LIMITS: &str = "max_records, max_message_bytes, max_value_bytes, max_fields, \
-    max_key_bytes, max_depth, max_record_bytes, max_errors, ingest_concurrency, \
+    max_key_bytes, max_depth, max_record_bytes, max_errors, ingest_concurrency, ingest_wait_s, \
     max_connections, header_timeout_s, idle_timeout_s, ring_bytes";
 
 impl FileSettings {

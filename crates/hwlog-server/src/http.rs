@@ -275,20 +275,21 @@ pub(crate) fn gunzip(body: &[u8], max: usize) -> Result<Vec<u8>, (StatusCode, St
     Ok(out)
 }
 
-/// Takes one of the ingest slots for the request (503 with `Retry-After` when all are
-/// taken), before its body is read.
+/// Takes one of the ingest slots for the request before its body is read, waiting up to
+/// `ingest_wait` (then 503 with `Retry-After`).
 pub(crate) async fn ingest_slot(
     State(s): State<Arc<AppState>>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    match s.ingest_slots.clone().try_acquire_owned() {
-        Ok(permit) => {
+    let slot = tokio::time::timeout(s.limits.ingest_wait, s.ingest_slots.clone().acquire_owned());
+    match slot.await {
+        Ok(Ok(permit)) => {
             let r = next.run(req).await;
             drop(permit);
             r
         }
-        Err(_) => {
+        _ => {
             s.counters.busy.fetch_add(1, Ordering::Relaxed);
             busy("too many ingest requests at once; retry shortly")
         }

@@ -53,9 +53,12 @@ pub struct Limits {
     pub max_record: usize,
     /// Errors listed in a reply; the count covers all of them.
     pub max_errors: usize,
-    /// Ingest requests decoded or waiting for their commit at once (`503` with
-    /// `Retry-After` beyond, as when the writer's queue is full).
+    /// Ingest requests read, decoded or waiting for their commit at once; a further request
+    /// waits (before its body is read) up to [`Limits::ingest_wait`] for a slot, then gets
+    /// `503` with `Retry-After`, as when the writer's queue is full.
     pub ingest_concurrency: usize,
+    /// How long a request waits for an ingest slot.
+    pub ingest_wait: Duration,
     /// Open connections at once (HTTP and syslog TCP each); further ones wait in the
     /// kernel's backlog.
     pub max_connections: usize,
@@ -81,6 +84,7 @@ impl Default for Limits {
             max_record: 256 << 10,
             max_errors: 100,
             ingest_concurrency: 32,
+            ingest_wait: Duration::from_secs(5),
             max_connections: 1024,
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(120),

@@ -14,6 +14,8 @@ use crate::ServeError;
 
 /// How long a client may take for the TLS handshake.
 const HANDSHAKE: Duration = Duration::from_secs(10);
+/// TLS handshakes in progress at most.
+pub const HANDSHAKES: usize = 256;
 
 /// A TLS configuration from PEM files: the certificate chain and the private key.
 pub fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, ServeError> {
@@ -46,7 +48,8 @@ pub fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, ServeError> {
 }
 
 /// A TCP listener whose connections are TLS. Handshakes run in their own tasks, so a slow
-/// client never holds up the others; failed handshakes are dropped.
+/// client never holds up the others; at most [`HANDSHAKES`] run at once (further
+/// connections wait in the kernel's backlog), each has 10 s; failed ones are dropped.
 pub struct TlsListener {
     rx: tokio::sync::mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
     local: SocketAddr,
@@ -57,17 +60,22 @@ impl TlsListener {
     pub fn new(tcp: TcpListener, acceptor: TlsAcceptor) -> std::io::Result<TlsListener> {
         let local = tcp.local_addr()?;
         let (tx, rx) = tokio::sync::mpsc::channel(128);
+        let slots = Arc::new(tokio::sync::Semaphore::new(HANDSHAKES));
         tokio::spawn(async move {
             loop {
+                let Ok(slot) = slots.clone().acquire_owned().await else {
+                    return;
+                };
                 let Ok((stream, addr)) = tcp.accept().await else {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 };
                 let acceptor = acceptor.clone();
                 let tx = tx.clone();
                 tokio::spawn(async move {
-                    if let Ok(Ok(tls)) =
-                        tokio::time::timeout(HANDSHAKE, acceptor.accept(stream)).await
-                    {
+                    let done = tokio::time::timeout(HANDSHAKE, acceptor.accept(stream)).await;
+                    drop(slot);
+                    if let Ok(Ok(tls)) = done {
                         let _ = tx.send((tls, addr)).await;
                     }
                 });

@@ -432,6 +432,7 @@ fn stuck_connections_are_closed_and_the_server_keeps_serving() {
     o.limits.max_connections = 20;
     o.limits.header_timeout = Duration::from_secs(1);
     o.limits.ingest_concurrency = 1;
+    o.limits.ingest_wait = Duration::from_millis(200);
     let (addr, _, _) = start_with(o, false);
     // 60 connections that never finish their headers (three times the limit).
     let mut stuck: Vec<TcpStream> = (0..60)
