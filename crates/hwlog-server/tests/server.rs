@@ -382,3 +382,26 @@ fn retention_runs_in_the_background() {
         "{metrics}"
     );
 }
+
+/// The data directory and the database hold every log: only their owner may read them.
+#[test]
+fn data_dir_and_database_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("nested").join("data");
+    let (addr, _, _) = common::start_with(
+        hwlog_server::ServeOptions {
+            data_dir: data.clone(),
+            ..Default::default()
+        },
+        false,
+    );
+    let (status, _) = post(addr, b"{\"message\":\"private\"}", false);
+    assert_eq!(status, 200);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("logs.db")), 0o600);
+    if data.join("logs.db-wal").exists() {
+        assert_eq!(mode(&data.join("logs.db-wal")), 0o600);
+    }
+}
