@@ -11,7 +11,7 @@ PASSWORD = hunter2 ==> PASSWORD = [REDACTED]
 password="quoted value with spaces" next=1 ==> password="[REDACTED]" next=1
 GET /x?token=abc123&x=1 ==> GET /x?token=[REDACTED]&x=1
 X-Auth-Token: abc123 ==> X-Auth-Token: [REDACTED]
-a=1, secret=s3, b=2; key=k9; ==> a=1, secret=[REDACTED], b=2; key=[REDACTED];
+a=1, secret=s3, b=2; key=k9; ==> a=1, secret=[REDACTED], b=2; key=k9;
 db_password=x1 ipmi_pass=x2 clientSecret=x3 ==> db_password=[REDACTED] ipmi_pass=[REDACTED] clientSecret=[REDACTED]
 "password":"a\"b" end ==> "password":"[REDACTED]" end
 {\"password\":\"hunter2\"} ==> {\"password\":\"[REDACTED]\"}
@@ -30,7 +30,7 @@ authorization=Bearer xyz ==> authorization=Bearer [REDACTED]
 {"Authorization": "Bearer xyz"} ==> {"Authorization": "Bearer [REDACTED]"}
 using Bearer abc123def456 now ==> using Bearer [REDACTED] now
 Authorization: OAuth oauth_token="t1", oauth_signature="&s1", oauth_nonce="9" ==> Authorization: OAuth oauth_token="[REDACTED]", oauth_signature="[REDACTED]", oauth_nonce="9"
-Cookie: sid=abc; theme=dark ==> Cookie: [REDACTED]
+Cookie: sid=abc; theme=dark ==> Cookie: sid=[REDACTED]; theme=dark
 ipmitool -I lanplus -H 10.0.0.5 -U admin -P hunter2 chassis status ==> ipmitool -I lanplus -H 10.0.0.5 -U admin -P [REDACTED] chassis status
 ipmitool -H h -U u -Phunter2 power on ==> ipmitool -H h -U u -P[REDACTED] power on
 ipmitool user set password 2 S3cret ==> ipmitool user set password 2 [REDACTED]
@@ -38,7 +38,7 @@ ipmitool user set password 2 S3cret ==> ipmitool user set password 2 [REDACTED]
 racadm -r 10.0.0.7 -u root -p calvin getsysinfo ==> racadm -r 10.0.0.7 -u root -p [REDACTED] getsysinfo
 racadm set iDRAC.Users.2.Password n3w ==> racadm set iDRAC.Users.2.Password [REDACTED]
 tool -u admin -p pw9 ==> tool -u admin -p [REDACTED]
-curl -u admin -P pw1 ==> curl -u admin -P [REDACTED]
+curl -u admin -P 2121 ==> =
 sshpass -p pw ssh root@h ==> sshpass -p [REDACTED] ssh root@h
 mysql -uroot -pSECRET db ==> mysql -uroot -p[REDACTED] db
 curl -u user:pass https://x ==> curl -u user:[REDACTED] https://x
@@ -71,6 +71,136 @@ session_id=1 token_count=2 key_id=3 password_file=/x public_key=ssh-ed25519 ==> 
 https://host:8443/x https://user@host/y ==> =
 hwlog::redact::x token::Kind if token == other ==> =
 "#;
+
+/// Infrastructure syntaxes, one line per rule family (invented values).
+const INFRA_CASES: &str = r#"
+sw1(config)#enable secret 5 $1$abcd$Qm9vZ2xlR29vZ2xl ==> sw1(config)#enable secret 5 [REDACTED]
+username ops privilege 15 secret 0 Tr1cky!pw ==> username ops privilege 15 secret 0 [REDACTED]
+snmp-server community Wq8x7z RO ==> snmp-server community [REDACTED] RO
+tacacs-server host 10.9.9.9 key 7 1234ABCD5678 ==> tacacs-server host 10.9.9.9 key 7 [REDACTED]
+set system radius-server 10.1.1.1 secret "Jx9$pw" ==> set system radius-server 10.1.1.1 secret "[REDACTED]"
+enable secret updated on sw1 ==> =
+machine git.example.org login ci password Hx7pw22 ==> machine git.example.org login ci password [REDACTED]
+slapd.conf: rootpw  Zq1pwd ==> slapd.conf: rootpw  [REDACTED]
+requirepass R3dis-pw ==> requirepass [REDACTED]
+db01:5432:app:svc:Pg9pw-x ==> db01:5432:app:svc:[REDACTED]
+*:*:*:svc:* ==> =
+echo 'svc:Nw7pw' | chpasswd ==> echo 'svc:[REDACTED]' | chpasswd
+(echo Aa1pw; echo Aa1pw) | smbpasswd -s -a svc ==> (echo [REDACTED]; echo [REDACTED]) | smbpasswd -s -a svc
+echo hello; cat notes | less ==> =
+htpasswd -bc /etc/h.pw svc Hp4pw ==> htpasswd -bc /etc/h.pw svc [REDACTED]
+htpasswd -nb svc Hp4pw ==> htpasswd -nb svc [REDACTED]
+smbclient //fs/share -U svc%Sm8pw ==> smbclient //fs/share -U svc%[REDACTED]
+lftp -u svc,Lf7pw sftp://h ==> lftp -u svc,[REDACTED] sftp://h
+plink -ssh -P 22 -pw Pl9pw svc@h ==> plink -ssh -P 22 -pw [REDACTED] svc@h
+keytool -list -keystore k.jks -storepass Ks5pw ==> keytool -list -keystore k.jks -storepass [REDACTED]
+openssl rsa -in k.pem -passin pass:Os3pw ==> openssl rsa -in k.pem -passin pass:[REDACTED]
+openssl rsa -in k.pem -passin env:KEY_PW ==> =
+7z x -pZz9pw a.7z ==> 7z x -p[REDACTED] a.7z
+scp -P 2222 f h:/x; grep -P '\d+' f; wget -P /tmp u; rsync -P a b ==> =
+mysql -u root -p appdb ==> =
+xfreerdp /u:svc /p:Rd5pw /v:h ==> xfreerdp /u:svc /p:[REDACTED] /v:h
+token ghp_0123456789abcdefghijklmnopqrstuvwxyzAB ok ==> token [REDACTED] ok
+key AKIAABCDEFGHIJKLMNOP used ==> key [REDACTED] used
+hook https://hooks.slack.com/services/T000/B000/XXXXXXXX ==> hook [REDACTED]
+x=-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n-----END RSA PRIVATE KEY----- ==> x=-----BEGIN RSA PRIVATE KEY-----[REDACTED]-----END RSA PRIVATE KEY-----
+-----BEGIN CERTIFICATE-----\nMIIBabc\n-----END CERTIFICATE----- ==> =
+svc:$6$saltsalt$aaaaaaaaaaaaaaaaaaaaaaaa:19000:0 ==> svc:[REDACTED]:19000:0
+Authorization: CustomScheme abc123def ==> Authorization: CustomScheme [REDACTED]
+header: Authorization: Bearer ==> =
+Authorization: Digest username="u", nonce="n1", response="9f8e7d" ==> Authorization: Digest username="u", nonce="n1", response="[REDACTED]"
+{"name": "API_TOKEN", "value": "Tk4val"} ==> {"name": "API_TOKEN", "value": "[REDACTED]"}
+<property name="db.password" value="Db2val"/> ==> <property name="db.password" value="[REDACTED]"/>
+<entry key="mail.password">Ml3val</entry> ==> <entry key="mail.password">[REDACTED]</entry>
+<add key="Region" value="eu-west" /> ==> =
+session created with auth=('svc', 'Au7val') ==> session created with auth=('svc', '[REDACTED]')
+HTTPBasicAuth('svc', 'Ba6val') ==> HTTPBasicAuth('svc', '[REDACTED]')
+password=b'By5val' ==> password=b'[REDACTED]'
+passwort=Pw1val kennwort=Pw2val contraseña=Pw3val hasło=Pw4val ==> passwort=[REDACTED] kennwort=[REDACTED] contraseña=[REDACTED] hasło=[REDACTED]
+PIN: 4242 pw=Pw5 pwd=Pw6 ==> PIN: [REDACTED] pw=[REDACTED] pwd=[REDACTED]
+pin_memory=True gpio_pin=4 ==> =
+GET /cb?code=Ab12Cd34Ef56&state=xyz ==> GET /cb?code=[REDACTED]&state=xyz
+password: ${DB_PW} token: <hidden> secret: [MASKED] pwd=****** auth: ok ==> =
+password = env("PW") token = os.environ['TOKEN'] ==> =
+New password: Retype new password: ==> =
+PASS: 12 tests password_days=90 ==> =
+pam_unix(passwd:chauthtok): password changed ==> =
+Set-Cookie: lang=en; Path=/; HttpOnly ==> =
+vault login hvs.CAESIabcdefghijklmnopqrstuv ==> vault login [REDACTED]
+vault login -method=oidc role=ops ==> =
+net user svc Nu8pw /add ==> net user svc [REDACTED] /add
+ipmitool -I lanplus -H h -U u -P Ip1pw power status ==> ipmitool -I lanplus -H h -U u -P [REDACTED] power status
+SMCIPMITool 10.0.0.9 ADMIN Sm2pw ipmi power status ==> SMCIPMITool 10.0.0.9 ADMIN [REDACTED] ipmi power status
+C: a1 LOGIN svc Im4pw ==> C: a1 LOGIN svc [REDACTED]
+FAILED LOGIN 1 FROM tty1 FOR root ==> =
+AUTH PLAIN AHN2YwBwdzEyMw== ==> AUTH PLAIN [REDACTED]
+jobs.run('10.0.0.7', 'svc', 'Tg7pw') ==> jobs.run('10.0.0.7', 'svc', '[REDACTED]')
+jdbc:oracle:thin:svc/Or8pw@db:1521/X ==> jdbc:oracle:thin:svc/[REDACTED]@db:1521/X
+"#;
+
+#[test]
+fn infrastructure_forms() {
+    let r = Redactor::new();
+    for case in INFRA_CASES.lines().filter(|l| !l.is_empty()) {
+        let (input, expected) = case.split_once(" ==> ").expect("case separator");
+        let expected = if expected == "=" { input } else { expected };
+        let out = r.redact(input);
+        assert_eq!(out, expected, "input: {input}");
+        assert_eq!(r.redact(&out), out, "second pass: {input}");
+    }
+}
+
+#[test]
+fn key_alone_is_not_sensitive() {
+    let r = Redactor::new();
+    for k in [
+        "key",
+        "cache.key",
+        "s3.object.key",
+        "map.attribute.some.map.key",
+        "sort_key",
+        "partition_key",
+        "routing_key",
+        "key_id",
+        "pin_code",
+        "gpio_pin",
+    ] {
+        assert!(!r.is_sensitive_key(k), "{k} should not be sensitive");
+    }
+    for k in [
+        "api_key",
+        "apikey",
+        "secret_key",
+        "private_key",
+        "access_key",
+        "signing_key",
+        "encryption_key",
+        "client_key",
+        "master_key",
+        "license_key",
+        "ssh_key",
+        "psk",
+        "pre_shared_key",
+        "X-Api-Key",
+        "pin",
+        "PAT",
+        "bind_pw",
+        "passwort",
+        "contraseña",
+    ] {
+        assert!(r.is_sensitive_key(k), "{k} should be sensitive");
+    }
+    // A bare `key` in text: only a secret-shaped value is taken.
+    assert_eq!(r.redact("key=Ab3dE5gH9k"), "key=[REDACTED]");
+    for line in [
+        "key=password",
+        "cache.key=user:42",
+        "s3.object.key=logs/2024/a.gz",
+        "key: F2",
+    ] {
+        assert_eq!(r.redact(line), line);
+    }
+}
 
 #[test]
 fn forms() {

@@ -1,0 +1,143 @@
+//! The sensitive-key vocabulary and key classification.
+
+use super::Class;
+
+/// A key is sensitive when its last token is one of these (English words, short
+/// forms, and the word for "password" in other languages).
+const LAST_WORDS: &str = "password passwd pwd pass passphrase secret token apikey auth \
+    authorization cookie cookies session credential credentials creds signature community \
+    psk pw pword passcode authtok verifier \
+    passwort kennwort wachtwoord wagwoord senha parola contraseña contrasena passe hasło \
+    haslo lösenord losenord salasana heslo jelszó jelszo adgangskode passord lozinka şifre \
+    sifre parool geslo 密码 密碼 口令 パスワード пароль 비밀번호";
+/// ...or when the whole key, separators removed, is one of these.
+const JOINED: &str =
+    "sshpass sig secretid privatekey secretkey accesskey setcookie motdepasse katasandi";
+/// Short words that are only a key on their own (`PIN: 1234`, `pat=...`): as a part of a
+/// longer key they usually mean something else (`gpio_pin`, `pin_memory`, `url_pattern`).
+const WHOLE_ONLY: &str = "pin pat";
+/// ...or when its last token ends with one of these (`dbpassword`, `authtoken`).
+const SUFFIXES: &str = "password passwd passphrase secret token apikey accesskey secretkey \
+    privatekey sessionkey masterkey signingkey encryptionkey licensekey authtok passwort";
+/// ...or when an earlier token is one of these and the last token is not benign
+/// (`password_hash` is sensitive, `password_file` is not).
+const STRONG: &str = "password passwd passphrase secret credential credentials";
+/// A key ending in `key` is sensitive only when an earlier token says what kind of key
+/// it is (`api_key`, `secret_key`, `ssh_key`); `key`, `cache.key`, `sort_key`,
+/// `s3.object.key` name lookup keys.
+const KEY_QUALIFIERS: &str = "api secret private access signing sign encryption encrypt \
+    decryption decrypt client master license licence ssh hmac auth shared preshared psk \
+    crypto session consumer app application service account storage subscription webhook \
+    deploy wrapping aes gpg pgp jwt token secure cipher enc otp totp mfa recovery root \
+    admin tls ssl ingest write management";
+/// Last tokens that describe *metadata about* a secret rather than the secret.
+const BENIGN_LAST: &str =
+    "file path dir policy length len min max ttl expiry expires expired expiration age id \
+    ids name names count hint changed reset set required enabled type source env ref stdin \
+    strength format rotation rotated updated prompt algorithm algo scheme version mode \
+    field label url uri endpoint provider store manager backend engine kind location at \
+    date time timeout arn method mount namespace size status valid validity complexity \
+    history attempts retries reuse lifetime duration error errors exception failed failure \
+    missing mismatch warning message msg rule rules check days hours minutes seconds weeks \
+    months secs mins ms authentication login helper encryption";
+/// First tokens that turn a key into a boolean switch (`ask_pass`, `no_password`).
+const BENIGN_FIRST: &str =
+    "ask no prompt use require requires enable disable allow show skip has is";
+/// Tokens that make any key non-sensitive: `public_key`, `auth.existingSecret` (the
+/// name of a secret object, not its value).
+const NEVER: &str = "public existing";
+
+/// Every word a sensitive key must contain (as a substring): a key without any of
+/// them is rejected by one regex test before it is tokenised.
+pub(super) fn vocabulary() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = [LAST_WORDS, JOINED, WHOLE_ONLY, SUFFIXES, STRONG]
+        .into_iter()
+        .flat_map(words)
+        .chain(["key", "sandi"])
+        .collect();
+    v.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    v.dedup();
+    v
+}
+
+/// The words of a space-separated word list.
+pub(super) fn words(list: &str) -> impl Iterator<Item = &str> {
+    list.split_ascii_whitespace()
+}
+
+fn is(set: &str, w: &str) -> bool {
+    words(set).any(|x| x == w)
+}
+
+/// Lowercase alphanumeric tokens of a key, split at separators and camelCase
+/// boundaries: `X-Auth-Token` -> [x, auth, token], `dbPassword` -> [db, password].
+/// Letters outside ASCII count (`contraseña`, `hasło`).
+pub(super) fn tokens(key: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in key.chars() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_lowercase() || c.is_numeric();
+        cur.extend(c.to_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// How the value of `key` is treated, or `None` when the key is not sensitive.
+pub(super) fn classify(key: &str, extra: &[String]) -> Option<Class> {
+    let toks = tokens(key);
+    let (first, last) = (toks.first()?, toks.last()?);
+    let joined = toks.concat();
+    let extra = extra
+        .iter()
+        .any(|e| joined == *e || last == e || (e.len() >= 4 && joined.ends_with(e.as_str())));
+    if !extra && (toks.iter().any(|t| is(NEVER, t)) || (toks.len() > 1 && is(BENIGN_FIRST, first)))
+    {
+        return None;
+    }
+    let early = &toks[..toks.len() - 1];
+    let hit = extra
+        || (toks.len() == 1 && is(WHOLE_ONLY, last))
+        || is(LAST_WORDS, last)
+        || is(JOINED, &joined)
+        || is(LAST_WORDS, &joined)
+        || words(SUFFIXES).any(|s| last.ends_with(s) || joined.ends_with(s))
+        || (last == "key" && early.iter().any(|t| is(KEY_QUALIFIERS, t) || is(STRONG, t)))
+        || (!is(BENIGN_LAST, last)
+            && early
+                .iter()
+                .any(|t| is(STRONG, t) || t.ends_with("password") || t.ends_with("passwd")));
+    if !hit {
+        return (toks.len() == 1 && last == "key").then_some(Class::Weak);
+    }
+    Some(
+        if last == "cookie" || last == "cookies" || joined == "setcookie" {
+            Class::Cookie
+        } else if last == "authorization" {
+            Class::Authz
+        } else if last == "auth" {
+            Class::Auth
+        } else {
+            Class::Plain
+        },
+    )
+}
+
+/// Last key tokens that mean "user" in `--user`, `-auth`, `--src-creds`: values of the
+/// form `user:password`.
+pub(super) fn user_style(last: &str) -> bool {
+    matches!(last, "user" | "creds" | "credentials" | "auth")
+}

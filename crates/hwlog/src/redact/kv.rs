@@ -1,0 +1,197 @@
+//! Key/value syntax: `k=v`, `k: v`, JSON/Python/Ruby pairs, name/value encodings,
+//! XML elements and URL userinfo.
+
+use super::values::{nss_source, parse_keyed, parse_value};
+use super::{count_while, is_blank, span, Class, Redactor};
+
+/// `name=`/`"key": "…"`/`<property name="…"` followed by the name of a setting; the
+/// value is in a sibling `value` field (`{"name": "DB_PASSWORD", "value": "…"}`,
+/// `<add key="ApiKey" value="…"/>`, `- name: X value: …`, `<entry key="x">…</entry>`).
+pub(super) const NAME_VALUE: &str = r#"(?i)(?-u:\b)(?:name|key|header|field|param|parameter|parameterkey|variable|var|property|setting|attribute)(?:\\*["'])?[ \t]*[:=][ \t]*(?:\\*["'])?[\w.\-/]+"#;
+
+/// Words before `password:` that make it a prompt (`New password: Retype new password:`).
+const PROMPTS: &[&str] = &[
+    "new", "retype", "enter", "current", "old", "confirm", "repeat", "verify", "re-enter",
+];
+
+impl Redactor {
+    pub(super) fn scan_kv(&self, text: &str, spans: &mut Vec<(usize, usize)>) {
+        let b = text.as_bytes();
+        let mut pos = 0;
+        while pos < b.len() {
+            let Some(m) = self.kv.find_at(text, pos) else {
+                break;
+            };
+            pos = m.end();
+            // Re-parse the match: [\\*quote] key [\\*quote] blanks sep blanks.
+            let skip_quote = |i: usize| {
+                let n = count_while(b, i, |c| c == b'\\');
+                i + if matches!(b.get(i + n), Some(b'"' | b'\'')) {
+                    n + 1
+                } else {
+                    0
+                }
+            };
+            let ks = skip_quote(m.start());
+            let ke = ks
+                + text[ks..]
+                    .char_indices()
+                    .find(|&(_, c)| !(c.is_alphanumeric() || "_.-".contains(c)))
+                    .map_or(text.len() - ks, |(i, _)| i);
+            let sep = skip_quote(ke) + count_while(b, skip_quote(ke), is_blank);
+            let next = b.get(sep + 1).copied();
+            // LDIF `userPassword:: base64` (a blank after `::`) is a pair; `a::b` is a path.
+            let ldif = b.get(sep) == Some(&b':')
+                && next == Some(b':')
+                && b.get(sep + 2).is_some_and(|c| is_blank(*c));
+            let doubled = match b.get(sep) {
+                Some(b':') => (next == Some(b':') && !ldif) || (ks >= 2 && &b[ks - 2..ks] == b"::"),
+                Some(b'=') => next == Some(b'='),
+                _ => false,
+            };
+            // `std::x: y`, `a == b`, and URL userinfo (left to the URL rule).
+            let in_url = ks >= 2 && &b[ks - 2..ks] == b"//";
+            if doubled || in_url {
+                continue;
+            }
+            let vstart = if ldif {
+                sep + 2 + count_while(b, sep + 2, is_blank)
+            } else {
+                pos
+            };
+            let key = &text[ks..ke];
+            let Some(class) = self.classify(key) else {
+                continue;
+            };
+            if self.skip_pair(text, key, ks, vstart) {
+                continue;
+            }
+            if class == Class::Weak {
+                // A bare `key`: only a secret-shaped value (`key=Xk3j9...`) counts.
+                let (s, resume) = parse_value(text, vstart, None);
+                if let Some((s, e)) = s.filter(|&(s, e)| shaped(&b[s..e])) {
+                    spans.push((s, e));
+                }
+                pos = pos.max(resume);
+                continue;
+            }
+            let resume = parse_keyed(text, vstart, class, spans);
+            pos = pos.max(resume);
+        }
+    }
+
+    /// Pairs that look sensitive but are not: the working directory (`PWD=/home/x`),
+    /// PAM service tags (`pam_unix(passwd:chauthtok)`), nsswitch sources, prompts.
+    fn skip_pair(&self, text: &str, key: &str, ks: usize, v: usize) -> bool {
+        let b = text.as_bytes();
+        let lower = key.to_ascii_lowercase();
+        if lower == "pwd" && matches!(b.get(v), Some(b'/' | b'~')) {
+            return true;
+        }
+        // Only the few bytes before the key matter (keeps the scan linear).
+        let mut w = ks.saturating_sub(48);
+        while !text.is_char_boundary(w) {
+            w += 1;
+        }
+        let before = &text[w..ks];
+        if before.ends_with('(')
+            && before[..before.len() - 1]
+                .rsplit(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                .next()
+                .is_some_and(|w| w.starts_with("pam_"))
+        {
+            return true;
+        }
+        if nss_source(&lower, b, v) {
+            return true;
+        }
+        let prev = before
+            .trim_end_matches([' ', '\t'])
+            .rsplit([' ', '\t'])
+            .next()
+            .unwrap_or("");
+        before.ends_with([' ', '\t'])
+            && PROMPTS.iter().any(|p| prev.eq_ignore_ascii_case(p))
+            && b.get(ks + key.len()) == Some(&b':')
+    }
+
+    /// Name/value encodings: the value of the sibling `value` field is a secret when
+    /// the name is a sensitive key.
+    pub(super) fn scan_nv(&self, text: &str, spans: &mut Vec<(usize, usize)>) {
+        let b = text.as_bytes();
+        let mut covered = 0;
+        for m in self.nv.find_iter(text) {
+            if m.start() < covered {
+                continue;
+            }
+            let name_end = m.end();
+            let ms = m.as_str();
+            let name_start = m.start()
+                + ms.rfind(|c: char| "\"' \t:=\\".contains(c))
+                    .map_or(0, |i| i + 1);
+            let Some(class) = self.classify(&text[name_start..name_end]) else {
+                continue;
+            };
+            if class == Class::Weak {
+                continue;
+            }
+            let mut j = name_end + count_while(b, name_end, |c| matches!(c, b'\\' | b'"' | b'\''));
+            if b.get(j) == Some(&b'>') {
+                // <entry key="db.password">VALUE</entry>
+                let e = j + 1 + count_while(b, j + 1, |c| c != b'<' && c != b'\n');
+                if b.get(e) == Some(&b'<') {
+                    spans.extend(span(j + 1, e));
+                    covered = e;
+                }
+                continue;
+            }
+            j += count_while(b, j, |c| is_blank(c) || c == b',' || c == b';');
+            j += count_while(b, j, |c| matches!(c, b'\\' | b'"' | b'\''));
+            let word = count_while(b, j, |c| c.is_ascii_alphabetic());
+            let Some(w) = text.get(j..j + word) else {
+                continue;
+            };
+            if !(w.eq_ignore_ascii_case("value") || w.eq_ignore_ascii_case("parametervalue")) {
+                continue;
+            }
+            let mut k = j + word;
+            k += count_while(b, k, |c| matches!(c, b'\\' | b'"' | b'\''));
+            k += count_while(b, k, is_blank);
+            if !matches!(b.get(k), Some(b':' | b'=')) {
+                continue;
+            }
+            k += 1 + count_while(b, k + 1, is_blank);
+            covered = parse_keyed(text, k, class, spans);
+        }
+    }
+
+    /// URL userinfo (`scheme://user:PASS@host`) and XML elements (`<Password>x</Password>`).
+    pub(super) fn scan_markup(&self, text: &str, spans: &mut Vec<(usize, usize)>) {
+        for m in self.url.find_iter(text) {
+            // scheme://user:PASS@ -- the password follows the first ':' after "://".
+            let auth = m.as_str().find("://").map_or(0, |i| i + 3);
+            if let Some(c) = m.as_str()[auth..].find(':') {
+                spans.push((m.start() + auth + c + 1, m.end() - 1));
+            }
+        }
+        for m in self.xml.find_iter(text) {
+            // <key attrs>VALUE</
+            let tag = m.as_str();
+            let key_end = tag.find([' ', '\t', '>']).unwrap_or(1);
+            let local = tag[1..key_end].rsplit(':').next().unwrap_or_default();
+            if let (true, Some(gt)) = (self.is_sensitive_key(local), tag.find('>')) {
+                spans.push((m.start() + gt + 1, m.end() - 2));
+            }
+        }
+    }
+}
+
+/// Whether a value looks like a generated secret: 8+ characters of a token alphabet
+/// with both letters and digits (`Xk3j9Qa2`, not `password`, `db.name`, `user:123`).
+pub(super) fn shaped(v: &[u8]) -> bool {
+    v.len() >= 8
+        && v.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"+/=_-".contains(c))
+        && v.iter().any(u8::is_ascii_digit)
+        && v.iter().any(u8::is_ascii_alphabetic)
+}

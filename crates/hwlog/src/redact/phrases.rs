@@ -1,0 +1,286 @@
+//! The phrase rules, tool by tool: a pattern that ends where the secret begins, the
+//! way its value is taken, and the needles that gate it.
+
+use super::rules::Kind;
+
+/// The phrase rules, tool by tool; [`super::tokens::TOKENS`] adds the token shapes.
+pub(super) const PHRASES: &[(&str, Kind)] = &[
+    // ipmitool user set password <id> <pw>
+    (
+        r"(?i-u:\buser)[ \t]+(?i:set)[ \t]+(?i:password)[ \t]+[0-9]+[ \t]+",
+        Kind::Value,
+    ),
+    // racadm set iDRAC.Users.2.Password <pw>; nmcli con modify X wifi-sec.psk <pw>;
+    // aws configure set aws_secret_access_key <v>; npm config set //r/:_authToken <v>
+    (
+        r#"(?i-u:\b)(?:configure[ \t]+set|config[ \t]+set|config|set|modify[ \t]+\S+|mod[ \t]+\S+)[ \t]+(?:--?[a-z][a-z0-9-]*[ \t]+)*"#,
+        Kind::Setting,
+    ),
+    // iscsiadm ... -n node.session.auth.password -v <pw>
+    (r"(?i)pass(?:word|wd)(?:_in)?[ \t]+-v[ \t]+", Kind::Value),
+    // racadm config -g cfgUserAdmin -o cfgUserAdminPassword [-i 2] <pw>
+    (
+        r"(?i)(?:^|[ \t])-o[ \t]+cfg[a-z]*pass(?:word|wd)[ \t]+(?:-i[ \t]+[0-9]+[ \t]+)?",
+        Kind::Value,
+    ),
+    // SQL: CREATE USER ... IDENTIFIED [WITH plugin] BY 'pw'
+    (
+        r"(?i)(?-u:\b)identified[ \t]+(?:with[ \t]+[a-z_]+[ \t]+)?by[ \t]+(?:password[ \t]+)?",
+        Kind::Value,
+    ),
+    // maas login <profile> <url> <api-key>
+    (
+        r"(?i-u:\bmaas)[ \t]+(?i:login)[ \t]+\S+[ \t]+\S+[ \t]+",
+        Kind::Value,
+    ),
+    // SQL `PASSWORD 'pw'`, `PASSWORD('pw')`, `SET PASSWORD [FOR u] = 'pw'` (quoted only)
+    (
+        r#"(?i-u:\bpassword)(?:[ \t]+|[ \t]*\([ \t]*)['"]"#,
+        Kind::Tail(1),
+    ),
+    (
+        r#"(?i-u:\bset)[ \t]+(?i:password)[ \t]+(?:(?i:for)[ \t]+\S+[ \t]*)?=[ \t]*['"]"#,
+        Kind::Tail(1),
+    ),
+    // Network devices (Cisco IOS/NX-OS, Arista EOS, Junos): keyword, optional
+    // encryption type (0, 5, 7, 8, 9, sha512), value.
+    (
+        r"(?i-u:\b)(?:secret|password|key|key-string|authentication-key|server-key|pre-shared-key|ascii)[ \t]+(?:[0-9]|sha512|sha256)[ \t]+",
+        Kind::Value,
+    ),
+    (
+        r"(?i-u:\benable)[ \t]+(?:secret|password)[ \t]+(?:level[ \t]+[0-9]+[ \t]+)?",
+        Kind::Shaped,
+    ),
+    (
+        r"(?i-u:\busername)[ \t]+\S+(?:[ \t]+(?:privilege[ \t]+[0-9]+|role[ \t]+\S+|view[ \t]+\S+|algorithm-type[ \t]+\S+))*[ \t]+(?:secret|password)[ \t]+(?:(?:[0-9]|sha512|sha256)[ \t]+)?",
+        Kind::Value,
+    ),
+    (
+        r"(?i-u:\baaa)[ \t]+root[ \t]+secret[ \t]+(?:(?:[0-9]|sha512)[ \t]+)?",
+        Kind::Value,
+    ),
+    (
+        r"(?i-u:\b)(?:snmp-server|snmp)[ \t]+community[ \t]+",
+        Kind::Value,
+    ),
+    (
+        r"(?i-u:\b)(?:tacacs-server|radius-server|tacplus-server|pre-shared-key|isakmp)[ \t][^\n]*?(?-u:\b)(?:key|secret)[ \t]+(?:[0-9][ \t]+)?",
+        Kind::Value,
+    ),
+    (
+        r"(?i-u:\b)(?:message-digest-key|authentication-key)[ \t]+[0-9]+[ \t]+md5[ \t]+(?:[0-9][ \t]+)?",
+        Kind::Value,
+    ),
+    (
+        r"(?i-u:\b)(?:authentication-key|key-string|encrypted-password|simple-password|ascii-text|authentication-password|privacy-password|wpa-psk[ \t]+ascii)[ \t]+(?:[0-9][ \t]+)?",
+        Kind::Value,
+    ),
+    (
+        r"(?i-u:\b)(?:chap|pap)[ \t]+(?:password|secret)[ \t]+(?:[0-9][ \t]+)?",
+        Kind::Value,
+    ),
+    (
+        r"(?i-u:\bneighbor)[ \t]+\S+[ \t]+password[ \t]+(?:[0-9][ \t]+)?",
+        Kind::Value,
+    ),
+    // SNMPv3 users: `auth sha X priv aes 128 Y`, net-snmp `createUser u SHA "x" AES "y"`.
+    (r"(?i-u:\bauth)[ \t]+(?:md5|sha[0-9-]*)[ \t]+", Kind::Value),
+    (
+        r"(?i-u:\bpriv)[ \t]+(?:des|3des|aes)(?:[ \t]+(?:128|192|256))?[ \t]+",
+        Kind::Value,
+    ),
+    (
+        r"(?i-u:\bcreateUser)[ \t]+(?:-e[ \t]+\S+[ \t]+)?\S+[ \t]+(?:MD5|SHA[0-9-]*)[ \t]+",
+        Kind::Value,
+    ),
+    (
+        r"(?i-u:\bcreateUser)[ \t][^\n]*?[ \t](?:DES|AES[0-9]*)[ \t]+",
+        Kind::Value,
+    ),
+    // snmpd.conf: rocommunity COMM, com2sec NAME SOURCE COMM
+    (r"(?i-u:\br[ow]community6?)[ \t]+", Kind::Value),
+    (
+        r"(?i-u:\bcom2sec6?)[ \t]+(?:-Cn[ \t]+\S+[ \t]+)?\S+[ \t]+\S+[ \t]+",
+        Kind::Value,
+    ),
+    // Daemon directives: slapd rootpw, nslcd bindpw, redis requirepass/masterauth.
+    (
+        r"(?i-u:\b)(?:rootpw|bindpw|masterauth|requirepass|auth_pass)[ \t]+",
+        Kind::Value,
+    ),
+    // .netrc: machine H login U password P
+    (r"(?i-u:\blogin)[ \t]+\S+[ \t]+password[ \t]+", Kind::Value),
+    // Prose: "password X" only for a secret-shaped X.
+    (
+        r"(?i-u:\b)(?:password|passwd|passphrase|secret|token)[ \t]+",
+        Kind::Shaped,
+    ),
+    // Windows: ConvertTo-SecureString 'pw', net use \\srv\share PW, net user NAME PW /add,
+    // schtasks /rp PW, xfreerdp /p:PW
+    (
+        r"(?i)(?-u:\b)ConvertTo-SecureString[ \t]+(?:-String[ \t]+)?",
+        Kind::Value,
+    ),
+    (
+        r"(?i)(?-u:\bnet)(?:\.exe)?[ \t]+use[ \t]+(?:[a-z*]:[ \t]+)?\\\\\S+[ \t]+",
+        Kind::Positional(0, &[]),
+    ),
+    (
+        r"(?i)(?-u:\bnet)(?:\.exe)?[ \t]+use[ \t][^\n]*?/user:\S+[ \t]+",
+        Kind::Positional(0, &[]),
+    ),
+    (
+        r"(?i)(?-u:\bnet)(?:\.exe)?[ \t]+user[ \t]+\S+[ \t]+",
+        Kind::Positional(0, &[]),
+    ),
+    (
+        r"(?i)(?-u:\bschtasks)(?:\.exe)?[ \t][^\n]*?[ \t]/rp[ \t]+",
+        Kind::Value,
+    ),
+    (
+        r"(?i)(?-u:\bschtasks)(?:\.exe)?[ \t][^\n]*?[ \t]/p[ \t]+",
+        Kind::Value,
+    ),
+    (r"(?i)/(?:p|pass|password|pwd):", Kind::Value),
+    // Positional passwords of BMC and admin tools.
+    (
+        r"(?i)(?-u:\b)SMCIPMITool(?:\.exe)?[ \t]+",
+        Kind::Positional(2, &[]),
+    ),
+    (
+        r"(?i)(?-u:\bipmicfg)[ \t]+-user[ \t]+(?:add[ \t]+[0-9]+[ \t]+\S+|setpwd[ \t]+[0-9]+)[ \t]+",
+        Kind::Value,
+    ),
+    (
+        r"(?i)(?-u:\brabbitmqctl)[ \t]+(?:-\S+[ \t]+)*(?:add_user|change_password|authenticate_user)[ \t]+\S+[ \t]+",
+        Kind::Value,
+    ),
+    (
+        r"(?i)(?-u:\bwpa_passphrase)[ \t]+",
+        Kind::Positional(1, &[]),
+    ),
+    (r"(?i)(?-u:\bvault)[ \t]+login[ \t]+", Kind::NotPair),
+    (
+        r"(?i)(?-u:\bopenssl)[ \t]+passwd[ \t]+",
+        Kind::Positional(0, &["-salt", "-in"]),
+    ),
+    (r"(?-u:\b)htpasswd(?:\.exe)?[ \t]+", Kind::Htpasswd),
+    (r"(?-u:\b)(?:echo|printf)[ \t]+", Kind::Echo),
+    // Oracle: jdbc:oracle:thin:user/PW@host, sqlplus user/PW@db
+    (r#"(?i)jdbc:oracle:[a-z0-9]+:[^/\s@:"']+/"#, Kind::UntilAt),
+    (
+        r#"(?i)(?-u:\b)(?:sqlplus|sqlldr|expdp|impdp|rman|dgmgrl)(?:[ \t]+-\S+)*[ \t]+[^/\s@'"]+/"#,
+        Kind::UntilAt,
+    ),
+    // Postfix sasl_passwd: [relay]:port user:PW
+    (
+        r"\[[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\](?::[0-9]+)?[ \t]+[^\s:\[\]]+:",
+        Kind::Value,
+    ),
+    // .pgpass: host:port:db:user:PW
+    (
+        r"(?:^|[\s:])(?:(?:\*|localhost|[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+):(?:\*|[0-9]{3,5})|[A-Za-z][A-Za-z0-9-]*:5432):(?:\*|[A-Za-z0-9_.-]+):(?:\*|[A-Za-z0-9_.@-]+):",
+        Kind::Value,
+    ),
+    // Redis: ACL `user NAME on >pw`, MONITOR `"AUTH" "pw"`, RESP `AUTH` commands.
+    (
+        r"(?i-u:\buser)[ \t]+\S+[ \t]+(?:on|off|reset)(?-u:\b)",
+        Kind::RedisAcl,
+    ),
+    (r#"(?i)"auth""#, Kind::QuotedArgs),
+    (r"(?i)\\r\\n\$4\\r\\nauth\\r\\n", Kind::Resp),
+    // Mail and IMAP transcripts: AUTH PLAIN <b64>, a001 LOGIN user PW, PASS PW
+    (
+        r"(?-u:\bAUTH)[ \t]+(?i:PLAIN|LOGIN|XOAUTH2|OAUTHBEARER|CRAM-MD5)[ \t]+",
+        Kind::Value,
+    ),
+    (
+        r"(?-u:\b)[A-Za-z]*[0-9][A-Za-z0-9]*[ \t]+LOGIN[ \t]+",
+        Kind::Positional(1, &[]),
+    ),
+    (r"(?m)(?:^|[>:][ \t]*)PASS[ \t]+", Kind::Value),
+    (
+        r#"(?i)(?-u:\b)passwordeval[ \t]+["']?(?:echo|printf)[ \t]+"#,
+        Kind::Value,
+    ),
+    // HTTP Digest: the response hash is the credential.
+    (
+        r"(?i)(?-u:\bdigest)[ \t]+[^\n]*?(?-u:\b)response[ \t]*=[ \t]*",
+        Kind::Value,
+    ),
+    // Client constructors taking (user, password).
+    (
+        r"(?-u:\b)(?:HTTPBasicAuth|HTTPDigestAuth|HTTPProxyAuth|HttpNtlmAuth|BasicAuth|DigestAuth|NTLMAuth|NetworkCredential|PSCredential|UsernamePasswordCredentials|PasswordAuthentication)[ \t]*\([ \t]*",
+        Kind::SecondArg,
+    ),
+    // Positional task arguments (host, user, password): ('10.0.0.5', 'root', 'PW')
+    (
+        r#"[(\[,][ \t]*\\?['"](?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\\?['"][ \t]*,[ \t]*\\?['"][A-Za-z0-9_.@\\-]{1,64}\\?['"][ \t]*,[ \t]*"#,
+        Kind::Value,
+    ),
+    // OAuth authorization code in a callback query string.
+    (r"[?&#]code=", Kind::Shaped),
+];
+
+/// Lowercase needles per phrase rule (`|`-separated): a rule only runs on text that
+/// holds one of them (one pass over the text finds all needles).
+pub(super) const PHRASE_NEEDLES: &[&str] = &[
+    "password",
+    "set|config|mod",
+    "pass",
+    "cfg",
+    "identified",
+    "maas",
+    "password",
+    "password",
+    "secret|password|key|ascii",
+    "enable",
+    "username",
+    "aaa",
+    "community",
+    "server|pre-shared|isakmp",
+    "-key",
+    "-key|key-|-password|ascii-|wpa-psk",
+    "chap|pap",
+    "neighbor",
+    "auth",
+    "priv",
+    "createuser",
+    "createuser",
+    "community",
+    "com2sec",
+    "rootpw|bindpw|masterauth|requirepass|auth_pass",
+    "login",
+    "pass|secret|token",
+    "securestring",
+    "net",
+    "net",
+    "net",
+    "schtasks",
+    "schtasks",
+    "/p",
+    "smcipmitool",
+    "ipmicfg",
+    "rabbitmqctl",
+    "wpa_passphrase",
+    "vault",
+    "openssl",
+    "htpasswd",
+    "echo|printf",
+    "oracle",
+    "sqlplus|sqlldr|expdp|impdp|rman|dgmgrl",
+    "]",
+    ":*:|:5432:",
+    "user",
+    "\"auth\"",
+    "auth",
+    "auth",
+    "login",
+    "pass",
+    "passwordeval",
+    "digest",
+    "auth|credential",
+    "',|\",",
+    "code=",
+];

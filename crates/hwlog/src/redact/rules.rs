@@ -1,0 +1,364 @@
+//! Phrase rules: a pattern that ends where a secret begins (`enable secret `,
+//! `machine h login u password `, `net user NAME `), and how the value is taken.
+
+use super::keys::tokens;
+use super::kv::shaped;
+use super::tools::push_value;
+use super::values::{find_close, not_secret, parse_value, token_end};
+use super::{count_while, is_blank, span, Class, Redactor};
+
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Kind {
+    /// One value (quoted string or word) right after the match.
+    Value,
+    /// Like `Value`, but only a secret-shaped word counts (prose positions).
+    Shaped,
+    /// Skip `n` words (and flags; the listed flags take an argument), then a value.
+    Positional(u8, &'static [&'static str]),
+    /// Like `Positional(0)`, but a `k=v` argument is not the value (`vault login role=x`).
+    NotPair,
+    /// The whole match.
+    Whole,
+    /// The whole URL around the match (host and scheme before it included).
+    Url,
+    /// `Bearer <token>`: the token.
+    Bearer,
+    /// The last `n` bytes of the match.
+    Tail(usize),
+    /// The value, up to an `@` (`scott/tiger@db`).
+    UntilAt,
+    /// A PEM private-key block: body up to its END line (or the end of the line).
+    Pem,
+    /// `echo VALUE | chpasswd`-style piped input.
+    Echo,
+    /// `htpasswd -b[c] [file] user PASSWORD`.
+    Htpasswd,
+    /// Redis ACL rules: `user NAME on >PASSWORD`.
+    RedisAcl,
+    /// Quoted arguments after the match (`"AUTH" "pw"`).
+    QuotedArgs,
+    /// RESP bulk strings after `AUTH` (`$4\r\nAUTH\r\n$8\r\npassword\r\n`).
+    Resp,
+    /// The second argument of a call (`HTTPBasicAuth('u', 'PW')`).
+    SecondArg,
+    /// `set KEY VALUE` / `config set KEY VALUE` when KEY is a sensitive setting name.
+    Setting,
+}
+
+/// Words that are never a value in a phrase position ("key 1 of 3").
+const STOPWORDS: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "of",
+    "for",
+    "to",
+    "from",
+    "in",
+    "on",
+    "at",
+    "by",
+    "with",
+    "and",
+    "or",
+    "is",
+    "was",
+    "be",
+    "been",
+    "are",
+    "not",
+    "has",
+    "have",
+    "set",
+    "changed",
+    "updated",
+    "rotated",
+    "reset",
+    "expired",
+    "required",
+    "failed",
+    "attempts",
+    "times",
+    "length",
+    "policy",
+    "mismatch",
+    "must",
+    "should",
+    "will",
+    "md5",
+    "sha",
+    "sha1",
+    "sha256",
+    "sha512",
+    "address",
+    "encryption",
+    "level",
+    "if",
+    "as",
+];
+
+/// All rules: phrases and token shapes, each with its needles.
+pub(super) fn table() -> Vec<(&'static str, Kind, &'static str)> {
+    assert_eq!(
+        super::phrases::PHRASES.len(),
+        super::phrases::PHRASE_NEEDLES.len()
+    );
+    assert_eq!(
+        super::tokens::TOKENS.len(),
+        super::tokens::TOKEN_NEEDLES.len()
+    );
+    super::phrases::PHRASES
+        .iter()
+        .chain(super::tokens::TOKENS)
+        .zip(
+            super::phrases::PHRASE_NEEDLES
+                .iter()
+                .chain(super::tokens::TOKEN_NEEDLES),
+        )
+        .map(|(&(p, k), &n)| (p, k, n))
+        .collect()
+}
+
+/// Apply one match of a rule; returns the position up to which later matches of the
+/// same rule are ignored.
+pub(super) fn apply_rule(
+    r: &Redactor,
+    kind: Kind,
+    text: &str,
+    ms: usize,
+    me: usize,
+    spans: &mut Vec<(usize, usize)>,
+) -> usize {
+    let b = text.as_bytes();
+    match kind {
+        Kind::Value => value_at(text, me, false, spans),
+        Kind::Shaped => value_at(text, me, true, spans),
+        Kind::Positional(n, args) => match skip_words(b, me, n, args) {
+            Some(p) if b[p] != b'/' => value_at(text, p, false, spans),
+            _ => me,
+        },
+        Kind::NotPair => match skip_words(b, me, 0, &[]) {
+            Some(p) if !b[p..token_end(b, p)].contains(&b'=') => value_at(text, p, false, spans),
+            _ => me,
+        },
+        Kind::Whole => {
+            spans.push((ms, me));
+            me
+        }
+        Kind::Url => {
+            let mut s = ms;
+            while s > 0 && (b[s - 1].is_ascii_alphanumeric() || b".-".contains(&b[s - 1])) {
+                s -= 1;
+            }
+            if s >= 3 && &b[s - 3..s] == b"://" {
+                s -= 3;
+                while s > 0 && b[s - 1].is_ascii_alphabetic() {
+                    s -= 1;
+                }
+            }
+            spans.push((s, me));
+            me
+        }
+        Kind::Bearer => {
+            let s = ms + 6 + count_while(b, ms + 6, is_blank);
+            spans.extend(span(s, me));
+            me
+        }
+        Kind::Tail(n) => value_at(text, me.saturating_sub(n), false, spans),
+        Kind::UntilAt => {
+            let e = me + count_while(b, me, |c| !c.is_ascii_whitespace() && !b"@\"'".contains(&c));
+            spans.extend(span(me, e).filter(|_| !not_secret(&text[me..e], b"")));
+            e
+        }
+        Kind::Pem => super::tokens::pem(text, me, spans),
+        Kind::Echo => super::tokens::echo(text, me, spans),
+        Kind::Htpasswd => htpasswd(text, me, spans),
+        Kind::RedisAcl => {
+            let end = me + count_while(b, me, |c| c != b'\n' && c != b'"' && c != b'\'');
+            let mut i = me;
+            while i < end {
+                i += count_while(b, i, is_blank);
+                let e = (i + count_while(b, i, |c| !c.is_ascii_whitespace())).min(end);
+                if matches!(b.get(i), Some(b'>' | b'<')) {
+                    spans.extend(span(i + 1, e));
+                }
+                i = e.max(i + 1);
+            }
+            end
+        }
+        Kind::QuotedArgs => {
+            let mut i = me;
+            loop {
+                i += count_while(b, i, is_blank);
+                if b.get(i) != Some(&b'"') {
+                    return i;
+                }
+                let (ce, after) = find_close(b, i + 1, b'"', 0);
+                spans.extend(span(i + 1, ce));
+                i = after;
+            }
+        }
+        Kind::Resp => {
+            // ($N\r\nVALUE\r\n)* with literal backslash escapes
+            let mut i = me;
+            while b.get(i) == Some(&b'$') {
+                let d = count_while(b, i + 1, |c| c.is_ascii_digit());
+                let vs = i + 1 + d;
+                if d == 0 || !b[vs..].starts_with(b"\\r\\n") {
+                    break;
+                }
+                let vs = vs + 4;
+                let ve = vs + count_while(b, vs, |c| c != b'\\' && c != b'\'' && c != b'"');
+                spans.extend(span(vs, ve));
+                if !b[ve..].starts_with(b"\\r\\n") {
+                    return ve;
+                }
+                i = ve + 4;
+            }
+            i
+        }
+        Kind::SecondArg => {
+            let mut i = me;
+            if let Some(&q @ (b'"' | b'\'')) = b.get(i) {
+                i = find_close(b, i + 1, q, 0).1;
+            } else {
+                i += count_while(b, i, |c| c != b',' && c != b')' && c != b'\n');
+            }
+            i += count_while(b, i, is_blank);
+            if b.get(i) != Some(&b',') {
+                return i;
+            }
+            i += 1 + count_while(b, i + 1, is_blank);
+            value_at(text, i, false, spans)
+        }
+        Kind::Setting => setting(r, text, me, spans),
+    }
+}
+
+/// Take the value at `p` unless it is a flag, a reference, a placeholder, a stopword
+/// or (for `shaped`) not shaped like a generated secret.
+fn value_at(text: &str, p: usize, shaped_only: bool, spans: &mut Vec<(usize, usize)>) -> usize {
+    let b = text.as_bytes();
+    if p >= b.len() || matches!(b[p], b'-' | b'<' | b'$' | b'\n' | b'\r' | b'|' | b'>') {
+        return p;
+    }
+    let (s, resume) = parse_value(text, p, None);
+    let Some((s, e)) = s else {
+        return resume;
+    };
+    let word = &text[s..e];
+    let quoted = s > p;
+    if STOPWORDS.iter().any(|w| w.eq_ignore_ascii_case(word)) && !quoted {
+        return resume;
+    }
+    if shaped_only && !(shaped(word.as_bytes()) || symbolic(word.as_bytes())) {
+        return resume;
+    }
+    spans.push((s, e));
+    resume
+}
+
+/// 6+ characters with letters, digits and punctuation (`Eb!C#4Nt`).
+fn symbolic(v: &[u8]) -> bool {
+    v.len() >= 6
+        && v.iter().any(u8::is_ascii_digit)
+        && v.iter().any(u8::is_ascii_alphabetic)
+        && v.iter().any(|c| b"!@#%^&*?~+".contains(c))
+        && !v.iter().any(|c| b"/[]{}()<>=,;:".contains(c))
+}
+
+/// Skip flags (and the argument of `args` flags) and `n` positional words from `p`;
+/// returns where the next word starts, on the same line.
+fn skip_words(b: &[u8], mut p: usize, mut n: u8, args: &[&str]) -> Option<usize> {
+    loop {
+        p += count_while(b, p, is_blank);
+        if p >= b.len() || matches!(b[p], b'\n' | b'\r') {
+            return None;
+        }
+        let e = word_end(b, p);
+        if b[p] == b'-' && e > p + 1 {
+            let flag = std::str::from_utf8(&b[p..e]).ok()?;
+            p = e;
+            if args.contains(&flag) {
+                p += count_while(b, p, is_blank);
+                p = word_end(b, p);
+            }
+            continue;
+        }
+        if n == 0 {
+            return Some(p);
+        }
+        n -= 1;
+        p = e;
+    }
+}
+
+/// End of a (possibly quoted) word.
+fn word_end(b: &[u8], p: usize) -> usize {
+    match b.get(p) {
+        Some(&q @ (b'"' | b'\'')) => find_close(b, p + 1, q, 0).1,
+        _ => p + count_while(b, p, |c| !c.is_ascii_whitespace()),
+    }
+}
+
+fn htpasswd(text: &str, me: usize, spans: &mut Vec<(usize, usize)>) -> usize {
+    let b = text.as_bytes();
+    let mut letters = Vec::new();
+    let mut pos = Vec::new();
+    let mut p = me;
+    while pos.len() < 3 {
+        p += count_while(b, p, is_blank);
+        if p >= b.len() || matches!(b[p], b'\n' | b'\r' | b'|' | b';' | b'&' | b'>' | b'<') {
+            break;
+        }
+        let e = word_end(b, p);
+        if b[p] == b'-' && pos.is_empty() {
+            letters.extend_from_slice(&b[p + 1..e]);
+            if &b[p..e] == b"-C" {
+                p = word_end(b, e + count_while(b, e, is_blank));
+                continue;
+            }
+        } else {
+            pos.push(p);
+        }
+        p = e;
+    }
+    if !letters.contains(&b'b') {
+        return p;
+    }
+    let want = if letters.contains(&b'n') { 1 } else { 2 };
+    match pos.get(want) {
+        Some(&v) => value_at(text, v, false, spans),
+        None => p,
+    }
+}
+
+/// `set KEY VALUE`: the key must be a setting name (dotted, underscored, camelCase)
+/// and sensitive.
+fn setting(r: &Redactor, text: &str, me: usize, spans: &mut Vec<(usize, usize)>) -> usize {
+    let b = text.as_bytes();
+    let ke = me + count_while(b, me, |c| !c.is_ascii_whitespace() && c != b'=');
+    if ke == me || !b.get(ke).is_some_and(|c| is_blank(*c)) {
+        return me;
+    }
+    let key = &text[me..ke];
+    let compound = key.bytes().any(|c| b"._-:/".contains(&c))
+        || key
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
+    let last = key.rsplit([':', '/']).next().unwrap_or(key);
+    if !compound || tokens(last).is_empty() {
+        return me;
+    }
+    match r.classify(last) {
+        Some(Class::Plain | Class::Auth | Class::Authz) => {
+            let v = ke + count_while(b, ke, is_blank);
+            if b.get(v) == Some(&b'-') {
+                return v;
+            }
+            push_value(text, v, spans)
+        }
+        _ => me,
+    }
+}

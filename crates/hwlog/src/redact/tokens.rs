@@ -1,0 +1,205 @@
+//! Secrets recognisable by their shape alone: tokens with a documented prefix, JWTs,
+//! bearer tokens, PEM private keys, crypt(3) hashes and webhook URLs; and piped
+//! passwords (`echo PW | passwd --stdin`).
+
+use super::rules::Kind;
+use super::values::{find_close, not_secret};
+use super::{count_while, is_blank, span};
+
+/// Token shapes (from the issuers' documentation) and webhook URLs.
+pub(super) const TOKENS: &[(&str, Kind)] = &[
+    (
+        r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|gl(?:pat|dt|rt|ptt|cbt|imt|soat|ft|agent)-[A-Za-z0-9_-]{20,}|xox[abposre]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{20,}|SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}|npm_[A-Za-z0-9]{36}|pypi-AgE[A-Za-z0-9_-]{40,}|AIza[0-9A-Za-z_-]{35}|ya29\.[0-9A-Za-z_-]{20,}|hv[sbr]\.[A-Za-z0-9_-]{20,}|do[por]_v1_[a-f0-9]{64}|shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}|dapi[a-f0-9]{32}|hf_[A-Za-z]{30,}|sk-(?:proj-|ant-(?:api|admin)[0-9]{2}-)?[A-Za-z0-9_-]{32,}|AGE-SECRET-KEY-1[0-9A-Z]{50,}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/=]{32,}|PMAK-[a-f0-9]{24}-[a-f0-9]{34}|lin_api_[A-Za-z0-9]{40}|sq0(?:atp|csp)-[0-9A-Za-z_-]{22,})",
+        Kind::Whole,
+    ),
+    // Twilio API key SIDs.
+    (r"(?-u:\b)SK[0-9a-f]{32}(?-u:\b)", Kind::Whole),
+    // AWS access key ids, with the secret key when written `ID:SECRET`.
+    (
+        r"(?-u:\b)(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)[A-Z0-9]{16}(?::[A-Za-z0-9/+=]{40})?",
+        Kind::Whole,
+    ),
+    // Twilio: the auth token that follows an account SID.
+    (
+        r#"(?-u:\b)AC[0-9a-f]{32}\\?['"]?[ \t]*[,:][ \t]*\\?['"]?[0-9a-f]{32}(?-u:\b)"#,
+        Kind::Tail(32),
+    ),
+    // JWTs anywhere.
+    (
+        r"(?-u:\b)eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*",
+        Kind::Whole,
+    ),
+    // `Bearer <token>`: 20+ characters, or 8+ with a digit (not "Bearer tokens expire").
+    (
+        r"(?i-u:\bbearer)[ \t]+(?:[A-Za-z0-9._~+/=-]{20,}|[A-Za-z0-9._~+/=-]*[0-9][A-Za-z0-9._~+/=-]*)",
+        Kind::Bearer,
+    ),
+    // crypt(3) hashes: $1$ $5$ $6$ $y$ $2b$ $apr1$, Cisco type 8/9, Junos $9$.
+    (
+        r"\$(?:1|2[abxy]?|5|6|7|8|9|y|gy|apr1|sha1|md5|argon2(?:id|i|d))\$[A-Za-z0-9./+=,$-]{8,}",
+        Kind::Whole,
+    ),
+    // PEM private keys (RSA, EC, OPENSSH, ENCRYPTED, PGP ... BLOCK).
+    (
+        r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
+        Kind::Pem,
+    ),
+    // Webhook URLs: the whole URL is the credential.
+    (
+        r"(?i)hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/-]+",
+        Kind::Url,
+    ),
+    (
+        r"(?i)discord(?:app)?\.com/api/webhooks/[0-9]+/[A-Za-z0-9_-]+",
+        Kind::Url,
+    ),
+    (
+        r#"(?i)\.office(?:365)?\.com/webhook(?:b2)?/[^\s"'<>\\]+"#,
+        Kind::Url,
+    ),
+    (r"/hooks/[A-Za-z0-9]{20,}", Kind::Url),
+];
+
+/// Needles per token rule (see `rules::PHRASE_NEEDLES`); empty: the pattern has its
+/// own literal prefix.
+pub(super) const TOKEN_NEEDLES: &[&str] = &[
+    "ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-|gldt-|glrt-|glptt-|glcbt-|glimt-|glsoat-|glft-|glagent-|xox|xapp-|sk_|rk_|whsec_|sg.|npm_|pypi-|aiza|ya29.|hvs.|hvb.|hvr.|_v1_|shp|dapi|hf_|sk-|age-secret|glsa_|glc_|pmak-|lin_api_|sq0",
+    "",
+    "",
+    "",
+    "eyj",
+    "bearer",
+    "$",
+    "private key",
+    "hooks.slack",
+    "discord",
+    "webhook",
+    "/hooks/",
+];
+
+/// The body of a PEM private-key block that starts at `p` (after the BEGIN line):
+/// up to the END line, or to the end of the line / closing quote when it has none.
+pub(super) fn pem(text: &str, p: usize, spans: &mut Vec<(usize, usize)>) -> usize {
+    let b = text.as_bytes();
+    let stop = p + count_while(b, p, |c| !matches!(c, b'"' | b'\'' | b'<'));
+    let end = text[p..stop].find("-----END").map_or_else(
+        || p + count_while(b, p, |c| !matches!(c, b'"' | b'\'' | b'<' | b'\n' | b'\r')),
+        |i| p + i,
+    );
+    if !not_secret(&text[p..end], b"") {
+        spans.extend(span(p, end));
+    }
+    end
+}
+
+/// Tools that read a password from standard input.
+const STDIN_READERS: &[&str] = &[
+    "passwd",
+    "chpasswd",
+    "chgpasswd",
+    "smbpasswd",
+    "vncpasswd",
+    "saslpasswd2",
+    "htpasswd",
+    "docker",
+    "podman",
+    "nerdctl",
+    "buildah",
+    "helm",
+    "oras",
+    "gh",
+    "glab",
+    "kinit",
+    "cryptsetup",
+    "pdbedit",
+];
+
+/// `echo [-e] VALUE | passwd --stdin`, `(echo A; echo A) | smbpasswd -s`,
+/// `echo 'user:PW' | chpasswd`: the echoed value. `p` is after `echo `.
+pub(super) fn echo(text: &str, p: usize, spans: &mut Vec<(usize, usize)>) -> usize {
+    let b = text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = echo_args(b, p, &mut found);
+    // Chained echos in a subshell, then the pipe.
+    loop {
+        i += count_while(b, i, |c| is_blank(c) || c == b')');
+        match b.get(i) {
+            Some(b';') => {
+                let j = i + 1 + count_while(b, i + 1, is_blank);
+                let w = count_while(b, j, |c| c.is_ascii_alphabetic());
+                if matches!(&b[j..j + w], b"echo" | b"printf") {
+                    i = echo_args(b, j + w, &mut found);
+                } else {
+                    return i;
+                }
+            }
+            Some(b'|') if b.get(i + 1) != Some(&b'|') => break,
+            _ => return i,
+        }
+    }
+    // The reader: [sudo [-S]] [/path/]tool
+    let mut j = i + 1;
+    loop {
+        j += count_while(b, j, is_blank);
+        let e = j + count_while(b, j, |c| {
+            !c.is_ascii_whitespace() && !b";|&)\"'".contains(&c)
+        });
+        let word = &text[j..e];
+        let tool = word.rsplit(['/', '\\']).next().unwrap_or(word);
+        let tool = tool.strip_suffix(".exe").unwrap_or(tool);
+        if tool == "sudo" || (word.starts_with('-') && word.len() > 1) {
+            j = e;
+            continue;
+        }
+        if !STDIN_READERS.contains(&tool) {
+            return i;
+        }
+        let colon = matches!(tool, "chpasswd" | "chgpasswd");
+        for (s, e) in found {
+            let s = if colon {
+                match b[s..e].iter().position(|&c| c == b':') {
+                    Some(c) => s + c + 1,
+                    None => continue,
+                }
+            } else {
+                s
+            };
+            spans.extend(span(s, e));
+        }
+        return e;
+    }
+}
+
+/// The arguments of one `echo`/`printf`, skipping its flags and `printf` formats.
+fn echo_args(b: &[u8], mut i: usize, found: &mut Vec<(usize, usize)>) -> usize {
+    loop {
+        i += count_while(b, i, is_blank);
+        match b.get(i) {
+            None | Some(b'\n' | b'\r' | b'|' | b';' | b')' | b'&' | b'>' | b'<') => return i,
+            Some(&q @ (b'"' | b'\'')) => {
+                let (ce, after) = find_close(b, i + 1, q, 0);
+                if !b[i + 1..ce].starts_with(b"$") && !b[i + 1..ce].starts_with(b"%") {
+                    found.extend(span(i + 1, ce));
+                }
+                i = after;
+            }
+            Some(b'\\') if matches!(b.get(i + 1), Some(b'"' | b'\'')) => {
+                let q = b[i + 1];
+                let (ce, after) = find_close(b, i + 2, q, 1);
+                found.extend(span(i + 2, ce));
+                i = after;
+            }
+            Some(_) => {
+                let e = i + count_while(b, i, |c| {
+                    !c.is_ascii_whitespace() && !b"|;)&><\"'".contains(&c)
+                });
+                let w = &b[i..e];
+                let flag = w.first() == Some(&b'-') && w.len() <= 3;
+                if !flag && !w.starts_with(b"$") && !w.starts_with(b"%") {
+                    found.extend(span(i, e));
+                }
+                i = e.max(i + 1);
+            }
+        }
+    }
+}

@@ -1,0 +1,414 @@
+//! Where a secret value starts and ends, and which values are not secrets at all
+//! (states, placeholders, references, numbers with units).
+
+use super::keys::words;
+use super::{count_while, is_blank, span, Class, REDACTED};
+
+/// `Authorization` schemes whose credential is the next word.
+const SCHEMES: &str = "bearer basic token negotiate ntlm jwt bot apikey ssws sso key";
+/// Schemes carrying `k="v"` parameters; those are handled pair by pair.
+const PARAM_SCHEMES: &str = "oauth digest aws4-hmac-sha256 hawk";
+/// Values that are a state or setting rather than a secret.
+const STATES: &str = "true false yes no on off none null nil undefined unset empty \
+    enabled disabled enable disable required optional ok default auto manual always never \
+    prompt ask any all deny allow ignore missing invalid expired changed unchanged pending \
+    redacted filtered masked hidden censored omitted removed sanitized scrubbed elided \
+    n/a";
+/// Words after a number that make it a quantity (`42 tests`, `90 days`).
+const UNITS: &str = "s ms us ns m min mins h d w y sec secs second seconds minute minutes \
+    hour hours day days week weeks month months year years kb mb gb tb b bytes % tests \
+    test chars characters attempts attempt tries times retries items users errors \
+    failures failed passed skipped";
+/// Cookie attributes and preference cookies that never hold a session secret.
+const COOKIE_PLAIN: &str = "path domain expires max-age samesite secure httponly priority \
+    partitioned version comment lang language locale theme tz timezone currency country \
+    region consent cookieconsent cookie_consent color_scheme dark_mode";
+/// Sources in `/etc/nsswitch.conf` (`passwd: files systemd`).
+const NSS: &str = "files compat systemd sss nis nisplus db ldap winbind altfiles cache";
+
+/// Locate the secret value starting at `p`. `class` is set for the value of a
+/// sensitive key (enables scheme, cookie, array and placeholder handling); flag
+/// and phrase values are one quoted string or one word. Returns the span to
+/// redact (if any) and the position where key scanning should resume.
+pub(super) fn parse_value(
+    text: &str,
+    p: usize,
+    class: Option<Class>,
+) -> (Option<(usize, usize)>, usize) {
+    let b = text.as_bytes();
+    if p >= b.len() || matches!(b[p], b'\n' | b'\r') {
+        return (None, p);
+    }
+    if text[p..].starts_with(REDACTED) {
+        return (None, p + REDACTED.len());
+    }
+    if text[p..].starts_with("-----BEGIN") {
+        return (None, p); // PEM blocks are handled whole by their own rule
+    }
+    // Python bytes / raw / unicode literals: b'...', r"...".
+    let p = if class.is_some()
+        && matches!(b[p], b'b' | b'r' | b'u')
+        && matches!(b.get(p + 1), Some(b'"' | b'\''))
+    {
+        p + 1
+    } else {
+        p
+    };
+    let bs = count_while(b, p, |c| c == b'\\');
+    if let Some(&q @ (b'"' | b'\'')) = b.get(p + bs) {
+        let cs = p + bs + 1;
+        let (ce, after) = find_close(b, cs, q, bs);
+        let content = text.get(cs..ce).unwrap_or("");
+        if not_secret(content, &b[after.min(b.len())..]) {
+            return (None, after);
+        }
+        return match class {
+            // Parameter schemes: the pairs inside the quotes are scanned one by one.
+            Some(c @ (Class::Auth | Class::Authz)) => match auth_span(b, cs, ce, true, c) {
+                None => (None, cs),
+                s => (s, after),
+            },
+            _ => (span(cs, ce), after),
+        };
+    }
+    if class.is_some() && b[p] == b'{' {
+        return (None, p); // nested object: its own keys are scanned
+    }
+    if class.is_some() && matches!(b[p], b'[' | b'(') {
+        let end = token_end(b, p);
+        if not_secret(&text[p..end], &b[end..]) {
+            return (None, end);
+        }
+        return list_span(b, p, matches!(class, Some(Class::Auth | Class::Authz)));
+    }
+    let end = token_end(b, p);
+    let e = strip_closers(b, p, end);
+    let word = &text[p..e];
+    if not_secret(word, &b[e..]) || reference_at(b, p) {
+        return (None, end);
+    }
+    if let Some(c @ (Class::Auth | Class::Authz)) = class {
+        return match auth_span(b, p, b.len(), false, c) {
+            Some((s, _)) if s > p => {
+                let e = strip_closers(b, s, token_end(b, s));
+                (span(s, e), e)
+            }
+            other => (other.map(|(s, _)| (s, e)), end),
+        };
+    }
+    (span(p, e), end)
+}
+
+/// `Authorization` values: keep a leading scheme word, redact the credential after it.
+/// Parameter schemes (Digest, OAuth) are left to the pair-by-pair key scan. `quoted`
+/// values may hold a credential with blanks, so the span runs to `ce`.
+fn auth_span(b: &[u8], s: usize, ce: usize, quoted: bool, c: Class) -> Option<(usize, usize)> {
+    let wlen = count_while(b, s, |c| {
+        c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
+    });
+    let word = std::str::from_utf8(&b[s..s + wlen])
+        .ok()?
+        .to_ascii_lowercase();
+    let rest = s + wlen + count_while(b, s + wlen, is_blank);
+    let has_rest = rest > s + wlen && rest < ce && !matches!(b[rest], b'\n' | b'\r');
+    let known = words(SCHEMES).any(|w| w == word);
+    if !known && c != Class::Authz && !words(PARAM_SCHEMES).any(|w| w == word) {
+        // `auth=VALUE`: the first word is the credential.
+        return span(s, if quoted { ce } else { token_end(b, s).min(ce) });
+    }
+    if words(PARAM_SCHEMES).any(|w| w == word) && (has_rest || ce == s + wlen) {
+        return None;
+    }
+    if !has_rest {
+        // A lone scheme word ("Authorization: Bearer") has no credential.
+        return if known { None } else { span(s, ce) };
+    }
+    let cred_end = if quoted {
+        ce
+    } else {
+        token_end(b, rest).min(ce)
+    };
+    let cred = &b[rest..cred_end];
+    // `auth=basic user=x`: the next word is another pair, not a credential.
+    if cred.contains(&b'=') && !cred.ends_with(b"=") && !known {
+        return None;
+    }
+    if wlen >= 2 && b[s].is_ascii_alphabetic() {
+        span(rest, cred_end)
+    } else {
+        span(s, cred_end)
+    }
+}
+
+/// `[..]` / `(..)` values of sensitive keys. For `auth` keys a two-element tuple is
+/// (user, password): only the second element goes.
+fn list_span(b: &[u8], p: usize, auth: bool) -> (Option<(usize, usize)>, usize) {
+    let (open, close) = if b[p] == b'(' {
+        (b'(', b')')
+    } else {
+        (b'[', b']')
+    };
+    let mut depth = 0usize;
+    let mut comma = None;
+    let mut i = p;
+    while i < b.len() && !matches!(b[i], b'\n' | b'\r') {
+        if b[i] == open {
+            depth += 1;
+        } else if b[i] == close {
+            depth = depth.saturating_sub(1);
+        } else if b[i] == b',' && depth == 1 && comma.is_none() {
+            comma = Some(i);
+        }
+        if depth == 0 {
+            let (mut s, mut e) = match comma {
+                Some(c) if auth => (c + 1 + count_while(b, c + 1, is_blank), i),
+                _ => (p + 1, i),
+            };
+            while e > s && is_blank(b[e - 1]) {
+                e -= 1;
+            }
+            if e >= s + 2 && matches!(b[s], b'"' | b'\'') && b[e - 1] == b[s] {
+                (s, e) = (s + 1, e - 1);
+            }
+            return (span(s, e), i + 1);
+        }
+        i += 1;
+    }
+    (span(p + 1, i), i)
+}
+
+/// The value of a sensitive key at `p`: like [`parse_value`], but `Cookie` values are
+/// split into pairs. Pushes the spans; returns the resume position.
+pub(super) fn parse_keyed(
+    text: &str,
+    p: usize,
+    class: Class,
+    spans: &mut Vec<(usize, usize)>,
+) -> usize {
+    let b = text.as_bytes();
+    if class != Class::Cookie || p >= b.len() || text[p..].starts_with(REDACTED) {
+        let (s, resume) = parse_value(text, p, Some(class));
+        spans.extend(s);
+        return resume;
+    }
+    let bs = count_while(b, p, |c| c == b'\\');
+    let (s, e, resume) = if let Some(&q @ (b'"' | b'\'')) = b.get(p + bs) {
+        let (ce, after) = find_close(b, p + bs + 1, q, bs);
+        (p + bs + 1, ce, after)
+    } else {
+        let e = p + count_while(b, p, |c| !matches!(c, b'\n' | b'\r' | b'"' | b'\''));
+        (p, e, e)
+    };
+    cookie_spans(text, s, e, spans);
+    resume
+}
+
+/// Redact the values inside a `Cookie`/`Set-Cookie` value (`s..e`), pair by pair;
+/// attributes (`Path`, `Secure`) and preference cookies (`lang`, `theme`) stay.
+fn cookie_spans(text: &str, s: usize, e: usize, spans: &mut Vec<(usize, usize)>) {
+    let b = text.as_bytes();
+    let mut i = s;
+    let mut first = true;
+    while i < e {
+        let seg_end = i + b[i..e].iter().position(|&c| c == b';').unwrap_or(e - i);
+        let seg = &text[i..seg_end];
+        let vs0 = i + (seg.len() - seg.trim_start().len());
+        let seg_t = seg.trim();
+        if let Some(eq) = seg_t.find('=') {
+            let name = seg_t[..eq].trim().to_ascii_lowercase();
+            let raw = &seg_t[eq + 1..];
+            let val = raw.trim();
+            let vs = vs0 + eq + 1 + (raw.len() - raw.trim_start().len());
+            let plain = words(COOKIE_PLAIN).any(|w| w == name);
+            if !plain && !not_secret(val, b"") {
+                spans.push((vs, vs + val.len()));
+            }
+        } else if first
+            && !not_secret(seg_t, b"")
+            && !words(COOKIE_PLAIN).any(|w| w.eq_ignore_ascii_case(seg_t))
+        {
+            spans.push((vs0, vs0 + seg_t.len()));
+        }
+        first = false;
+        i = seg_end + 1;
+    }
+}
+
+/// Whether `v` (the value, unquoted) is a state, placeholder, reference or quantity
+/// rather than a secret. `after` is the text after the value.
+pub(super) fn not_secret(v: &str, after: &[u8]) -> bool {
+    let v = v.trim();
+    if v.is_empty() || v == REDACTED {
+        return true;
+    }
+    let lower = v.to_ascii_lowercase();
+    if words(STATES).any(|w| w == lower) {
+        return true;
+    }
+    // Masks: ******, xxxxxx, ####, •••.
+    if v.chars().all(|c| c == '*')
+        || (v.chars().count() >= 3 && v.chars().all(|c| matches!(c, '*' | 'x' | 'X' | '#' | '•')))
+    {
+        return true;
+    }
+    // Placeholders: <hidden>, [FILTERED], (redacted), {masked}.
+    let vb = v.as_bytes();
+    if vb.len() >= 3
+        && matches!(
+            (vb[0], vb[vb.len() - 1]),
+            (b'<', b'>') | (b'[', b']') | (b'(', b')') | (b'{', b'}')
+        )
+        && vb[1..vb.len() - 1]
+            .iter()
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, b'_' | b'-' | b' '))
+    {
+        return true;
+    }
+    // References: $VAR, ${VAR}, $(cmd), %VAR%, {{ tpl }}, #{x}, !vault, env:X, file:/x.
+    if vb[0] == b'$'
+        && vb.len() > 1
+        && (matches!(vb[1], b'{' | b'(')
+            || vb[1..]
+                .iter()
+                .all(|c| c.is_ascii_alphanumeric() || *c == b'_'))
+    {
+        return true;
+    }
+    if vb[0] == b'%' && vb.len() > 2 && vb[vb.len() - 1] == b'%' {
+        return true;
+    }
+    if v.starts_with("{{") || v.starts_with("#{") || v.starts_with("<%") {
+        return true;
+    }
+    // YAML tags (`!vault |`, `!secret db_pw`).
+    if vb[0] == b'!' && vb.len() > 2 && vb[1..].iter().all(|c| c.is_ascii_lowercase() || *c == b'_')
+    {
+        return true;
+    }
+    if ["env:", "file:", "fd:", "stdin", "vault:", "@/", "@~"]
+        .iter()
+        .any(|r| lower.starts_with(r))
+    {
+        return true;
+    }
+    // File paths: /run/secrets/db, ~/.pw, ./x/y.
+    if path_like(vb) {
+        return true;
+    }
+    // Quantities: 30s, 90d, "42 tests".
+    let digits = count_while(vb, 0, |c| c.is_ascii_digit() || c == b'.');
+    if digits > 0 && vb[0].is_ascii_digit() {
+        let unit = &lower[digits..];
+        if digits == vb.len() {
+            let next: String = after
+                .iter()
+                .skip_while(|c| is_blank(**c))
+                .take_while(|c| c.is_ascii_alphabetic() || **c == b'%')
+                .map(|c| c.to_ascii_lowercase() as char)
+                .collect();
+            let blank = after.first().is_some_and(|c| is_blank(*c));
+            return blank && !next.is_empty() && words(UNITS).any(|w| w == next);
+        }
+        return words(UNITS).any(|w| w == unit);
+    }
+    false
+}
+
+fn path_like(v: &[u8]) -> bool {
+    let rest = if v.starts_with(b"~/") || v.starts_with(b"./") {
+        &v[1..]
+    } else if v.starts_with(b"../") {
+        &v[2..]
+    } else {
+        v
+    };
+    rest.first() == Some(&b'/')
+        && rest.iter().filter(|&&c| c == b'/').count() >= 2
+        && rest[1..].split(|&c| c == b'/').all(|s| {
+            s.iter()
+                .all(|c| c.is_ascii_alphanumeric() || b"._-@".contains(c))
+        })
+}
+
+/// Code rather than a literal: `env("X")`, `os.environ['X']`, `kwargs.pop('x', None)`.
+fn reference_at(b: &[u8], p: usize) -> bool {
+    let n = count_while(b, p, |c| {
+        c.is_ascii_alphanumeric() || c == b'_' || c == b'.'
+    });
+    n > 0
+        && b[p].is_ascii_alphabetic()
+        && matches!(b.get(p + n), Some(b'(' | b'['))
+        && b[p + n..]
+            .iter()
+            .take_while(|c| **c != b'\n')
+            .any(|c| matches!(c, b')' | b']'))
+}
+
+/// `passwd: files systemd` in an nsswitch dump.
+pub(super) fn nss_source(key: &str, b: &[u8], p: usize) -> bool {
+    matches!(key, "passwd" | "shadow" | "group")
+        && words(NSS).any(|w| {
+            b.get(p..p + w.len()) == Some(w.as_bytes())
+                && b.get(p + w.len())
+                    .is_none_or(|c| !c.is_ascii_alphanumeric())
+        })
+}
+
+/// Find the closing quote `q` for content starting at `cs`, opened after `bs`
+/// backslashes. Returns (content end, resume position). Unterminated quotes
+/// extend to the end of the line.
+pub(super) fn find_close(b: &[u8], cs: usize, q: u8, bs: usize) -> (usize, usize) {
+    let mut run = 0;
+    for (i, &c) in b.iter().enumerate().skip(cs) {
+        match c {
+            b'\\' => run += 1,
+            b'\n' | b'\r' => return (i, i),
+            c if c == q && ((bs == 0 && run % 2 == 0) || (bs > 0 && run == bs)) => {
+                return (i - bs, i + 1);
+            }
+            _ => run = 0,
+        }
+    }
+    (b.len(), b.len())
+}
+
+/// End of an unquoted value: whitespace, `& , ; " '`, or a backslash-escaped quote.
+pub(super) fn token_end(b: &[u8], p: usize) -> usize {
+    let mut i = p;
+    while let Some(&c) = b.get(i) {
+        if c.is_ascii_whitespace() || b"&,;\"'".contains(&c) {
+            break;
+        } else if c == b'\\' {
+            let run = count_while(b, i, |c| c == b'\\');
+            if matches!(b.get(i + run), Some(b'"' | b'\'') | None) || b.get(i + run) == Some(&b'n')
+            {
+                break;
+            }
+            i += run;
+        } else {
+            i += 1;
+        }
+    }
+    i
+}
+
+/// Drop trailing `) ] }` that have no opener inside the value (`{password=x}`).
+pub(super) fn strip_closers(b: &[u8], s: usize, mut e: usize) -> usize {
+    const PAIRS: [(u8, u8); 3] = [(b'(', b')'), (b'[', b']'), (b'{', b'}')];
+    if b[s..e].ends_with(REDACTED.as_bytes()) {
+        return e;
+    }
+    let count = |o: u8, c: u8| {
+        let n = |x: u8| b[s..e].iter().filter(|&&y| y == x).count() as isize;
+        n(o) - n(c)
+    };
+    let mut bal = PAIRS.map(|(o, c)| count(o, c));
+    while let Some(k) = PAIRS.iter().position(|&(_, c)| e > s && b[e - 1] == c) {
+        if bal[k] >= 0 {
+            break;
+        }
+        bal[k] += 1;
+        e -= 1;
+    }
+    e
+}
