@@ -12,7 +12,8 @@ const LAST_WORDS: &str = "password passwd pwd pass passphrase secret token apike
     sifre parool geslo 密码 密碼 口令 パスワード пароль 비밀번호";
 /// ...or when the whole key, separators removed, is one of these.
 const JOINED: &str =
-    "sshpass sig secretid privatekey secretkey accesskey setcookie motdepasse katasandi";
+    "sshpass sig secretid privatekey secretkey accesskey setcookie motdepasse katasandi \
+    phpsessid jsessionid connectsid paroladordine palavrapasse";
 /// Short words that are only a key on their own (`PIN: 1234`, `pat=...`): as a part of a
 /// longer key they usually mean something else (`gpio_pin`, `pin_memory`, `url_pattern`).
 const WHOLE_ONLY: &str = "pin pat";
@@ -53,7 +54,7 @@ pub(super) fn vocabulary() -> Vec<&'static str> {
     let mut v: Vec<&'static str> = [LAST_WORDS, JOINED, WHOLE_ONLY, SUFFIXES, STRONG]
         .into_iter()
         .flat_map(words)
-        .chain(["key", "sandi"])
+        .chain(["key", "sandi", "aspsessionid", "sid"])
         .collect();
     v.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
     v.dedup();
@@ -113,6 +114,7 @@ pub(super) fn classify(key: &str, extra: &[String]) -> Option<Class> {
         || (toks.len() == 1 && is(WHOLE_ONLY, last))
         || is(LAST_WORDS, last)
         || is(JOINED, &joined)
+        || joined.starts_with("aspsessionid")
         || is(LAST_WORDS, &joined)
         || words(SUFFIXES).any(|s| last.ends_with(s) || joined.ends_with(s))
         || (last == "key" && early.iter().any(|t| is(KEY_QUALIFIERS, t) || is(STRONG, t)))

@@ -51,7 +51,13 @@ impl Redactor {
             };
             // `std::x: y`, `a == b`, and URL userinfo (left to the URL rule).
             let in_url = ks >= 2 && &b[ks - 2..ks] == b"//";
-            if doubled || in_url {
+            // `arn:aws:secretsmanager:…:secret:NAME` names a secret, it is not one.
+            let tok = b[..ks]
+                .iter()
+                .rposition(|c| c.is_ascii_whitespace() || b"\"'=,([{".contains(c))
+                .map_or(0, |i| i + 1);
+            let in_arn = b[tok..ks].len() >= 4 && b[tok..tok + 4].eq_ignore_ascii_case(b"arn:");
+            if doubled || in_url || in_arn {
                 continue;
             }
             let vstart = if ldif {
@@ -178,7 +184,16 @@ impl Redactor {
             // <key attrs>VALUE</
             let tag = m.as_str();
             let key_end = tag.find([' ', '\t', '>']).unwrap_or(1);
-            let local = tag[1..key_end].rsplit(':').next().unwrap_or_default();
+            let mut local = tag[1..key_end].rsplit(':').next().unwrap_or_default();
+            if local.eq_ignore_ascii_case("value") {
+                // Windows unattend: <AdministratorPassword><Value>pw</Value>
+                let before = text[..m.start()].trim_end();
+                if let (true, Some(lt)) = (before.ends_with('>'), before.rfind('<')) {
+                    let open = &before[lt + 1..before.len() - 1];
+                    let name = open.split([' ', '\t']).next().unwrap_or_default();
+                    local = name.rsplit(':').next().unwrap_or_default();
+                }
+            }
             if let (true, Some(gt)) = (self.is_sensitive_key(local), tag.find('>')) {
                 spans.push((m.start() + gt + 1, m.end() - 2));
             }

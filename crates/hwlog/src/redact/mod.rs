@@ -42,17 +42,19 @@ const TRIGGERS: &str = "pass pwd pw secret token key auth cookie session credent
     ghu_ ghs_ ghr_ github_pat_ glpat- gldt- glrt- glptt- xox xapp- sk_live sk_test rk_live \
     rk_test whsec_ npm_ pypi- ya29. hvs. hvb. hvr. dop_v1 doo_v1 dor_v1 shpat_ shpss_ \
     shpca_ shppa_ hf_ age-secret glsa_ glc_ pmak- lin_api_ sq0atp- sq0csp- com2sec \
-    createuser code= verifier kinit";
+    createuser code= verifier kinit sessid connect.sid /bot setuser \
+    wagwoord adgangskode sandi expdp impdp sqlldr rman dgmgrl cryptsetup schtasks \
+    ascii-text glcbt- $2$ $2x$ $sha1$ $md5$ chpasswd";
 /// Prefilter literals with blanks in them.
 const SPACED_TRIGGERS: &[&str] = &["net use", "net user", "]:25 "];
 /// Prefilter patterns that must match case-sensitively (they would hit common words
 /// case-insensitively).
 const CS_TRIGGERS: &[&str] = &[
     r"SG\.[A-Za-z0-9_-]{10}",
-    r"AKIA|ASIA|AIza",
+    r"AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|ABIA|ACCA|APKA|AIza",
     r"SK[0-9a-f]{32}|AC[0-9a-f]{32}|dapi[0-9a-f]{32}",
     r"sk-[A-Za-z0-9_-]{20}",
-    r"\bpin\b|\bPIN\b|\bpat\b|\bPAT\b",
+    r"\bpin\b|\bPIN\b|\bPin\b|\bpat\b|\bPAT\b|\bPat\b",
     r"\bLOGIN\b|\bPASS\b",
     r#"[(\[,][ \t]*\\?['"][0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\\?['"]"#,
 ];
@@ -168,9 +170,12 @@ impl Redactor {
         let prefilter = format!("(?i:{})|(?-u:{})", alts.join("|"), CS_TRIGGERS.join("|"));
         let vocab: Vec<String> = keys::vocabulary()
             .into_iter()
-            .map(String::from)
-            .chain(extra.iter().cloned())
-            .map(|w| regex::escape(&w))
+            .map(regex::escape)
+            .chain(extra.iter().map(|e| {
+                // Extra keys are normalised; the raw key may still hold separators.
+                let chars: Vec<String> = e.chars().map(|c| regex::escape(&c.to_string())).collect();
+                chars.join("[-_.:]*")
+            }))
             .collect();
         let table = rules::table();
         let mut needles: Vec<&'static str> = table

@@ -35,7 +35,7 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
     ),
     // SQL `PASSWORD 'pw'`, `PASSWORD('pw')`, `SET PASSWORD [FOR u] = 'pw'` (quoted only)
     (
-        r#"(?i-u:\bpassword)(?:[ \t]+|[ \t]*\([ \t]*)['"]"#,
+        r#"(?i-u:\b(?:password|passwd|passphrase|community|psk))(?:[ \t]+|[ \t]*\([ \t]*)['"]"#,
         Kind::Tail(1),
     ),
     (
@@ -65,7 +65,7 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
         Kind::Value,
     ),
     (
-        r"(?i-u:\b)(?:tacacs-server|radius-server|tacplus-server|pre-shared-key|isakmp)[ \t][^\n]*?(?-u:\b)(?:key|secret)[ \t]+(?:[0-9][ \t]+)?",
+        r"(?i-u:\b)(?:tacacs-server|radius-server|tacplus-server|(?:tacacs|radius)[ \t]+server|pre-shared-key|isakmp)[ \t][^\n]*?(?-u:\b)(?:key|secret)[ \t]+(?:[0-9][ \t]+)?",
         Kind::Value,
     ),
     (
@@ -73,7 +73,7 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
         Kind::Value,
     ),
     (
-        r"(?i-u:\b)(?:authentication-key|key-string|encrypted-password|simple-password|ascii-text|authentication-password|privacy-password|wpa-psk[ \t]+ascii)[ \t]+(?:[0-9][ \t]+)?",
+        r"(?i-u:\b)(?:authentication-key|key-string|encrypted-password|simple-password|ascii-text|authentication-password|privacy-password|wpa-psk[ \t]+ascii|pre-shared-key[ \t]+(?:local|remote))[ \t]+(?:[0-9][ \t]+)?",
         Kind::Value,
     ),
     (
@@ -106,7 +106,7 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
     ),
     // Daemon directives: slapd rootpw, nslcd bindpw, redis requirepass/masterauth.
     (
-        r"(?i-u:\b)(?:rootpw|bindpw|masterauth|requirepass|auth_pass)[ \t]+",
+        r"(?i-u:\b)(?:rootpw|bindpw|masterauth|requirepass|auth_pass)(?:[ \t]+--[a-z-]+)*[ \t]+",
         Kind::Value,
     ),
     // .netrc: machine H login U password P
@@ -199,7 +199,7 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
         r"(?-u:\b)[A-Za-z]*[0-9][A-Za-z0-9]*[ \t]+LOGIN[ \t]+",
         Kind::Positional(1, &[]),
     ),
-    (r"(?m)(?:^|[>:][ \t]*)PASS[ \t]+", Kind::Value),
+    (r#"(?m)(?:^|[>:"][ \t]*)PASS[ \t]+"#, Kind::Value),
     (
         r#"(?i)(?-u:\b)passwordeval[ \t]+["']?(?:echo|printf)[ \t]+"#,
         Kind::Value,
@@ -221,6 +221,41 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
     ),
     // OAuth authorization code in a callback query string.
     (r"[?&#]code=", Kind::Shaped),
+    // ipmitool lan set <channel> password|snmp <value> (BMC user password, community)
+    (
+        r"(?i-u:\blan)[ \t]+set[ \t]+[0-9]+[ \t]+(?:password|snmp)[ \t]+",
+        Kind::Value,
+    ),
+    // cloud-init chpasswd: "Set the following 'random' passwords" then user:password
+    (
+        r"(?i)random'?[ \t]+passwords?[ \t]*:?[ \t]+[a-z_][a-z0-9_.-]*:",
+        Kind::Value,
+    ),
+    // debconf-set-selections / preseed: <owner> <question> password <value>
+    (
+        r"(?m)(?:^|[ \t:])[a-z0-9.-]+[ \t]+[a-z0-9._-]+/[a-z0-9._/-]+[ \t]+password[ \t]+",
+        Kind::Value,
+    ),
+    // Telegram bot API: /bot<id>:<token>/method
+    (r"/bot[0-9]{5,12}:", Kind::Value),
+    // cloud-init: chpasswd: {list: 'root:PW'} / chpasswd:\n  list: |\n    root:PW
+    (
+        r#"(?i)chpasswd:[ \t]*\{?[ \t]*list:[ \t]*['"|]?[ \t]*[a-z_][a-z0-9_.-]*:"#,
+        Kind::Value,
+    ),
+    // QEMU/libvirt: -object secret,id=x,data=PW
+    (r"(?i)-object[ \t]+secret,(?:[^\s,]+,)*?data=", Kind::Value),
+    // Redis MONITOR: "CONFIG" "SET" "requirepass" "PW"; "ACL" "SETUSER" u ... ">PW"
+    (
+        r#"(?i)"config"[ \t]+"set"[ \t]+"(?:requirepass|masterauth|masteruser)"[ \t]*"#,
+        Kind::QuotedArgs,
+    ),
+    (r#"(?i)"acl"[ \t]+"setuser"[ \t]+"[^"\n]*""#, Kind::RedisAcl),
+    // FortiOS/VyOS config blocks: `set psksecret X`, `set password ENC X`
+    (
+        r"(?mi)^[ \t]*set[ \t]+(?:psksecret|passwd|password|secret|psk|auth-password|sso-password|pre-shared-secret)[ \t]+(?:ENC[ \t]+)?",
+        Kind::Value,
+    ),
 ];
 
 /// Lowercase needles per phrase rule (`|`-separated): a rule only runs on text that
@@ -232,7 +267,7 @@ pub(super) const PHRASE_NEEDLES: &[&str] = &[
     "cfg",
     "identified",
     "maas",
-    "password",
+    "pass|community|psk",
     "password",
     "secret|password|key|ascii",
     "enable",
@@ -241,7 +276,7 @@ pub(super) const PHRASE_NEEDLES: &[&str] = &[
     "community",
     "server|pre-shared|isakmp",
     "-key",
-    "-key|key-|-password|ascii-|wpa-psk",
+    "-key|key-|-password|ascii-|wpa-psk|pre-shared",
     "chap|pap",
     "neighbor",
     "auth",
@@ -283,4 +318,13 @@ pub(super) const PHRASE_NEEDLES: &[&str] = &[
     "auth|credential",
     "',|\",",
     "code=",
+    "lan",
+    "random",
+    "password",
+    "/bot",
+    "chpasswd",
+    "secret,",
+    "requirepass|masterauth|masteruser",
+    "setuser",
+    "set",
 ];

@@ -95,7 +95,17 @@ const STOPWORDS: &[&str] = &[
     "level",
     "if",
     "as",
+    "via",
+    "when",
+    "into",
+    "over",
+    "instead",
 ];
+
+/// Whether `w` is one of the [`STOPWORDS`] (any case).
+pub(super) fn is_stopword(w: &str) -> bool {
+    STOPWORDS.iter().any(|s| s.eq_ignore_ascii_case(w))
+}
 
 /// All rules: phrases and token shapes, each with its needles.
 pub(super) fn table() -> Vec<(&'static str, Kind, &'static str)> {
@@ -174,13 +184,22 @@ pub(super) fn apply_rule(
         Kind::Echo => super::tokens::echo(text, me, spans),
         Kind::Htpasswd => htpasswd(text, me, spans),
         Kind::RedisAcl => {
-            let end = me + count_while(b, me, |c| c != b'\n' && c != b'"' && c != b'\'');
+            // MONITOR output quotes every argument: "ACL" "SETUSER" "u" "on" ">pw".
+            let quoted = b[ms] == b'"';
+            let end = me
+                + count_while(b, me, |c| {
+                    c != b'\n' && (quoted || (c != b'"' && c != b'\''))
+                });
             let mut i = me;
             while i < end {
                 i += count_while(b, i, is_blank);
-                let e = (i + count_while(b, i, |c| !c.is_ascii_whitespace())).min(end);
-                if matches!(b.get(i), Some(b'>' | b'<')) {
-                    spans.extend(span(i + 1, e));
+                let q = usize::from(quoted && b.get(i) == Some(&b'"'));
+                let mut e = (i + count_while(b, i, |c| !c.is_ascii_whitespace())).min(end);
+                if q == 1 && e > i + 1 && b[e - 1] == b'"' {
+                    e -= 1;
+                }
+                if matches!(b.get(i + q), Some(b'>' | b'<')) {
+                    spans.extend(span(i + q + 1, e));
                 }
                 i = e.max(i + 1);
             }
@@ -248,7 +267,7 @@ fn value_at(text: &str, p: usize, shaped_only: bool, spans: &mut Vec<(usize, usi
     };
     let word = &text[s..e];
     let quoted = s > p;
-    if STOPWORDS.iter().any(|w| w.eq_ignore_ascii_case(word)) && !quoted {
+    if is_stopword(word) && !quoted {
         return resume;
     }
     if shaped_only && !(shaped(word.as_bytes()) || symbolic(word.as_bytes())) {

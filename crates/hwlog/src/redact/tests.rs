@@ -284,3 +284,125 @@ fn extra_keys_and_multiline() {
     let want = "pin=[REDACTED]\nracadm -u root -p [REDACTED]\nssh -p 22 h\nuser=x";
     assert_eq!(r.redact(text), want);
 }
+
+#[test]
+fn extra_keys_with_separators() {
+    let r = Redactor::with_extra_keys(["otp_code"]);
+    assert!(r.is_sensitive_key("otp_code") && r.is_sensitive_key("OtpCode"));
+    assert_eq!(
+        r.redact("otp_code=481516 user=x"),
+        "otp_code=[REDACTED] user=x"
+    );
+}
+
+#[test]
+fn provisioning_and_device_forms() {
+    let r = Redactor::new();
+    let cases = [
+        (
+            "ipmitool lan set 1 snmp c0mmUn1ty",
+            "ipmitool lan set 1 snmp [REDACTED]",
+        ),
+        (
+            "ipmitool -I open lan set 2 password Sw0rdfish9",
+            "ipmitool -I open lan set 2 password [REDACTED]",
+        ),
+        (
+            "Set the following 'random' passwords root:Qw3rty9Zx",
+            "Set the following 'random' passwords root:[REDACTED]",
+        ),
+        (
+            "chpasswd: {list: 'ubuntu:Pa55w0rdX', expire: false}",
+            "chpasswd: {list: 'ubuntu:[REDACTED]', expire: false}",
+        ),
+        (
+            "d-i passwd/root-password password T0ps3cretX",
+            "d-i passwd/root-password password [REDACTED]",
+        ),
+        (
+            "rootpw --plaintext Ks9Root4x",
+            "rootpw --plaintext [REDACTED]",
+        ),
+        (
+            "echo 'V4ultPw9' > ~/.vault_pass",
+            "echo '[REDACTED]' > ~/.vault_pass",
+        ),
+        (
+            "echo 'hello' > /tmp/greeting.txt",
+            "echo 'hello' > /tmp/greeting.txt",
+        ),
+        (
+            "<AdministratorPassword><Value>Adm1nPw9</Value></AdministratorPassword>",
+            "<AdministratorPassword><Value>[REDACTED]</Value></AdministratorPassword>",
+        ),
+        (
+            "DSN=dw;UID=etl;PWD={Br4ced;pw};",
+            "DSN=dw;UID=etl;PWD={[REDACTED]};",
+        ),
+        (
+            "Cookie: PHPSESSID=abc123def456ghi",
+            "Cookie: PHPSESSID=[REDACTED]",
+        ),
+        ("\"JSESSIONID=8F3A2C9D1E\"", "\"JSESSIONID=[REDACTED]\""),
+        (
+            "tacacs server T1 address ipv4 10.0.0.9 key Tk3yValue9",
+            "tacacs server T1 address ipv4 10.0.0.9 key [REDACTED]",
+        ),
+        (
+            "  pre-shared-key remote Rm0tePsk77",
+            "  pre-shared-key remote [REDACTED]",
+        ),
+        (
+            "Version 2 Community \"c0mmunity9\"",
+            "Version 2 Community \"[REDACTED]\"",
+        ),
+        (
+            "ldappasswd -x -w 0ldAdm1n -a 0ldUs3r -s N3wUs3r uid=x",
+            "ldappasswd -x -w [REDACTED] -a [REDACTED] -s [REDACTED] uid=x",
+        ),
+        (
+            "https://api.telegram.org/bot123456789:AAHk2jd8Kd93mdk2lf9s0dk3md9s8dk3mdk/sendMessage",
+            "https://api.telegram.org/bot123456789:[REDACTED]",
+        ),
+        (
+            "FTP command: Client \"10.0.0.7\", \"PASS Ftp5ecret\"",
+            "FTP command: Client \"10.0.0.7\", \"PASS [REDACTED]\"",
+        ),
+        (
+            "-object secret,id=sec0,data=QmVtYTEy,format=base64",
+            "-object secret,id=sec0,data=[REDACTED],format=base64",
+        ),
+        (
+            "[0 127.0.0.1:5] \"CONFIG\" \"SET\" \"requirepass\" \"R3disPw9\"",
+            "[0 127.0.0.1:5] \"CONFIG\" \"SET\" \"requirepass\" \"[REDACTED]\"",
+        ),
+        (
+            "\"ACL\" \"SETUSER\" \"w\" \"on\" \">Acl5ecret\" \"~*\"",
+            "\"ACL\" \"SETUSER\" \"w\" \"on\" \">[REDACTED]\" \"~*\"",
+        ),
+        (
+            "    set psksecret ENC Fz8kq2Lm",
+            "    set psksecret ENC [REDACTED]",
+        ),
+        (
+            "mosquitto_pub -h m -u s1 -P Mq77pass -t t",
+            "mosquitto_pub -h m -u s1 -P [REDACTED] -t t",
+        ),
+        (
+            "utente=admin parola_d_ordine=It4l1anPw",
+            "utente=admin parola_d_ordine=[REDACTED]",
+        ),
+    ];
+    for (input, want) in cases {
+        assert_eq!(r.redact(input), want, "{input}");
+    }
+    for clean in [
+        "WARNING! Using --password via the CLI is insecure. Use --password-stdin.",
+        "      + password = (sensitive value)",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-creds-Ab3dEf",
+        "INFO auth: password reset requested for user bob",
+        "secret \"db-creds\" deleted",
+    ] {
+        assert_eq!(r.redact(clean), clean);
+    }
+}

@@ -134,6 +134,20 @@ pub(super) fn echo(text: &str, p: usize, spans: &mut Vec<(usize, usize)>) -> usi
                 }
             }
             Some(b'|') if b.get(i + 1) != Some(&b'|') => break,
+            // `echo VALUE > ~/.vault_pass`: written to a file named for a secret.
+            Some(b'>') => {
+                let t = i + count_while(b, i, |c| c == b'>');
+                let t = t + count_while(b, t, is_blank);
+                let e = t + count_while(b, t, |c| {
+                    !c.is_ascii_whitespace() && !b";|&)\"'".contains(&c)
+                });
+                if secret_file(&text[t..e]) {
+                    for (s, e) in found {
+                        spans.extend(span(s, e));
+                    }
+                }
+                return e;
+            }
             _ => return i,
         }
     }
@@ -168,6 +182,30 @@ pub(super) fn echo(text: &str, p: usize, spans: &mut Vec<(usize, usize)>) -> usi
         }
         return e;
     }
+}
+
+/// Whether a file name says it holds a secret (`.vault_pass`, `db.password`,
+/// `token.txt`, `id_rsa`; not `id_rsa.pub`).
+fn secret_file(path: &str) -> bool {
+    let name = path
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(path)
+        .to_ascii_lowercase();
+    !name.ends_with(".pub")
+        && [
+            "pass",
+            "secret",
+            "token",
+            "cred",
+            "psk",
+            "apikey",
+            "api_key",
+            "id_rsa",
+            "id_ed25519",
+        ]
+        .iter()
+        .any(|w| name.contains(w))
 }
 
 /// The arguments of one `echo`/`printf`, skipping its flags and `printf` formats.

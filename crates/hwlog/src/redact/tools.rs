@@ -7,7 +7,7 @@ use super::values::parse_value;
 use super::{count_while, is_blank, span, Class, Redactor};
 
 /// The tools whose flags are understood, as one pattern over a line.
-pub(super) const TOOLS: &str = r#"(?i)(?:^|[\s/"'(;|&\[=`])(racadm|idracadm7?|sshpass|mysql|mysqldump|mysqladmin|mysqlsh|mysqlimport|mariadb|mariadb-dump|redis-cli|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldapwhoami|ldappasswd|ldapcompare|ldapexop|snmpwalk|snmpget|snmpset|snmpbulkwalk|snmpbulkget|snmpgetnext|snmptrap|snmptable|snmpdelta|snmpdf|check_snmp[a-z_]*|ipmitool|ipmiutil|ssh-keygen|sqlcmd|bcp|osql|isql|zip|unzip|zipcloak|7z|7za|7zr|rar|unrar|esxcli|openssl|doctl|vmrun|lftp)(?:\.exe)?(?:$|[\s"';|&)\]])"#;
+pub(super) const TOOLS: &str = r#"(?i)(?:^|[\s/"'(;|&\[=`])(racadm|idracadm7?|sshpass|mysql|mysqldump|mysqladmin|mysqlsh|mysqlimport|mariadb|mariadb-dump|redis-cli|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldapwhoami|ldappasswd|ldapcompare|ldapexop|snmpwalk|snmpget|snmpset|snmpbulkwalk|snmpbulkget|snmpgetnext|snmptrap|snmptable|snmpdelta|snmpdf|check_snmp[a-z_]*|ipmitool|ipmiutil|ssh-keygen|sqlcmd|bcp|osql|isql|zip|unzip|zipcloak|7z|7za|7zr|rar|unrar|esxcli|openssl|doctl|vmrun|lftp|mosquitto_pub|mosquitto_sub|mosquitto_rr)(?:\.exe)?(?:$|[\s"';|&)\]])"#;
 
 const T_RACADM: u32 = 1;
 const T_SSHPASS: u32 = 1 << 1;
@@ -27,6 +27,8 @@ const T_OPENSSL: u32 = 1 << 14;
 const T_DOCTL: u32 = 1 << 15;
 const T_VMRUN: u32 = 1 << 16;
 const T_LFTP: u32 = 1 << 17;
+const T_LDAPPASSWD: u32 = 1 << 18;
+const T_MOSQUITTO: u32 = 1 << 19;
 
 fn tool_bit(t: &str) -> u32 {
     match t {
@@ -43,6 +45,8 @@ fn tool_bit(t: &str) -> u32 {
         "doctl" => T_DOCTL,
         "vmrun" => T_VMRUN,
         "lftp" => T_LFTP,
+        "ldappasswd" => T_LDAP | T_LDAPPASSWD,
+        t if t.starts_with("mosquitto_") => T_MOSQUITTO,
         t if t.starts_with("check_snmp") => T_CHECKSNMP,
         t if t.starts_with("ldap") => T_LDAP,
         t if t.starts_with("snmp") => T_SNMP,
@@ -78,7 +82,10 @@ impl Redactor {
                 let class = self.classify(long);
                 if last == "user" || (user_style(&last) && class.is_some()) {
                     covered = user_pass(text, v, b":%", spans);
-                } else if class.is_some_and(|c| c != Class::Weak) && !flag_like(b, v) {
+                } else if class.is_some_and(|c| c != Class::Weak)
+                    && !flag_like(b, v)
+                    && !prose_word(b, v)
+                {
                     covered = push_value(text, v, spans);
                 }
                 continue;
@@ -133,7 +140,7 @@ impl Redactor {
                 continue;
             };
             let redact = match letter {
-                b'P' => ctx & (T_IPMITOOL | T_SSHKEYGEN | T_SQLCMD | T_ZIP) != 0,
+                b'P' => ctx & (T_IPMITOOL | T_SSHKEYGEN | T_SQLCMD | T_ZIP | T_MOSQUITTO) != 0,
                 b'N' => ctx & T_SSHKEYGEN != 0,
                 b'p' if flag_like(b, v) => false,
                 b'p' if ctx & (T_RACADM | T_SSHPASS | T_ESXCLI) != 0 => true,
@@ -149,7 +156,8 @@ impl Redactor {
                     covered = user_pass(text, v, seps, spans);
                     false
                 }
-                b'a' => ctx & T_REDIS != 0,
+                b'a' => ctx & (T_REDIS | T_LDAPPASSWD) != 0,
+                b's' => ctx & T_LDAPPASSWD != 0,
                 b'w' => ctx & T_LDAP != 0,
                 b'A' | b'X' => ctx & (T_SNMP | T_CHECKSNMP) != 0,
                 b'c' => ctx & (T_SNMP | T_ESXCLI) != 0,
@@ -225,6 +233,16 @@ pub(super) fn push_value(text: &str, v: usize, spans: &mut Vec<(usize, usize)>) 
     let (s, resume) = parse_value(text, v, None);
     spans.extend(s);
     resume
+}
+
+/// Whether the word at `v` is a prose word (`Using --password via the CLI is insecure`),
+/// which no password is.
+fn prose_word(b: &[u8], v: usize) -> bool {
+    let e = v + count_while(b, v, |c| c.is_ascii_alphabetic());
+    let next = b.get(e).copied();
+    e > v
+        && next.is_none_or(|c| is_blank(c) || c == b'\n' || c == b'.' || c == b',')
+        && super::rules::is_stopword(std::str::from_utf8(&b[v..e]).unwrap_or(""))
 }
 
 /// `user:pass` after `-u`/`--user` (`user%pass` for samba tools, `user,pass` for

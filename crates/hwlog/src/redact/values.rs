@@ -13,6 +13,7 @@ const STATES: &str = "true false yes no on off none null nil undefined unset emp
     enabled disabled enable disable required optional ok default auto manual always never \
     prompt ask any all deny allow ignore missing invalid expired changed unchanged pending \
     redacted filtered masked hidden censored omitted removed sanitized scrubbed elided \
+    sensitive password passwd credentials \
     n/a";
 /// Words after a number that make it a quantity (`42 tests`, `90 days`).
 const UNITS: &str = "s ms us ns m min mins h d w y sec secs second seconds minute minutes \
@@ -72,9 +73,30 @@ pub(super) fn parse_value(
         };
     }
     if class.is_some() && b[p] == b'{' {
-        return (None, p); // nested object: its own keys are scanned
+        // ODBC braces quote a literal: `PWD={pa;ss}`; anything else is a nested object
+        // whose own keys are scanned.
+        let close = p + 1 + count_while(b, p + 1, |c| c != b'}' && c != b'\n');
+        let inner = &b[p + 1..close];
+        let literal = b.get(close) == Some(&b'}')
+            && !inner.is_empty()
+            && !inner
+                .iter()
+                .any(|c| c.is_ascii_whitespace() || b"\"':=,{".contains(c));
+        if literal && !not_secret(&text[p..=close], b"") {
+            return (span(p + 1, close), close + 1);
+        }
+        return (None, p);
     }
     if class.is_some() && matches!(b[p], b'[' | b'(') {
+        // `(sensitive value)`, `[hidden]`: a placeholder in words.
+        let close =
+            p + 1 + count_while(b, p + 1, |c| c.is_ascii_alphabetic() || b" _-".contains(&c));
+        if matches!(
+            (b[p], b.get(close)),
+            (b'(', Some(b')')) | (b'[', Some(b']'))
+        ) {
+            return (None, close + 1);
+        }
         let end = token_end(b, p);
         if not_secret(&text[p..end], &b[end..]) {
             return (None, end);
