@@ -1,7 +1,7 @@
 //! Redaction throughput: lines per second through `Redactor::redact` on lines with no
 //! trigger word, on the secret corpus and clean near-misses of `tests/data/secrets` (every
 //! one has a trigger), and on the raw LogHub-2k logs beside the checkout (real logs, when
-//! `../shared/data/loghub-2k` is there). `cargo bench -p hwlog --bench redact`; results in
+//! `../shared/data/loghub-2k` is there), split into lines with and without a trigger word. `cargo bench -p hwlog --bench redact`; results in
 //! docs/benchmarks.md.
 use std::hint::black_box;
 use std::path::Path;
@@ -13,7 +13,7 @@ use hwlog::redact::Redactor;
 /// Typical provisioning lines without any trigger word.
 const PLAIN: &[&str] = &[
     "2026-11-24T10:00:00.123Z INFO hwautomation.hardware.ipmi chassis power status queried host=10.0.0.5 port=623 attempt=2",
-    "2026-11-24T10:00:00.456Z WARN hwautomation.maas.discovery machine abc123 commissioning took 412 s (expected < 300 s)",
+    "2026-11-24T10:00:00.456Z WARN hwautomation.discovery machine abc123 commissioning took 412 s (expected < 300 s)",
     "2026-11-24T10:00:01.001Z ERROR hwautomation.firmware.update BIOS flash failed on node-17: checksum mismatch at block 42",
     "2026-11-24T10:00:01.310Z DEBUG hwautomation.redfish GET /redfish/v1/Systems/1 returned 200 in 38 ms",
     "Nov 24 10:00:02 node-03 kernel: [12345.678901] e1000e 0000:00:19.0 eth0: NIC Link is Up 1000 Mbps Full Duplex",
@@ -76,7 +76,7 @@ fn redaction(c: &mut Criterion) {
     let r = Redactor::new();
     let plain: Vec<String> = PLAIN.iter().map(|s| s.to_string()).collect();
     for l in &plain {
-        assert_eq!(r.redact(l), l.as_str(), "a plain line changed");
+        assert!(!r.may_contain_secret(l), "a trigger in {l}");
     }
     bench_set(c, &r, "no_trigger", &plain);
     bench_set(c, &r, "secret_lines", &secret_lines());
@@ -86,7 +86,15 @@ fn redaction(c: &mut Criterion) {
         "clean_near_misses",
         &lines_of(include_str!("../tests/data/secrets/clean_lines.txt")),
     );
-    bench_set(c, &r, "loghub_2k_raw", &loghub());
+    let (with, without): (Vec<String>, Vec<String>) =
+        loghub().into_iter().partition(|l| r.may_contain_secret(l));
+    println!(
+        "LogHub-2k raw lines: {} with a trigger word, {} without",
+        with.len(),
+        without.len()
+    );
+    bench_set(c, &r, "loghub_with_trigger", &with);
+    bench_set(c, &r, "loghub_without_trigger", &without);
 }
 
 criterion_group! {

@@ -293,13 +293,29 @@ impl Redactor {
         keys::classify(key, &self.extra)
     }
 
+    /// Whether `text` holds any trigger word, i.e. whether [`Redactor::redact`] has to look
+    /// at it closely. `false` means `redact` returns the text unchanged; `true` does not
+    /// mean there is a secret.
+    ///
+    /// ```
+    /// use hwlog::redact::Redactor;
+    ///
+    /// let r = Redactor::new();
+    /// assert!(!r.may_contain_secret("chassis power status queried host=10.0.0.5"));
+    /// assert!(r.may_contain_secret("password policy updated"));
+    /// ```
+    #[must_use]
+    pub fn may_contain_secret(&self, text: &str) -> bool {
+        !text.is_empty() && self.prefilter.is_match(text)
+    }
+
     /// Redact secrets inside free text. Returns `Cow::Borrowed` when nothing
     /// changed; text without any trigger word is rejected by one prefilter scan.
     /// Values that already read `[REDACTED]` are left alone, so redacting a
     /// redacted line again changes nothing (checked over the test corpora).
     #[must_use]
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        if text.is_empty() || !self.prefilter.is_match(text) {
+        if !self.may_contain_secret(text) {
             return Cow::Borrowed(text);
         }
         let mut spans = Vec::new();
