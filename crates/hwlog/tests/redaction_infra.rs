@@ -100,7 +100,25 @@ fn second_corpus() {
     );
 }
 
+/// A third corpus, written last; its first half (the `secret_lines_extra` part, appended
+/// after the main part) and half of its clean lines were used to widen the rules, the rest
+/// was not looked at. Its bounds are today's rates, not the goal: see docs/redaction.md.
+#[test]
+fn third_corpus() {
+    check_within(
+        "third corpus",
+        include_str!("data/secrets/third_secret_lines.tsv"),
+        include_str!("data/secrets/third_clean_lines.txt"),
+        0.07,
+        0.03,
+    );
+}
+
 fn check(name: &str, tsv: &str, clean: &str) {
+    check_within(name, tsv, clean, LEAK_MAX, CHANGED_MAX);
+}
+
+fn check_within(name: &str, tsv: &str, clean: &str, leak_max: f64, changed_max: f64) {
     let r = Redactor::new();
     let m = measure(&r, tsv, clean);
     let leak = m.leaked.len() as f64 / m.secrets as f64;
@@ -130,12 +148,12 @@ fn check(name: &str, tsv: &str, clean: &str) {
         m.unstable
     );
     assert!(
-        leak <= LEAK_MAX,
+        leak <= leak_max,
         "{:.1}% of secret lines leak",
         100.0 * leak
     );
     assert!(
-        changed <= CHANGED_MAX,
+        changed <= changed_max,
         "{:.1}% of clean lines changed",
         100.0 * changed
     );

@@ -44,7 +44,7 @@ const TRIGGERS: &str = "pass pwd pw secret token key auth cookie session credent
     shpca_ shppa_ hf_ age-secret glsa_ glc_ pmak- lin_api_ sq0atp- sq0csp- com2sec \
     createuser code= verifier kinit sessid connect.sid /bot setuser \
     wagwoord adgangskode sandi expdp impdp sqlldr rman dgmgrl cryptsetup schtasks \
-    ascii-text glcbt- $2$ $2x$ $sha1$ $md5$ chpasswd";
+    ascii-text glcbt- $2$ $2x$ $sha1$ $md5$ chpasswd authinfo tskey-";
 /// Prefilter literals with blanks in them.
 const SPACED_TRIGGERS: &[&str] = &["net use", "net user", "]:25 "];
 /// Prefilter patterns that must match case-sensitively (they would hit common words
@@ -56,6 +56,10 @@ const CS_TRIGGERS: &[&str] = &[
     r"sk-[A-Za-z0-9_-]{20}",
     r"\bpin\b|\bPIN\b|\bPin\b|\bpat\b|\bPAT\b|\bPat\b",
     r"\bLOGIN\b|\bPASS\b",
+    r#":[ \t]*(?:EAP|XAUTH|PSK|NTLM)[ \t]+\""#,
+    // user:password@host without a scheme; the class is printable ASCII without
+    // `"` `'` `/` `:` `@`.
+    r"[A-Za-z][A-Za-z0-9_.-]*:[!#-&(-.0-9;-?A-~]+@[A-Za-z0-9-]+\.",
     r#"[(\[,][ \t]*\\?['"][0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\\?['"]"#,
 ];
 
@@ -379,7 +383,9 @@ fn apply(text: &str, mut spans: Vec<(usize, usize)>) -> Cow<'_, str> {
         s < e
             && text.is_char_boundary(s)
             && text.is_char_boundary(e)
-            && text.get(s..e).is_some_and(|v| v != REDACTED)
+            && text
+                .get(s..e)
+                .is_some_and(|v| v != REDACTED && !values::is_mask(v))
     });
     if spans.is_empty() {
         return Cow::Borrowed(text);

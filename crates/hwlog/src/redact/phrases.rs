@@ -211,7 +211,7 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
     ),
     // Client constructors taking (user, password).
     (
-        r"(?-u:\b)(?:HTTPBasicAuth|HTTPDigestAuth|HTTPProxyAuth|HttpNtlmAuth|BasicAuth|DigestAuth|NTLMAuth|NetworkCredential|PSCredential|UsernamePasswordCredentials|PasswordAuthentication)[ \t]*\([ \t]*",
+        r"(?:\.login|(?-u:\b)(?:HTTPBasicAuth|HTTPDigestAuth|HTTPProxyAuth|HttpNtlmAuth|BasicAuth|DigestAuth|NTLMAuth|NetworkCredential|PSCredential|UsernamePasswordCredentials|PasswordAuthentication))[ \t]*\([ \t]*",
         Kind::SecondArg,
     ),
     // Positional task arguments (host, user, password): ('10.0.0.5', 'root', 'PW')
@@ -251,6 +251,25 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
         Kind::QuotedArgs,
     ),
     (r#"(?i)"acl"[ \t]+"setuser"[ \t]+"[^"\n]*""#, Kind::RedisAcl),
+    // `bmc_password is X` (a compound sensitive key in prose)
+    (
+        r"(?i-u:\b[a-z0-9]+[_.-](?:password|passwd|secret|token|apikey|api_key))[ \t]+(?:is|was|set[ \t]+to)[ \t]+",
+        Kind::Value,
+    ),
+    // strongSwan ipsec.secrets: `user : EAP "pw"`, `: PSK "x"`
+    (r#":[ \t]*(?:EAP|XAUTH|PSK|NTLM)[ \t]+""#, Kind::Tail(1)),
+    // sendmail authinfo: AuthInfo:host "U:user" "P:pw"
+    (r#"(?i)authinfo:[^\n]*?"P[:=]"#, Kind::Value),
+    // nmcli dev wifi connect SSID [ifname X] password PW
+    (
+        r"(?i-u:\bwifi)[ \t]+connect[ \t]+\S+(?:[ \t]+\S+[ \t]+\S+)*?[ \t]+password[ \t]+",
+        Kind::Value,
+    ),
+    // user:password@host without a scheme (`--bmc USERID:pw@xcc-1`)
+    (
+        r#"(?:^|[\s="'])[A-Za-z][A-Za-z0-9_.-]{0,31}:[^\s@:/"']{1,128}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"#,
+        Kind::UserinfoPass,
+    ),
     // FortiOS/VyOS config blocks: `set psksecret X`, `set password ENC X`
     (
         r"(?mi)^[ \t]*set[ \t]+(?:psksecret|passwd|password|secret|psk|auth-password|sso-password|pre-shared-secret)[ \t]+(?:ENC[ \t]+)?",
@@ -326,5 +345,10 @@ pub(super) const PHRASE_NEEDLES: &[&str] = &[
     "secret,",
     "requirepass|masterauth|masteruser",
     "setuser",
+    "password|passwd|secret|token|apikey|api_key",
+    "eap|xauth|psk|ntlm",
+    "authinfo",
+    "wifi",
+    "@",
     "set",
 ];

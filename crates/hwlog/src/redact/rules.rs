@@ -43,6 +43,8 @@ pub(super) enum Kind {
     SecondArg,
     /// `set KEY VALUE` / `config set KEY VALUE` when KEY is a sensitive setting name.
     Setting,
+    /// `user:PASSWORD@host`: between the first `:` and the last `@` of the match.
+    UserinfoPass,
 }
 
 /// Words that are never a value in a phrase position ("key 1 of 3").
@@ -251,6 +253,18 @@ pub(super) fn apply_rule(
             value_at(text, i, false, spans)
         }
         Kind::Setting => setting(r, text, me, spans),
+        Kind::UserinfoPass => {
+            let m = &b[ms..me];
+            if let (Some(c), Some(a)) = (
+                m.iter().position(|&c| c == b':'),
+                m.iter().rposition(|&c| c == b'@'),
+            ) {
+                if !b[ms + c + 1..ms + a].iter().all(u8::is_ascii_digit) {
+                    spans.extend(span(ms + c + 1, ms + a));
+                }
+            }
+            me
+        }
     }
 }
 

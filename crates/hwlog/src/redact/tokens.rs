@@ -41,7 +41,7 @@ pub(super) const TOKENS: &[(&str, Kind)] = &[
     ),
     // PEM private keys (RSA, EC, OPENSSH, ENCRYPTED, PGP ... BLOCK).
     (
-        r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
+        r"-----BEGIN (?:(?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?|OpenVPN Static key V1)-----",
         Kind::Pem,
     ),
     // Webhook URLs: the whole URL is the credential.
@@ -96,6 +96,7 @@ pub(super) fn pem(text: &str, p: usize, spans: &mut Vec<(usize, usize)>) -> usiz
 const STDIN_READERS: &[&str] = &[
     "passwd",
     "chpasswd",
+    "wg",
     "chgpasswd",
     "smbpasswd",
     "vncpasswd",

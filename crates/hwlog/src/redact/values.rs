@@ -13,7 +13,7 @@ const STATES: &str = "true false yes no on off none null nil undefined unset emp
     enabled disabled enable disable required optional ok default auto manual always never \
     prompt ask any all deny allow ignore missing invalid expired changed unchanged pending \
     redacted filtered masked hidden censored omitted removed sanitized scrubbed elided \
-    sensitive password passwd credentials \
+    sensitive password passwd credentials not \
     n/a";
 /// Words after a number that make it a quantity (`42 tests`, `90 days`).
 const UNITS: &str = "s ms us ns m min mins h d w y sec secs second seconds minute minutes \
@@ -256,6 +256,13 @@ fn cookie_spans(text: &str, s: usize, e: usize, spans: &mut Vec<(usize, usize)>)
     }
 }
 
+/// Whether a span is a mask that already hides a value (`***`, `•••`) or a tool's own
+/// placeholder (Ansible's `no_log`).
+pub(super) fn is_mask(v: &str) -> bool {
+    (!v.is_empty() && v.chars().all(|c| matches!(c, '*' | '•')))
+        || v == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+}
+
 /// Whether `v` (the value, unquoted) is a state, placeholder, reference or quantity
 /// rather than a secret. `after` is the text after the value.
 pub(super) fn not_secret(v: &str, after: &[u8]) -> bool {
@@ -299,8 +306,20 @@ pub(super) fn not_secret(v: &str, after: &[u8]) -> bool {
     if vb[0] == b'%' && vb.len() > 2 && vb[vb.len() - 1] == b'%' {
         return true;
     }
-    if v.starts_with("{{") || v.starts_with("#{") || v.starts_with("<%") {
+    if v.starts_with("{{") || v.starts_with("#{") || v.starts_with("<%") || v.starts_with("%(") {
         return true;
+    }
+    // A PowerShell cmdlet on the right of an assignment (`$pw = ConvertTo-SecureString …`).
+    if let Some((verb, noun)) = v.split_once('-') {
+        let word = |w: &str, min: usize| {
+            w.len() >= min
+                && w.starts_with(|c: char| c.is_ascii_uppercase())
+                && w.chars().all(|c| c.is_ascii_alphabetic())
+                && w.chars().any(|c| c.is_ascii_lowercase())
+        };
+        if word(verb, 3) && word(noun, 4) && after.first().is_some_and(|c| is_blank(*c)) {
+            return true;
+        }
     }
     // YAML tags (`!vault |`, `!secret db_pw`).
     if vb[0] == b'!' && vb.len() > 2 && vb[1..].iter().all(|c| c.is_ascii_lowercase() || *c == b'_')
