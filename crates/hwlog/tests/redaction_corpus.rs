@@ -302,6 +302,12 @@ fn robustness_degenerate_inputs() {
         "eyJabcdefghij.eyJabcdefghij.",
         "racadm -p x\n",
         "Authorization: OAuth ",
+        "<p><Value>a</",
+        ">b:",
+        "u:p@h.",
+        "echo x > ",
+        "PWD={",
+        "pw=(a ",
     ];
     let dense_len = if cfg!(debug_assertions) {
         1 << 18

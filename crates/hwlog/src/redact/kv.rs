@@ -52,10 +52,12 @@ impl Redactor {
             // `std::x: y`, `a == b`, and URL userinfo (left to the URL rule).
             let in_url = ks >= 2 && &b[ks - 2..ks] == b"//";
             // `arn:aws:secretsmanager:…:secret:NAME` names a secret, it is not one.
-            let tok = b[..ks]
+            // (looked for within 256 bytes before the key, so the scan stays linear)
+            let from = ks.saturating_sub(256);
+            let tok = b[from..ks]
                 .iter()
                 .rposition(|c| c.is_ascii_whitespace() || b"\"'=,([{".contains(c))
-                .map_or(0, |i| i + 1);
+                .map_or(from, |i| from + i + 1);
             let in_arn = b[tok..ks].len() >= 4 && b[tok..tok + 4].eq_ignore_ascii_case(b"arn:");
             if doubled || in_url || in_arn {
                 continue;
@@ -188,7 +190,13 @@ impl Redactor {
             if local.eq_ignore_ascii_case("value") {
                 // Windows unattend: <AdministratorPassword><Value>pw</Value>
                 let before = text[..m.start()].trim_end();
-                if let (true, Some(lt)) = (before.ends_with('>'), before.rfind('<')) {
+                // (the opening tag is looked for within 256 bytes: linear on any input)
+                let lo = before.len().saturating_sub(256);
+                let lo = (lo..before.len())
+                    .find(|&i| before.is_char_boundary(i))
+                    .unwrap_or(before.len());
+                let lt = before[lo..].rfind('<').map(|i| lo + i);
+                if let (true, Some(lt)) = (before.ends_with('>'), lt) {
                     let open = &before[lt + 1..before.len() - 1];
                     let name = open.split([' ', '\t']).next().unwrap_or_default();
                     local = name.rsplit(':').next().unwrap_or_default();

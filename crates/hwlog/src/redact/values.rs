@@ -75,7 +75,9 @@ pub(super) fn parse_value(
     if class.is_some() && b[p] == b'{' {
         // ODBC braces quote a literal: `PWD={pa;ss}`; anything else is a nested object
         // whose own keys are scanned.
-        let close = p + 1 + count_while(b, p + 1, |c| c != b'}' && c != b'\n');
+        // (a braced literal is at most 256 bytes: the scan stays linear)
+        let limit = b.len().min(p + 258);
+        let close = p + 1 + count_while(&b[..limit], p + 1, |c| c != b'}' && c != b'\n');
         let inner = &b[p + 1..close];
         let literal = b.get(close) == Some(&b'}')
             && !inner.is_empty()
@@ -89,8 +91,12 @@ pub(super) fn parse_value(
     }
     if class.is_some() && matches!(b[p], b'[' | b'(') {
         // `(sensitive value)`, `[hidden]`: a placeholder in words.
-        let close =
-            p + 1 + count_while(b, p + 1, |c| c.is_ascii_alphabetic() || b" _-".contains(&c));
+        let limit = b.len().min(p + 258);
+        let close = p
+            + 1
+            + count_while(&b[..limit], p + 1, |c| {
+                c.is_ascii_alphabetic() || b" _-".contains(&c)
+            });
         if matches!(
             (b[p], b.get(close)),
             (b'(', Some(b')')) | (b'[', Some(b']'))
