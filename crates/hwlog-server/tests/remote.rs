@@ -127,7 +127,9 @@ fn the_spool_keeps_records_until_the_server_is_back() {
         msgs,
         ["spooled record 0", "spooled record 1", "spooled record 2"]
     );
-    assert!(RemoteSink::new(RemoteOptions::new("https://example.org")).is_err());
+    // https is spoken (rustls); a scheme that is neither http nor https is refused.
+    assert!(RemoteSink::new(RemoteOptions::new("https://example.org")).is_ok());
+    assert!(RemoteSink::new(RemoteOptions::new("ftp://example.org")).is_err());
 }
 
 /// The `otlp` sink speaks OTLP/HTTP JSON; hwlog's own receiver (`/v1/logs`) takes it like
