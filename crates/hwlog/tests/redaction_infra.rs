@@ -109,8 +109,8 @@ fn third_corpus() {
         "third corpus",
         include_str!("data/secrets/third_secret_lines.tsv"),
         include_str!("data/secrets/third_clean_lines.txt"),
-        0.07,
-        0.03,
+        0.025,
+        0.01,
     );
 }
 

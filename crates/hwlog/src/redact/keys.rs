@@ -13,7 +13,7 @@ const LAST_WORDS: &str = "password passwd pwd pass passphrase secret token apike
 /// ...or when the whole key, separators removed, is one of these.
 const JOINED: &str =
     "sshpass sig secretid privatekey secretkey accesskey setcookie motdepasse katasandi \
-    phpsessid jsessionid connectsid paroladordine palavrapasse";
+    phpsessid jsessionid connectsid paroladordine palavrapasse clientkeydata";
 /// Short words that are only a key on their own (`PIN: 1234`, `pat=...`): as a part of a
 /// longer key they usually mean something else (`gpio_pin`, `pin_memory`, `url_pattern`).
 const WHOLE_ONLY: &str = "pin pat";
@@ -31,7 +31,7 @@ const KEY_QUALIFIERS: &str = "api secret private access signing sign encryption 
     decryption decrypt client master license licence ssh hmac auth shared preshared psk \
     crypto session consumer app application service account storage subscription webhook \
     deploy wrapping aes gpg pgp jwt token secure cipher enc otp totp mfa recovery root \
-    admin tls ssl ingest write management";
+    admin tls ssl ingest write management certificate";
 /// Last tokens that describe *metadata about* a secret rather than the secret.
 const BENIGN_LAST: &str =
     "file path dir policy length len min max ttl expiry expires expired expiration age id \
@@ -124,7 +124,8 @@ pub(super) fn classify(key: &str, extra: &[String]) -> Option<Class> {
                 .iter()
                 .any(|t| is(STRONG, t) || t.ends_with("password") || t.ends_with("passwd")));
     if !hit {
-        return (toks.len() == 1 && last == "key").then_some(Class::Weak);
+        // `key`, `routing_key`, `sort_key`: a secret only when the value looks generated.
+        return (last == "key").then_some(Class::Weak);
     }
     Some(
         if last == "cookie" || last == "cookies" || joined == "setcookie" {

@@ -7,7 +7,7 @@ use super::{count_while, is_blank, span, Class, Redactor};
 /// `name=`/`"key": "…"`/`<property name="…"` followed by the name of a setting; the
 /// value is in a sibling `value` field (`{"name": "DB_PASSWORD", "value": "…"}`,
 /// `<add key="ApiKey" value="…"/>`, `- name: X value: …`, `<entry key="x">…</entry>`).
-pub(super) const NAME_VALUE: &str = r#"(?i)(?-u:\b)(?:name|key|header|field|param|parameter|parameterkey|variable|var|property|setting|attribute)(?:\\*["'])?[ \t]*[:=][ \t]*(?:\\*["'])?[\w.\-/]+"#;
+pub(super) const NAME_VALUE: &str = r#"(?i)(?-u:\b)(?:name|key|header|field|param|parameter|parameterkey|variable|var|property|setting|attribute)(?:\\*["'])?[ \t]*[:=][ \t]*(?:\\*["'])?[\w.\-/:]+"#;
 
 /// Words before `password:` that make it a prompt (`New password: Retype new password:`).
 const PROMPTS: &[&str] = &[
@@ -143,7 +143,7 @@ impl Redactor {
             if class == Class::Weak {
                 continue;
             }
-            let mut j = name_end + count_while(b, name_end, |c| matches!(c, b'\\' | b'"' | b'\''));
+            let j = name_end + count_while(b, name_end, |c| matches!(c, b'\\' | b'"' | b'\''));
             if b.get(j) == Some(&b'>') {
                 // <entry key="db.password">VALUE</entry>
                 let e = j + 1 + count_while(b, j + 1, |c| c != b'<' && c != b'\n');
@@ -153,22 +153,12 @@ impl Redactor {
                 }
                 continue;
             }
-            j += count_while(b, j, |c| is_blank(c) || c == b',' || c == b';');
-            j += count_while(b, j, |c| matches!(c, b'\\' | b'"' | b'\''));
-            let word = count_while(b, j, |c| c.is_ascii_alphabetic());
-            let Some(w) = text.get(j..j + word) else {
+            // The `value` field: the next key in the same object, or a later one within
+            // 512 bytes (`{"Name": "/x/password", "Type": "SecureString", "Value": …}`).
+            let Some(k) = value_field(b, j) else {
                 continue;
             };
-            if !(w.eq_ignore_ascii_case("value") || w.eq_ignore_ascii_case("parametervalue")) {
-                continue;
-            }
-            let mut k = j + word;
-            k += count_while(b, k, |c| matches!(c, b'\\' | b'"' | b'\''));
-            k += count_while(b, k, is_blank);
-            if !matches!(b.get(k), Some(b':' | b'=')) {
-                continue;
-            }
-            k += 1 + count_while(b, k + 1, is_blank);
+            let k = k + 1 + count_while(b, k + 1, is_blank);
             covered = parse_keyed(text, k, class, spans);
         }
     }
@@ -207,6 +197,37 @@ impl Redactor {
             }
         }
     }
+}
+
+/// The separator (`:` or `=`) after the `value`/`parametervalue` key that follows a name
+/// at `j`: keys are looked for up to the end of the object (`}`), the line, or 512 bytes.
+fn value_field(b: &[u8], j: usize) -> Option<usize> {
+    let end = b.len().min(j + 512);
+    let mut i = j;
+    while i < end {
+        match b[i] {
+            b'}' | b'{' | b'\n' | b'<' => return None,
+            c if c.is_ascii_alphabetic() => {
+                let word = count_while(&b[..end], i, |c| c.is_ascii_alphanumeric() || c == b'_');
+                let w = &b[i..i + word];
+                let boundary =
+                    i == j || matches!(b[i - 1], b'"' | b'\'' | b' ' | b'\t' | b',' | b';' | b'\\');
+                i += word;
+                if boundary
+                    && (w.eq_ignore_ascii_case(b"value")
+                        || w.eq_ignore_ascii_case(b"parametervalue"))
+                {
+                    let k = i + count_while(b, i, |c| matches!(c, b'\\' | b'"' | b'\''));
+                    let k = k + count_while(b, k, is_blank);
+                    if matches!(b.get(k), Some(b':' | b'=')) {
+                        return Some(k);
+                    }
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// Whether a value looks like a generated secret: 8+ characters of a token alphabet

@@ -119,7 +119,7 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
     // Windows: ConvertTo-SecureString 'pw', net use \\srv\share PW, net user NAME PW /add,
     // schtasks /rp PW, xfreerdp /p:PW
     (
-        r"(?i)(?-u:\b)ConvertTo-SecureString[ \t]+(?:-String[ \t]+)?",
+        r"(?i)(?-u:\b)ConvertTo-SecureString[ \t]+(?:-(?:String|AsPlainText|Force)[ \t]+)*",
         Kind::Value,
     ),
     (
@@ -270,6 +270,20 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
         r#"(?:^|[\s="'])[A-Za-z][A-Za-z0-9_.-]{0,31}:[^\s@:/"']{1,128}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"#,
         Kind::UserinfoPass,
     ),
+    // Vault: `Unseal Key 1: X`
+    (r"(?i-u:\bunseal[ \t]+key)[ \t]+[0-9]+:[ \t]*", Kind::Value),
+    // ktpass /pass PW
+    (
+        r"(?i)(?-u:\bktpass)(?:\.exe)?[ \t][^\n]*?[ \t]/pass[ \t]+",
+        Kind::Value,
+    ),
+    // Device config lines: `password X` alone on a line (or after a prompt).
+    (
+        r"(?m)(?:^|#)[ \t]*password[ \t]+(?:[0-9][ \t]+)?\S+[ \t]*\r?$",
+        Kind::LastWord,
+    ),
+    // JWK private members: {"kty": …, "d": "…"}
+    (r#""(?:d|p|q|dp|dq|qi|k)"[ \t]*:[ \t]*""#, Kind::Tail(1)),
     // FortiOS/VyOS config blocks: `set psksecret X`, `set password ENC X`
     (
         r"(?mi)^[ \t]*set[ \t]+(?:psksecret|passwd|password|secret|psk|auth-password|sso-password|pre-shared-secret)[ \t]+(?:ENC[ \t]+)?",
@@ -334,7 +348,7 @@ pub(super) const PHRASE_NEEDLES: &[&str] = &[
     "pass",
     "passwordeval",
     "digest",
-    "auth|credential",
+    "auth|credential|.login",
     "',|\",",
     "code=",
     "lan",
@@ -350,5 +364,9 @@ pub(super) const PHRASE_NEEDLES: &[&str] = &[
     "authinfo",
     "wifi",
     "@",
+    "unseal",
+    "ktpass",
+    "password",
+    "kty",
     "set",
 ];

@@ -45,6 +45,8 @@ pub(super) enum Kind {
     Setting,
     /// `user:PASSWORD@host`: between the first `:` and the last `@` of the match.
     UserinfoPass,
+    /// The last word of the match.
+    LastWord,
 }
 
 /// Words that are never a value in a phrase position ("key 1 of 3").
@@ -98,6 +100,13 @@ const STOPWORDS: &[&str] = &[
     "if",
     "as",
     "via",
+    "plain",
+    "login",
+    "authentication",
+    "requisite",
+    "sufficient",
+    "include",
+    "substack",
     "when",
     "into",
     "over",
@@ -253,6 +262,14 @@ pub(super) fn apply_rule(
             value_at(text, i, false, spans)
         }
         Kind::Setting => setting(r, text, me, spans),
+        Kind::LastWord => {
+            let end = ms + b[ms..me].trim_ascii_end().len();
+            let start = b[ms..end]
+                .iter()
+                .rposition(|c| c.is_ascii_whitespace())
+                .map_or(ms, |i| ms + i + 1);
+            value_at(text, start, false, spans).max(me)
+        }
         Kind::UserinfoPass => {
             let m = &b[ms..me];
             if let (Some(c), Some(a)) = (
@@ -272,7 +289,12 @@ pub(super) fn apply_rule(
 /// or (for `shaped`) not shaped like a generated secret.
 fn value_at(text: &str, p: usize, shaped_only: bool, spans: &mut Vec<(usize, usize)>) -> usize {
     let b = text.as_bytes();
-    if p >= b.len() || matches!(b[p], b'-' | b'<' | b'$' | b'\n' | b'\r' | b'|' | b'>') {
+    if p >= b.len()
+        || matches!(
+            b[p],
+            b'-' | b'<' | b'$' | b'\n' | b'\r' | b'|' | b'>' | b'=' | b':'
+        )
+    {
         return p;
     }
     let (s, resume) = parse_value(text, p, None);

@@ -406,3 +406,78 @@ fn provisioning_and_device_forms() {
         assert_eq!(r.redact(clean), clean);
     }
 }
+
+#[test]
+fn third_corpus_forms() {
+    let r = Redactor::new();
+    let cases = [
+        (
+            "ipmitool -I lanplus -y 0a1b2c3d4e5f60718293 -H h power on",
+            "ipmitool -I lanplus -y [REDACTED] -H h power on",
+        ),
+        (
+            "redfishtool -r 10.0.0.9 -t 171b2f3a9f889e Chassis",
+            "redfishtool -r 10.0.0.9 -t [REDACTED] Chassis",
+        ),
+        (
+            "knife bootstrap h -U root -P 'Kn1fePw9' -N n",
+            "knife bootstrap h -U root -P '[REDACTED]' -N n",
+        ),
+        (
+            "Unseal Key 1: VvU6pu7aNdRxN+G+HDX8I92h",
+            "Unseal Key 1: [REDACTED]",
+        ),
+        (
+            r"C:\> ktpass /princ HTTP/x@Y /pass Kt9pass /out k",
+            r"C:\> ktpass /princ HTTP/x@Y /pass [REDACTED] /out k",
+        ),
+        (
+            "r1(config-line)# password evW5ST__zL5.RYmm",
+            "r1(config-line)# password [REDACTED]",
+        ),
+        (
+            r#"{"kty":"EC","x":"ZCdY","d":"DY_XKfWUT4L29"}"#,
+            r#"{"kty":"EC","x":"ZCdY","d":"[REDACTED]"}"#,
+        ),
+        (
+            "GOVC_URL='https://administrator@vsphere.local:Tundra~W6@vc01/sdk'",
+            "GOVC_URL='https://administrator@vsphere.local:[REDACTED]@vc01/sdk'",
+        ),
+        (
+            r#""routing_key": "c5455da26c1663c6b887""#,
+            r#""routing_key": "[REDACTED]""#,
+        ),
+        (
+            "client-key-data: LS0tLS1CRUdJTiBSU0Eg",
+            "client-key-data: [REDACTED]",
+        ),
+        (
+            "kubeadm join h:6443 --certificate-key 3a8237b9f3f1adbf",
+            "kubeadm join h:6443 --certificate-key [REDACTED]",
+        ),
+        (
+            r#"Found key: "profile::db::password" value: "Pebble94227!""#,
+            r#"Found key: "profile::db::password" value: "[REDACTED]""#,
+        ),
+        (
+            r#"{"Name": "/prov/bmc/password", "Type": "SecureString", "Value": "d4r.S2A5e"}"#,
+            r#"{"Name": "/prov/bmc/password", "Type": "SecureString", "Value": "[REDACTED]"}"#,
+        ),
+        (
+            r#"-NewPassword (ConvertTo-SecureString -AsPlainText "r#45x" -Force)"#,
+            r#"-NewPassword (ConvertTo-SecureString -AsPlainText "[REDACTED]" -Force)"#,
+        ),
+    ];
+    for (input, want) in cases {
+        assert_eq!(r.redact(input), want, "{input}");
+    }
+    for clean in [
+        "password [success=1 default=ignore] pam_unix.so obscure yescrypt",
+        "password hash algorithm changed from sha512crypt to yescrypt",
+        "250-AUTH PLAIN LOGIN",
+        r#""routing_key": "orders.created""#,
+        r#""client_token":"hmac-sha256:5f2d9a7c1b3e4f6a8d0c""#,
+    ] {
+        assert_eq!(r.redact(clean), clean);
+    }
+}

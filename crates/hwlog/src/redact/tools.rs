@@ -7,7 +7,7 @@ use super::values::parse_value;
 use super::{count_while, is_blank, span, Class, Redactor};
 
 /// The tools whose flags are understood, as one pattern over a line.
-pub(super) const TOOLS: &str = r#"(?i)(?:^|[\s/"'(;|&\[=`])(racadm|idracadm7?|sshpass|mysql|mysqldump|mysqladmin|mysqlsh|mysqlimport|mariadb|mariadb-dump|redis-cli|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldapwhoami|ldappasswd|ldapcompare|ldapexop|snmpwalk|snmpget|snmpset|snmpbulkwalk|snmpbulkget|snmpgetnext|snmptrap|snmptable|snmpdelta|snmpdf|check_snmp[a-z_]*|ipmitool|ipmiutil|ssh-keygen|sqlcmd|bcp|osql|isql|zip|unzip|zipcloak|7z|7za|7zr|rar|unrar|esxcli|openssl|doctl|vmrun|lftp|mosquitto_pub|mosquitto_sub|mosquitto_rr)(?:\.exe)?(?:$|[\s"';|&)\]])"#;
+pub(super) const TOOLS: &str = r#"(?i)(?:^|[\s/"'(;|&\[=`])(racadm|idracadm7?|sshpass|mysql|mysqldump|mysqladmin|mysqlsh|mysqlimport|mariadb|mariadb-dump|redis-cli|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldapwhoami|ldappasswd|ldapcompare|ldapexop|snmpwalk|snmpget|snmpset|snmpbulkwalk|snmpbulkget|snmpgetnext|snmptrap|snmptable|snmpdelta|snmpdf|check_snmp[a-z_]*|ipmitool|ipmiutil|ssh-keygen|sqlcmd|bcp|osql|isql|zip|unzip|zipcloak|7z|7za|7zr|rar|unrar|esxcli|openssl|doctl|vmrun|lftp|mosquitto_pub|mosquitto_sub|mosquitto_rr|knife|redfishtool)(?:\.exe)?(?:$|[\s"';|&)\]])"#;
 
 const T_RACADM: u32 = 1;
 const T_SSHPASS: u32 = 1 << 1;
@@ -28,7 +28,9 @@ const T_DOCTL: u32 = 1 << 15;
 const T_VMRUN: u32 = 1 << 16;
 const T_LFTP: u32 = 1 << 17;
 const T_LDAPPASSWD: u32 = 1 << 18;
+/// Tools whose `-P` is a password (besides ipmitool and the others named in `scan_flags`).
 const T_MOSQUITTO: u32 = 1 << 19;
+const T_REDFISHTOOL: u32 = 1 << 20;
 
 fn tool_bit(t: &str) -> u32 {
     match t {
@@ -47,6 +49,8 @@ fn tool_bit(t: &str) -> u32 {
         "lftp" => T_LFTP,
         "ldappasswd" => T_LDAP | T_LDAPPASSWD,
         t if t.starts_with("mosquitto_") => T_MOSQUITTO,
+        "knife" => T_MOSQUITTO,
+        "redfishtool" => T_REDFISHTOOL,
         t if t.starts_with("check_snmp") => T_CHECKSNMP,
         t if t.starts_with("ldap") => T_LDAP,
         t if t.starts_with("snmp") => T_SNMP,
@@ -162,8 +166,10 @@ impl Redactor {
                 b'A' | b'X' => ctx & (T_SNMP | T_CHECKSNMP) != 0,
                 b'c' => ctx & (T_SNMP | T_ESXCLI) != 0,
                 b'C' => ctx & T_CHECKSNMP != 0,
-                b'k' => ctx & T_OPENSSL != 0,
-                b't' => ctx & T_DOCTL != 0,
+                b'k' => ctx & (T_OPENSSL | T_IPMITOOL) != 0,
+                b't' => ctx & (T_DOCTL | T_REDFISHTOOL) != 0,
+                // ipmitool -y <hex Kg key> (and -k <Kg key> above)
+                b'y' => ctx & T_IPMITOOL != 0,
                 _ => false,
             };
             if redact {

@@ -316,7 +316,7 @@ pub(super) fn not_secret(v: &str, after: &[u8]) -> bool {
         return true;
     }
     // A PowerShell cmdlet on the right of an assignment (`$pw = ConvertTo-SecureString …`).
-    if let Some((verb, noun)) = v.split_once('-') {
+    if let Some((verb, noun)) = v.trim_start_matches('(').split_once('-') {
         let word = |w: &str, min: usize| {
             w.len() >= min
                 && w.starts_with(|c: char| c.is_ascii_uppercase())
@@ -332,9 +332,18 @@ pub(super) fn not_secret(v: &str, after: &[u8]) -> bool {
     {
         return true;
     }
-    if ["env:", "file:", "fd:", "stdin", "vault:", "@/", "@~"]
-        .iter()
-        .any(|r| lower.starts_with(r))
+    if [
+        "env:",
+        "file:",
+        "fd:",
+        "stdin",
+        "vault:",
+        "@/",
+        "@~",
+        "hmac-sha256:",
+    ]
+    .iter()
+    .any(|r| lower.starts_with(r))
     {
         return true;
     }
