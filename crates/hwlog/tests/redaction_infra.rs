@@ -114,6 +114,20 @@ fn third_corpus() {
     );
 }
 
+/// A fourth corpus, written after all the rules above; first measured at 23/264 = 8.7% leak
+/// and 11/154 = 7.1% changed. Half of it (random) was used to widen the rules; the other
+/// half stayed at 11/132 = 8.3% and 2/77 = 2.6%. Bounds are today's rates.
+#[test]
+fn fourth_corpus() {
+    check_within(
+        "fourth corpus",
+        include_str!("data/secrets/fourth_secret_lines.tsv"),
+        include_str!("data/secrets/fourth_clean_lines.txt"),
+        0.065,
+        0.015,
+    );
+}
+
 fn check(name: &str, tsv: &str, clean: &str) {
     check_within(name, tsv, clean, LEAK_MAX, CHANGED_MAX);
 }

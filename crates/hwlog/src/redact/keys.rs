@@ -41,7 +41,7 @@ const BENIGN_LAST: &str =
     date time timeout arn method mount namespace size status valid validity complexity \
     history attempts retries reuse lifetime duration error errors exception failed failure \
     missing mismatch warning message msg rule rules check days hours minutes seconds weeks \
-    months secs mins ms authentication login helper encryption";
+    months secs mins ms authentication login helper encryption interval period";
 /// First tokens that turn a key into a boolean switch (`ask_pass`, `no_password`).
 const BENIGN_FIRST: &str =
     "ask no prompt use require requires enable disable allow show skip has is";

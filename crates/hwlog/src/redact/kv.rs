@@ -59,7 +59,13 @@ impl Redactor {
                 .rposition(|c| c.is_ascii_whitespace() || b"\"'=,([{".contains(c))
                 .map_or(from, |i| from + i + 1);
             let in_arn = b[tok..ks].len() >= 4 && b[tok..tok + 4].eq_ignore_ascii_case(b"arn:");
-            if doubled || in_url || in_arn {
+            // `"Password:" send …`: the quote after the separator closes the string the
+            // key opened, so this is a prompt, not a pair.
+            let opened = (m.start()..ks)
+                .rev()
+                .find(|&i| matches!(b[i], b'"' | b'\''));
+            let prompt = sep == ke && opened.is_some_and(|q| b.get(sep + 1) == Some(&b[q]));
+            if doubled || in_url || in_arn || prompt {
                 continue;
             }
             let vstart = if ldif {
@@ -75,9 +81,18 @@ impl Redactor {
                 continue;
             }
             if class == Class::Weak {
-                // A bare `key`: only a secret-shaped value (`key=Xk3j9...`) counts.
+                // A bare `key`: only a secret-shaped value (`key=Xk3j9...`, `key = "T4c-K3y!"`)
+                // counts; `routing_key`, `idempotency_key`: only a generated-looking one.
+                let compound = key.contains(['_', '-', '.']);
                 let (s, resume) = parse_value(text, vstart, None);
-                if let Some((s, e)) = s.filter(|&(s, e)| shaped(&b[s..e])) {
+                let fits = |v: &[u8]| {
+                    if compound {
+                        generated(v)
+                    } else {
+                        shaped(v) || super::rules::symbolic(v)
+                    }
+                };
+                if let Some((s, e)) = s.filter(|&(s, e)| fits(&b[s..e])) {
                     spans.push((s, e));
                 }
                 pos = pos.max(resume);
@@ -228,6 +243,15 @@ fn value_field(b: &[u8], j: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// Shaped, 12+ characters and without a run of 4+ lowercase letters (`c5455da26c1663c6`,
+/// not `job-4412-retry-2`, `orders.created`).
+fn generated(v: &[u8]) -> bool {
+    shaped(v)
+        && v.len() >= 12
+        && v.split(|c| !c.is_ascii_lowercase())
+            .all(|run| run.len() < 4)
 }
 
 /// Whether a value looks like a generated secret: 8+ characters of a token alphabet

@@ -44,14 +44,14 @@ const TRIGGERS: &str = "pass pwd pw secret token key auth cookie session credent
     shpca_ shppa_ hf_ age-secret glsa_ glc_ pmak- lin_api_ sq0atp- sq0csp- com2sec \
     createuser code= verifier kinit sessid connect.sid /bot setuser \
     wagwoord adgangskode sandi expdp impdp sqlldr rman dgmgrl cryptsetup schtasks \
-    ascii-text glcbt- $2$ $2x$ $sha1$ $md5$ chpasswd authinfo tskey- unseal ktpass kty redfishtool ipmitool";
+    ascii-text glcbt- $2$ $2x$ $sha1$ $md5$ chpasswd authinfo tskey- unseal ktpass kty redfishtool ipmitool sentry";
 /// Prefilter literals with blanks in them.
 const SPACED_TRIGGERS: &[&str] = &["net use", "net user", "]:25 "];
 /// Prefilter patterns that must match case-sensitively (they would hit common words
 /// case-insensitively).
 const CS_TRIGGERS: &[&str] = &[
     r"SG\.[A-Za-z0-9_-]{10}",
-    r"AKCp|AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|ABIA|ACCA|APKA|AIza",
+    r"AKCp|AKIA|ASIA|ABIA|ACCA|AIza",
     r"SK[0-9a-f]{32}|AC[0-9a-f]{32}|dapi[0-9a-f]{32}",
     r"sk-[A-Za-z0-9_-]{20}",
     r"\bpin\b|\bPIN\b|\bPin\b|\bpat\b|\bPAT\b|\bPat\b",

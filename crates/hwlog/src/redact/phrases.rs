@@ -253,8 +253,25 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
     (r#"(?i)"acl"[ \t]+"setuser"[ \t]+"[^"\n]*""#, Kind::RedisAcl),
     // `bmc_password is X` (a compound sensitive key in prose)
     (
-        r"(?i-u:\b[a-z0-9]+[_.-](?:password|passwd|secret|token|apikey|api_key))[ \t]+(?:is|was|set[ \t]+to)[ \t]+",
+        r"(?i-u:\b[a-z0-9]+[_.-][a-z0-9_.-]*(?:password|passwd|secret|token|apikey|api_key|authtok))[ \t]+(?:is|was|set[ \t]+to)[ \t]+",
         Kind::Value,
+    ),
+    // `received agent_token X`: a compound sensitive key, then a generated-looking word
+    (
+        r"(?i-u:\b[a-z0-9]+[_-](?:password|secret|token|apikey|authtok))[ \t]+",
+        Kind::Shaped,
+    ),
+    // haproxy `stats auth user:PW`
+    (r"(?i-u:\bstats[ \t]+auth)[ \t]+[^:\s]+:", Kind::Value),
+    // expect scripts: expect "Password:" send "PW"
+    (
+        r#"(?i)expect[ \t]+"[^"\n]*(?:assword|passphrase|pin)[^"\n]*"[ \t]*;?[ \t]*send[ \t]+"#,
+        Kind::Value,
+    ),
+    // Sentry DSN: https://KEY@o1.ingest.sentry.io/2
+    (
+        r"(?i)https?://[0-9a-f]{32}(?::[0-9a-f]{32})?@[a-z0-9.-]*sentry",
+        Kind::UserinfoPass,
     ),
     // strongSwan ipsec.secrets: `user : EAP "pw"`, `: PSK "x"`
     (r#":[ \t]*(?:EAP|XAUTH|PSK|NTLM)[ \t]+""#, Kind::Tail(1)),
@@ -286,7 +303,7 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
     (r#""(?:d|p|q|dp|dq|qi|k)"[ \t]*:[ \t]*""#, Kind::Tail(1)),
     // FortiOS/VyOS config blocks: `set psksecret X`, `set password ENC X`
     (
-        r"(?mi)^[ \t]*set[ \t]+(?:psksecret|passwd|password|secret|psk|auth-password|sso-password|pre-shared-secret)[ \t]+(?:ENC[ \t]+)?",
+        r"(?mi)(?:^|#)[ \t]*set[ \t]+(?:psksecret|passwd|password|secret|psk|auth-password|sso-password|pre-shared-secret)[ \t]+(?:ENC[ \t]+)?",
         Kind::Value,
     ),
 ];
@@ -359,7 +376,11 @@ pub(super) const PHRASE_NEEDLES: &[&str] = &[
     "secret,",
     "requirepass|masterauth|masteruser",
     "setuser",
-    "password|passwd|secret|token|apikey|api_key",
+    "password|passwd|secret|token|apikey|api_key|authtok",
+    "password|secret|token|apikey|authtok",
+    "stats",
+    "expect",
+    "sentry",
     "eap|xauth|psk|ntlm",
     "authinfo",
     "wifi",

@@ -272,10 +272,12 @@ pub(super) fn apply_rule(
         }
         Kind::UserinfoPass => {
             let m = &b[ms..me];
-            if let (Some(c), Some(a)) = (
-                m.iter().position(|&c| c == b':'),
-                m.iter().rposition(|&c| c == b'@'),
-            ) {
+            // With a scheme (`https://KEY@sentry`) the whole userinfo, else after `user:`.
+            let colon = match m.windows(3).position(|w| w == b"://") {
+                Some(i) => Some(i + 2),
+                None => m.iter().position(|&c| c == b':'),
+            };
+            if let (Some(c), Some(a)) = (colon, m.iter().rposition(|&c| c == b'@')) {
                 if !b[ms + c + 1..ms + a].iter().all(u8::is_ascii_digit) {
                     spans.extend(span(ms + c + 1, ms + a));
                 }
@@ -314,7 +316,7 @@ fn value_at(text: &str, p: usize, shaped_only: bool, spans: &mut Vec<(usize, usi
 }
 
 /// 6+ characters with letters, digits and punctuation (`Eb!C#4Nt`).
-fn symbolic(v: &[u8]) -> bool {
+pub(super) fn symbolic(v: &[u8]) -> bool {
     v.len() >= 6
         && v.iter().any(u8::is_ascii_digit)
         && v.iter().any(u8::is_ascii_alphabetic)

@@ -393,18 +393,17 @@ fn provisioning_and_device_forms() {
             "utente=admin parola_d_ordine=[REDACTED]",
         ),
     ];
-    for (input, want) in cases {
-        assert_eq!(r.redact(input), want, "{input}");
-    }
-    for clean in [
-        "WARNING! Using --password via the CLI is insecure. Use --password-stdin.",
-        "      + password = (sensitive value)",
-        "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-creds-Ab3dEf",
-        "INFO auth: password reset requested for user bob",
-        "secret \"db-creds\" deleted",
-    ] {
-        assert_eq!(r.redact(clean), clean);
-    }
+    check_forms(
+        &r,
+        &cases,
+        &[
+            "WARNING! Using --password via the CLI is insecure. Use --password-stdin.",
+            "      + password = (sensitive value)",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-creds-Ab3dEf",
+            "INFO auth: password reset requested for user bob",
+            "secret \"db-creds\" deleted",
+        ],
+    );
 }
 
 #[test]
@@ -468,16 +467,72 @@ fn third_corpus_forms() {
             r#"-NewPassword (ConvertTo-SecureString -AsPlainText "[REDACTED]" -Force)"#,
         ),
     ];
+    check_forms(
+        &r,
+        &cases,
+        &[
+            "password [success=1 default=ignore] pam_unix.so obscure yescrypt",
+            "password hash algorithm changed from sha512crypt to yescrypt",
+            "250-AUTH PLAIN LOGIN",
+            r#""routing_key": "orders.created""#,
+            r#""client_token":"hmac-sha256:5f2d9a7c1b3e4f6a8d0c""#,
+        ],
+    );
+}
+
+#[test]
+fn fourth_corpus_forms() {
+    let r = Redactor::new();
+    let cases = [
+        (
+            "received agent_token yJIbVIJ1N7QqybQLKjNR from lookup",
+            "received agent_token [REDACTED] from lookup",
+        ),
+        (
+            "listen stats stats auth admin:H4pr0xy-St4ts",
+            "listen stats stats auth admin:[REDACTED]",
+        ),
+        (
+            "(phase1-interface) # set psksecret F0rti-Psk!Site2",
+            "(phase1-interface) # set psksecret [REDACTED]",
+        ),
+        (r#"key = "T4c-Plus-K3y!""#, r#"key = "[REDACTED]""#),
+        (
+            "Option ldap_default_authtok is 'Sss-Auth!Tok9'",
+            "Option ldap_default_authtok is '[REDACTED]'",
+        ),
+        (
+            r#"expect "Password:" send "Ttys1-L0gin!""#,
+            r#"expect "Password:" send "[REDACTED]""#,
+        ),
+        (
+            "dsn=https://6db1458bf0b778bf8b64f708a59f33b0@o450123.ingest.sentry.io/5",
+            "dsn=https://[REDACTED]@o450123.ingest.sentry.io/5",
+        ),
+    ];
+    check_forms(
+        &r,
+        &cases,
+        &[
+            "> Authorization: Bearer [FILTERED]",
+            "bmc_password: ref+vault://secret/data/bmc#/password",
+            "API_TOKEN: <set to the key 'token' in secret 'fleet-api'>  Optional: false",
+            r#""SecretId": "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/x-Ab3dEf""#,
+            "< Set-Cookie: grafana_session_expiry=1717003600; Path=/; Max-Age=2592000",
+            "> Cookie: _ga=GA1.2.1234567890.1717000000; theme=dark; lang=en",
+            "IMM.PasswordChangeInterval=90 IMM.MinPasswordLength=10",
+            "idempotency_key=job-4412-retry-2",
+            r#"{"UserId": "AIDAWCMKM0LHRRO9V3IUJ", "Account": "123456789012"}"#,
+        ],
+    );
+}
+
+/// Each `(input, want)` redacts to `want`; each clean line stays as it is.
+fn check_forms(r: &Redactor, cases: &[(&str, &str)], clean: &[&str]) {
     for (input, want) in cases {
-        assert_eq!(r.redact(input), want, "{input}");
+        assert_eq!(r.redact(input), *want, "{input}");
     }
-    for clean in [
-        "password [success=1 default=ignore] pam_unix.so obscure yescrypt",
-        "password hash algorithm changed from sha512crypt to yescrypt",
-        "250-AUTH PLAIN LOGIN",
-        r#""routing_key": "orders.created""#,
-        r#""client_token":"hmac-sha256:5f2d9a7c1b3e4f6a8d0c""#,
-    ] {
-        assert_eq!(r.redact(clean), clean);
+    for line in clean {
+        assert_eq!(r.redact(line), *line);
     }
 }

@@ -14,9 +14,10 @@ pub(super) const TOKENS: &[(&str, Kind)] = &[
     ),
     // Twilio API key SIDs.
     (r"(?-u:\b)SK[0-9a-f]{32}(?-u:\b)", Kind::Whole),
-    // AWS access key ids, with the secret key when written `ID:SECRET`.
+    // AWS access key ids (not the unique ids of users, roles, groups, policies: AIDA,
+    // AROA, AGPA, ANPA, ...), with the secret key when written `ID:SECRET`.
     (
-        r"(?-u:\b)(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)[A-Z0-9]{16}(?::[A-Za-z0-9/+=]{40})?",
+        r"(?-u:\b)(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?::[A-Za-z0-9/+=]{40})?",
         Kind::Whole,
     ),
     // Twilio: the auth token that follows an account SID.

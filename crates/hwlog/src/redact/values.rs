@@ -72,6 +72,14 @@ pub(super) fn parse_value(
             _ => (span(cs, ce), after),
         };
     }
+    if class.is_some() && b[p] == b'<' {
+        // `<set to the key 'token' in secret 'api'>` (kubectl describe): a description.
+        let limit = b.len().min(p + 258);
+        let close = p + 1 + count_while(&b[..limit], p + 1, |c| c != b'>' && c != b'\n');
+        if b.get(close) == Some(&b'>') && b[p + 1..close].contains(&b' ') {
+            return (None, close + 1);
+        }
+    }
     if class.is_some() && b[p] == b'{' {
         // ODBC braces quote a literal: `PWD={pa;ss}`; anything else is a nested object
         // whose own keys are scanned.
@@ -247,7 +255,12 @@ fn cookie_spans(text: &str, s: usize, e: usize, spans: &mut Vec<(usize, usize)>)
             let raw = &seg_t[eq + 1..];
             let val = raw.trim();
             let vs = vs0 + eq + 1 + (raw.len() - raw.trim_start().len());
-            let plain = words(COOKIE_PLAIN).any(|w| w == name);
+            // Preference and analytics cookies, and numbers (expiry times), hold no session.
+            let plain = words(COOKIE_PLAIN).any(|w| w == name)
+                || ["_ga", "_gid", "_gat", "_fbp", "_gcl", "_hj"]
+                    .iter()
+                    .any(|p| name.starts_with(p))
+                || (!val.is_empty() && val.bytes().all(|c| c.is_ascii_digit()));
             if !plain && !not_secret(val, b"") {
                 spans.push((vs, vs + val.len()));
             }
@@ -265,7 +278,17 @@ fn cookie_spans(text: &str, s: usize, e: usize, spans: &mut Vec<(usize, usize)>)
 /// Whether a span is a mask that already hides a value (`***`, `•••`) or a tool's own
 /// placeholder (Ansible's `no_log`).
 pub(super) fn is_mask(v: &str) -> bool {
+    let vb = v.as_bytes();
+    let bracketed = vb.len() >= 3
+        && matches!(
+            (vb[0], vb[vb.len() - 1]),
+            (b'<', b'>') | (b'[', b']') | (b'(', b')') | (b'{', b'}')
+        )
+        && vb[1..vb.len() - 1]
+            .iter()
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, b'_' | b'-' | b' '));
     (!v.is_empty() && v.chars().all(|c| matches!(c, '*' | '•')))
+        || bracketed
         || v == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 }
 
@@ -341,6 +364,8 @@ pub(super) fn not_secret(v: &str, after: &[u8]) -> bool {
         "@/",
         "@~",
         "hmac-sha256:",
+        "ref+",
+        "arn:",
     ]
     .iter()
     .any(|r| lower.starts_with(r))
