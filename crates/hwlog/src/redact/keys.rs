@@ -62,13 +62,53 @@ pub(super) fn vocabulary() -> Vec<&'static str> {
     v
 }
 
+/// The last-token words (`password`, `secret`, `passwort`, ...).
+pub(super) fn last_words() -> impl Iterator<Item = &'static str> {
+    words(LAST_WORDS)
+}
+
 /// The words of a space-separated word list.
 pub(super) fn words(list: &str) -> impl Iterator<Item = &str> {
     list.split_ascii_whitespace()
 }
 
-fn is(set: &str, w: &str) -> bool {
-    words(set).any(|x| x == w)
+/// The word lists, for [`is`].
+#[derive(Clone, Copy)]
+pub(super) enum Set {
+    LastWords,
+    Joined,
+    WholeOnly,
+    Strong,
+    KeyQualifiers,
+    BenignLast,
+    BenignFirst,
+    Never,
+    /// `generic::DESCRIPTORS`.
+    Descriptors,
+}
+
+/// Whether `w` is a word of `set`: a hash lookup, the sets are built once.
+pub(super) fn is(set: Set, w: &str) -> bool {
+    use std::collections::HashSet;
+    use std::sync::OnceLock;
+    static SETS: OnceLock<Vec<HashSet<&'static str>>> = OnceLock::new();
+    let sets = SETS.get_or_init(|| {
+        [
+            LAST_WORDS,
+            JOINED,
+            WHOLE_ONLY,
+            STRONG,
+            KEY_QUALIFIERS,
+            BENIGN_LAST,
+            BENIGN_FIRST,
+            NEVER,
+            super::generic::DESCRIPTORS,
+        ]
+        .iter()
+        .map(|s| words(s).collect())
+        .collect()
+    });
+    sets[set as usize].contains(w)
 }
 
 /// Lowercase alphanumeric tokens of a key, split at separators and camelCase
@@ -106,23 +146,28 @@ pub(super) fn classify(key: &str, extra: &[String]) -> Option<Class> {
     let extra = extra
         .iter()
         .any(|e| joined == *e || last == e || (e.len() >= 4 && joined.ends_with(e.as_str())));
-    if !extra && (toks.iter().any(|t| is(NEVER, t)) || (toks.len() > 1 && is(BENIGN_FIRST, first)))
+    if !extra
+        && (toks.iter().any(|t| is(Set::Never, t))
+            || (toks.len() > 1 && is(Set::BenignFirst, first)))
     {
         return None;
     }
     let early = &toks[..toks.len() - 1];
     let hit = extra
-        || (toks.len() == 1 && is(WHOLE_ONLY, last))
-        || is(LAST_WORDS, last)
-        || is(JOINED, &joined)
+        || (toks.len() == 1 && is(Set::WholeOnly, last))
+        || is(Set::LastWords, last)
+        || is(Set::Joined, &joined)
         || joined.starts_with("aspsessionid")
-        || is(LAST_WORDS, &joined)
+        || is(Set::LastWords, &joined)
         || words(SUFFIXES).any(|s| last.ends_with(s) || joined.ends_with(s))
-        || (last == "key" && early.iter().any(|t| is(KEY_QUALIFIERS, t) || is(STRONG, t)))
-        || (!is(BENIGN_LAST, last)
+        || (last == "key"
             && early
                 .iter()
-                .any(|t| is(STRONG, t) || t.ends_with("password") || t.ends_with("passwd")));
+                .any(|t| is(Set::KeyQualifiers, t) || is(Set::Strong, t)))
+        || (!is(Set::BenignLast, last)
+            && early
+                .iter()
+                .any(|t| is(Set::Strong, t) || t.ends_with("password") || t.ends_with("passwd")));
     if !hit {
         // `key`, `routing_key`, `sort_key`: a secret only when the value looks generated.
         return (last == "key").then_some(Class::Weak);

@@ -20,6 +20,7 @@
 use regex::Regex;
 use std::borrow::Cow;
 
+mod generic;
 mod keys;
 mod kv;
 mod phrases;
@@ -103,6 +104,9 @@ pub struct Redactor {
     prefilter: Regex,
     /// Rejects keys that hold no vocabulary word (see `keys::vocabulary`).
     key_gate: Regex,
+    /// Finds the words the generic rule starts from, in ASCII-lowercased text (so the
+    /// pattern is case-sensitive literals: one fast scan).
+    near_gate: Regex,
     kv: Regex,
     nv: Regex,
     xml: Regex,
@@ -197,6 +201,7 @@ impl Redactor {
         Redactor {
             prefilter: re(&prefilter),
             key_gate: re(&format!("(?i:{})", vocab.join("|"))),
+            near_gate: re(&generic::gate_pattern()),
             kv: re(r#"(?:\\*["'])?[\w--\d][\w.\-]*(?:\\*["'])?[ \t]*(?:=>|=|:)[ \t]*"#),
             nv: re(kv::NAME_VALUE),
             xml: re(r"<[A-Za-z_][A-Za-z0-9_.:\-]*(?:[ \t][^<>\n]*)?>[^<\n]*</"),
@@ -330,6 +335,8 @@ impl Redactor {
         self.scan_markup(text, &mut spans);
         self.scan_rules(text, &mut spans);
         self.scan_flags(text, &mut spans);
+        generic::scan_near(self, text, &mut spans);
+        generic::scan_bare(text, &mut spans);
         apply(text, spans)
     }
 

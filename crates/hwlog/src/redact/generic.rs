@@ -1,0 +1,431 @@
+//! The generic rule: a value that looks generated, a few words after a secret word.
+//!
+//! The other rules know a syntax (`k=v`, a tool's flag, a device's `secret` line).
+//! Secrets also turn up in forms nobody listed: `rootpw --plaintext vzrMhWWnuopk`,
+//! `tacacs server T1 key B3X26uAzm47e8evK`, `"requirepass" "j1RXn8fC…"`. This rule
+//! looks at the few words after any secret word (`password`, `rootpw`, `psksecret`,
+//! `x-api-key`, ...) and takes a word whose *shape* is that of a generated secret:
+//! digits inside letters (`R3dis`, `rt8pytr1`), a symbol with letters and digits
+//! (`Summer2024!`), random case (`vzrMhWWnuopk`) or a long hex string. Words, numbers,
+//! paths, host and file names, UUIDs and references are never taken, and a descriptor
+//! (`fingerprint`, `sha256`, `id`, `commit`, ...) between the two ends the window, so
+//! `key fingerprint is SHA256:…` and `token id 4f1c…` stay.
+
+use super::keys::tokens;
+use super::Redactor;
+
+/// How many words after a secret word are looked at.
+const WINDOW: usize = 5;
+
+/// Words that end the window: what follows describes the secret, it is not the secret.
+pub(super) const DESCRIPTORS: &str =
+    "fingerprint fingerprints digest hash hashes sha1 sha256 sha384 sha512 \
+    md5 checksum crc commit id ids uuid guid serial request trace span version build \
+    revision rev etag thumbprint nonce salt iv kid keyid keyids file path expires expired \
+    expiry ttl length len status state code result error errno rc exit accessor";
+
+/// Word endings that are not secret words (`bypass`, `monkey`).
+const NOT_SECRET_WORDS: &str = "bypass compass overpass underpass monkey turkey hockey jockey \
+    whiskey donkey lackey passed public publickey pubkey hotkey hotkeys";
+
+/// Secret words: a sub-word ends in one of these (`rootpw`, `requirepass`, `psksecret`).
+const ENDINGS: &str = "password passwd passwort pwd pw pass passphrase passcode secret \
+    secrets token key apikey psk community credential credentials creds";
+
+fn is_delim(c: u8) -> bool {
+    matches!(
+        c,
+        b' ' | b'\t'
+            | b'\n'
+            | b'\r'
+            | b'\x0c'
+            | b'"'
+            | b'\''
+            | b'`'
+            | b'<'
+            | b'>'
+            | b'('
+            | b')'
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b','
+            | b';'
+            | b'|'
+            | b'='
+            | b':'
+            | b'\\'
+    )
+}
+
+/// The words of `text` as byte ranges.
+fn words(b: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && is_delim(b[i]) {
+            i += 1;
+        }
+        let s = i;
+        while i < b.len() && !is_delim(b[i]) {
+            i += 1;
+        }
+        if i > s {
+            out.push((s, i));
+        }
+    }
+    out
+}
+
+/// Words of the vocabulary that name *a kind of* secret the other rules handle by syntax
+/// only (a session id, a cookie, an `Authorization` scheme).
+const NOT_HERE: &str = "auth authorization cookie cookies session signature verifier";
+
+/// The literals one of which a secret word holds (lowercase): [`ENDINGS`] and the words
+/// for "password" in other languages. Built into a case-sensitive regex that runs over
+/// the ASCII-lowercased line.
+pub(super) fn gate_pattern() -> String {
+    let mut lits: Vec<&str> = ENDINGS
+        .split_ascii_whitespace()
+        .chain(super::keys::last_words())
+        .filter(|w| !NOT_HERE.split_ascii_whitespace().any(|n| n == *w))
+        .collect();
+    lits.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    lits.dedup();
+    lits.iter()
+        .map(|l| regex::escape(l))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// How strongly a word names a secret: `Some(true)` for `password`, `vault_pass`,
+/// `pre-shared-key`, `x-api-key`, `rootpw`, `kennwort`; `Some(false)` for a bare `key`
+/// (`tacacs server T1 key …`, `routing_key`), whose value must look random; `None`
+/// otherwise. Only the last sub-word counts, so `private_key_id`, `token_accessor` and
+/// `passwordHashAlgorithm` name metadata.
+fn secret_word(r: &Redactor, w: &str) -> Option<bool> {
+    if w.len() < 2 || w.len() > 64 {
+        return None;
+    }
+    let lower = w.to_ascii_lowercase();
+    if NOT_SECRET_WORDS
+        .split_ascii_whitespace()
+        .any(|n| lower.ends_with(n))
+        || lower.contains("public")
+    {
+        return None;
+    }
+    let toks = tokens(w);
+    let last = toks.last()?;
+    if NOT_HERE.split_ascii_whitespace().any(|n| n == last) {
+        return None;
+    }
+    let ending = ENDINGS.split_ascii_whitespace().any(|e| {
+        last.ends_with(e)
+            // `pw` and `key` only whole or after a short qualifier (`rootpw`, `psk`).
+            && (last.len() <= e.len() + 4 || !matches!(e, "pw" | "key" | "psk"))
+    }) || super::keys::is(super::keys::Set::LastWords, last);
+    if !ending {
+        // `ResetPasswordJob`: an earlier sub-word names the secret.
+        return (r.classify(w) == Some(super::Class::Plain)).then_some(true);
+    }
+    let key = last == "key" || (last.ends_with("key") && last.len() <= 7);
+    Some(!key || r.classify(w) == Some(super::Class::Plain))
+}
+
+fn descriptor(w: &str) -> bool {
+    if w.bytes().all(|c| c.is_ascii_lowercase()) {
+        return super::keys::is(super::keys::Set::Descriptors, w);
+    }
+    // The last sub-word: `hmac-sha256`, `request_id`; not `Salt-R3dis-0934`.
+    tokens(w)
+        .last()
+        .is_some_and(|t| super::keys::is(super::keys::Set::Descriptors, t))
+}
+
+/// Letter/digit alternations and case changes of one alphanumeric part.
+fn part_random(p: &[u8]) -> bool {
+    if p.len() < 5 {
+        return false;
+    }
+    let digits = p.iter().filter(|c| c.is_ascii_digit()).count();
+    let letters = p.len() - digits;
+    let mut ld = 0;
+    for w in p.windows(2) {
+        if w[0].is_ascii_digit() != w[1].is_ascii_digit() {
+            ld += 1;
+        }
+    }
+    if digits > 0 && letters > 0 && ld >= 2 {
+        return true;
+    }
+    if digits > 0 || p.len() < 10 {
+        return false;
+    }
+    // Letters only: random case, no run of 6+ lowercase letters (`getElementById` and
+    // `XMLHttpRequest` are words, `vzrMhWWnuopk` is not).
+    let mut changes = 0;
+    let mut upper_run = 0;
+    let mut lower_run = 0;
+    let mut max_lower = 0;
+    for w in p.windows(2) {
+        let (a, b) = (w[0].is_ascii_uppercase(), w[1].is_ascii_uppercase());
+        if a {
+            upper_run += 1;
+        } else {
+            upper_run = 0;
+        }
+        if !a && b {
+            changes += 1;
+        }
+        if a && !b && upper_run >= 2 {
+            changes += 1;
+        }
+    }
+    for &c in p {
+        lower_run = if c.is_ascii_lowercase() {
+            lower_run + 1
+        } else {
+            0
+        };
+        max_lower = max_lower.max(lower_run);
+    }
+    changes >= 3 && max_lower < 6
+}
+
+/// Whether a word has the shape of a generated secret (see the module docs).
+pub(super) fn generated(w: &[u8], strong_context: bool) -> bool {
+    if w.len() < 8 || w.len() > 256 || !w.iter().all(u8::is_ascii_graphic) {
+        return false;
+    }
+    if b"-$%*/~.&#".contains(&w[0])
+        || w.windows(3).any(|x| x == b"://")
+        || w.starts_with(b"AAAA")
+        || w.starts_with(b"0x")
+    {
+        return false;
+    }
+    if w.iter()
+        .all(|c| c.is_ascii_digit() || b".:,_-/+".contains(c))
+    {
+        return false;
+    }
+    let hex = w.iter().all(u8::is_ascii_hexdigit);
+    if hex {
+        return w.len() >= 24;
+    }
+    if uuid(w) {
+        return false;
+    }
+    let s = std::str::from_utf8(w).unwrap_or("");
+    if super::values::is_mask(s) || s == super::REDACTED {
+        return false;
+    }
+    // `ops@node07`, `node07.corp.example`, `server.key`: names, not secrets.
+    let lowerish = w
+        .iter()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"._-@".contains(c));
+    if lowerish && (w.contains(&b'@') || dotted_name(w)) {
+        return false;
+    }
+    let sym = w.iter().any(|c| b"!@#%^&*+=?~$".contains(c));
+    let digit = w.iter().any(u8::is_ascii_digit);
+    let alpha = w.iter().any(u8::is_ascii_alphabetic);
+    if sym && digit && alpha && strong_context {
+        return true;
+    }
+    w.split(|c| !c.is_ascii_alphanumeric()).any(part_random)
+}
+
+/// `a.b` or `a.b.c` whose last part is letters: a host or file name.
+fn dotted_name(w: &[u8]) -> bool {
+    let mut parts = w.split(|&c| c == b'.');
+    let n = w.split(|&c| c == b'.').count();
+    n >= 2
+        && parts.all(|p| !p.is_empty())
+        && w.rsplit(|&c| c == b'.')
+            .next()
+            .is_some_and(|l| l.iter().all(u8::is_ascii_alphabetic))
+}
+
+fn uuid(w: &[u8]) -> bool {
+    w.len() == 36
+        && w.iter().enumerate().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                *c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+/// Strip what ends a sentence or an escape (`pw.`, `X\r`) from a word's end.
+fn trim_end(b: &[u8], s: usize, mut e: usize) -> usize {
+    while e > s && matches!(b[e - 1], b'.' | b',') {
+        e -= 1;
+    }
+    e
+}
+
+/// Adds the spans of generated-looking words within [`WINDOW`] words after a secret word.
+pub(super) fn scan_near(r: &Redactor, text: &str, spans: &mut Vec<(usize, usize)>) {
+    // Only words holding a vocabulary word can be secret words: one literal scan of the
+    // lowercased text finds them (ASCII lowercasing keeps every offset).
+    let lower = text.to_ascii_lowercase();
+    let mut hits = r.near_gate.find_iter(&lower).map(|m| m.start()).peekable();
+    if hits.peek().is_none() {
+        return;
+    }
+    let b = text.as_bytes();
+    let ws = words(b);
+    let mut i = 0;
+    while i < ws.len() {
+        let (s, e) = ws[i];
+        while hits.next_if(|&h| h < s).is_some() {}
+        if hits.peek().is_none_or(|&h| h >= e) {
+            if hits.peek().is_none() {
+                break;
+            }
+            i += 1;
+            continue;
+        }
+        // `arn:aws:secretsmanager:…:secret:NAME` names a resource type.
+        let arn_part = s > 0 && b[s - 1] == b':' && b.get(e) == Some(&b':');
+        let public = i > 0 && text[ws[i - 1].0..ws[i - 1].1].eq_ignore_ascii_case("public");
+        let Some(strong) = secret_word(r, &text[s..e]).filter(|_| !arn_part && !public) else {
+            i += 1;
+            continue;
+        };
+        let mut j = i + 1;
+        while j < ws.len() && j <= i + WINDOW {
+            let (cs, ce) = ws[j];
+            let word = &text[cs..ce];
+            if descriptor(word) {
+                break;
+            }
+            let ce = trim_end(b, cs, ce);
+            // A key (`data=`, `value:`) is not a value.
+            let is_key = matches!(b.get(ws[j].1), Some(b'=' | b':'))
+                && b.get(ws[j].1 + 1)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'"' | b'\''));
+            if !is_key && generated(&b[cs..ce], strong) {
+                spans.push((cs, ce));
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+}
+
+/// A long random token anywhere (`IxvizragS3Wu2420GmfxDF`, a 40-character cloud key):
+/// 20+ characters of a token alphabet with upper and lower case and digits, mixed
+/// throughout. Hex (digests, trace ids), SSH public keys (`AAAA…`) and DER certificates
+/// (`MII…`) are not taken, nor a word after a descriptor (`digest`, `id`, ...).
+pub(super) fn bare_random(w: &[u8]) -> bool {
+    if w.len() < 20 || w.len() > 512 {
+        return false;
+    }
+    if !w
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || b"+/_-".contains(c))
+        || w.starts_with(b"AAAA")
+        || w.starts_with(b"MII")
+        || w.starts_with(b"MF")
+    {
+        return false;
+    }
+    let (mut up, mut lo, mut di) = (0, 0, 0);
+    let (mut ld, mut case) = (0, 0);
+    for x in w.windows(2) {
+        if x[0].is_ascii_digit() != x[1].is_ascii_digit() {
+            ld += 1;
+        }
+        if x[0].is_ascii_alphabetic()
+            && x[1].is_ascii_alphabetic()
+            && x[0].is_ascii_uppercase() != x[1].is_ascii_uppercase()
+        {
+            case += 1;
+        }
+    }
+    for c in w {
+        if c.is_ascii_uppercase() {
+            up += 1;
+        } else if c.is_ascii_lowercase() {
+            lo += 1;
+        } else if c.is_ascii_digit() {
+            di += 1;
+        }
+    }
+    // `GLOBALROOT/Device/HarddiskVolume2`: a path of words.
+    let wordy = w.split(|c| b"+/_-".contains(c)).any(|p| {
+        p.len() >= 4 && p[1..].iter().all(u8::is_ascii_lowercase) && p[0].is_ascii_alphabetic()
+    });
+    up >= 2 && lo >= 2 && di >= 2 && ld >= 4 && case >= 6 && !wordy
+}
+
+/// Lines that carry public key material (certificates, SSH and WireGuard public keys).
+fn public_material(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    ["public", "certificate", "ssh-", "begin "]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// Adds the spans of long random tokens (see [`bare_random`]).
+pub(super) fn scan_bare(text: &str, spans: &mut Vec<(usize, usize)>) {
+    let b = text.as_bytes();
+    let ws = words(b);
+    for (i, &(s, e)) in ws.iter().enumerate() {
+        let e = trim_end(b, s, e);
+        if e - s >= 20 && bare_random(&b[s..e]) {
+            if (i > 0 && descriptor(&text[ws[i - 1].0..ws[i - 1].1])) || public_material(text) {
+                continue;
+            }
+            spans.push((s, e));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Redactor, REDACTED};
+
+    #[test]
+    fn generated_words_after_secret_words() {
+        let r = Redactor::new();
+        for (input, secret) in [
+            ("anaconda: ks.cfg line 7: rootpw --plaintext vzrMhWWnuopk", "vzrMhWWnuopk"),
+            ("tacacs server TAC1 address ipv4 10.0.0.50 key B3X26uAzm47e8evK", "B3X26uAzm47e8evK"),
+            ("d-i passwd/root-password password nDV6fnh2ZRF6", "nDV6fnh2ZRF6"),
+            (r#"{'redis': {'requirepass': 'Salt-R3dis-0934', 'port': 6379}}"#, "Salt-R3dis-0934"),
+            ("-object secret,id=sec0,data=bHceW4idhXFZXRRk -machine pc-q35", "bHceW4idhXFZXRRk"),
+            ("ipmitool lan set 1 snmp community rt8pytr1rumf", "rt8pytr1rumf"),
+            ("+ mc alias set local http://minio:9000 backup VWvQ0Q2PzODTUr6A6pmN9XL3euLnLb2BVLDz093w", "VWvQ0Q2PzODTUr6A6pmN9XL3euLnLb2BVLDz093w"),
+        ] {
+            let out = r.redact(input);
+            assert!(!out.contains(secret) && out.contains(REDACTED), "{input} -> {out}");
+            assert_eq!(r.redact(&out), out, "second pass");
+        }
+    }
+
+    #[test]
+    fn words_names_and_descriptors_stay() {
+        let r = Redactor::new();
+        for line in [
+            "RSA key fingerprint is SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8.",
+            "gpg: key 7721F63BD38B4796: public key \"Google Inc.\" imported",
+            "password for user 'ops' changed successfully (policy=corp-default)",
+            "rotating BMC passwords for rack r12 (32 hosts, 0 failures)",
+            "token id 4f1c2e9a-8b7d-4c3e-9f0a-1b2c3d4e5f60 revoked by admin@corp.example",
+            "Failure Reason: Unknown user name or bad password. Status: 0xC000006D",
+            "\"private_key_id\": \"5f1c0d8e7b2a4c3d9e8f7a6b5c4d3e2f1a0b9c8d\"",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-creds-Ab3dEf",
+            "[Peer] PublicKey = flZQ3JVm0BFgBHuAq+gYGbqgjEhf4UOvwtp1HfbDFas= AllowedIPs = 10.9.0.3/32",
+            "token_accessor       3zja4zfKXTTZEIvTUs9sPFwg",
+            "loaded key file /etc/ssl/private/node07.corp.example.key for getElementById",
+        ] {
+            assert_eq!(r.redact(line), line);
+        }
+    }
+}
