@@ -109,22 +109,51 @@ fn third_corpus() {
         "third corpus",
         include_str!("data/secrets/third_secret_lines.tsv"),
         include_str!("data/secrets/third_clean_lines.txt"),
-        0.025,
+        0.015,
         0.01,
     );
 }
 
 /// A fourth corpus, written after all the rules above; first measured at 23/264 = 8.7% leak
 /// and 11/154 = 7.1% changed. Half of it (random) was used to widen the rules; the other
-/// half stayed at 11/132 = 8.3% and 2/77 = 2.6%. Bounds are today's rates.
+/// half stayed at 11/132 = 8.3% and 2/77 = 2.6%, until the generic rules (words shaped like
+/// secrets near a secret word, and anywhere) took it to 1/264 and 2/154.
 #[test]
 fn fourth_corpus() {
     check_within(
         "fourth corpus",
         include_str!("data/secrets/fourth_secret_lines.tsv"),
         include_str!("data/secrets/fourth_clean_lines.txt"),
-        0.065,
+        0.01,
         0.015,
+    );
+}
+
+/// Fifth and sixth corpora, written (by two authors who had not seen the rules or the other
+/// corpora) before the generic rules. First measured at 50/436 = 11.5% leak, 7/155 = 4.5%
+/// changed and 70/460 = 15.2%, 11/160 = 6.9%. Alternate lines (the odd ones) were used to
+/// develop the generic rules; the even lines went from 16/218 = 7.3%, 2/77 = 2.6% (fifth)
+/// and 27/230 = 11.7%, 8/80 = 10.0% (sixth) to the rates measured on the last corpus in
+/// docs/redaction.md. Bounds are today's rates, not the goal.
+#[test]
+fn fifth_corpus() {
+    check_within(
+        "fifth corpus",
+        include_str!("data/secrets/fifth_secret_lines.tsv"),
+        include_str!("data/secrets/fifth_clean_lines.txt"),
+        0.055,
+        0.01,
+    );
+}
+
+#[test]
+fn sixth_corpus() {
+    check_within(
+        "sixth corpus",
+        include_str!("data/secrets/sixth_secret_lines.tsv"),
+        include_str!("data/secrets/sixth_clean_lines.txt"),
+        0.07,
+        0.04,
     );
 }
 

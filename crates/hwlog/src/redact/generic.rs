@@ -22,7 +22,7 @@ pub(super) const DESCRIPTORS: &str =
     "fingerprint fingerprints digest hash hashes sha1 sha256 sha384 sha512 \
     md5 checksum crc commit id ids uuid guid serial request trace span version build \
     revision rev etag thumbprint nonce salt iv kid keyid keyids file path expires expired \
-    expiry ttl length len status state code result error errno rc exit accessor";
+    expiry ttl length len base64 status state code result error errno rc exit accessor";
 
 /// Word endings that are not secret words (`bypass`, `monkey`).
 const NOT_SECRET_WORDS: &str = "bypass compass overpass underpass monkey turkey hockey jockey \
@@ -32,31 +32,35 @@ const NOT_SECRET_WORDS: &str = "bypass compass overpass underpass monkey turkey 
 const ENDINGS: &str = "password passwd passwort pwd pw pass passphrase passcode secret \
     secrets token key apikey psk community credential credentials creds";
 
+/// Byte classes for the word scanners: one table lookup per byte.
+const DELIM: u8 = 1;
+const UPPER: u8 = 2;
+const LOWER: u8 = 4;
+const DIGIT: u8 = 8;
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let delims = b" \t\n\r\x0c\"'`<>()[]{},;|=:\\";
+    let mut i = 0;
+    while i < delims.len() {
+        t[delims[i] as usize] = DELIM;
+        i += 1;
+    }
+    let mut c = 0;
+    while c < 26 {
+        t[b'A' as usize + c] = UPPER;
+        t[b'a' as usize + c] = LOWER;
+        c += 1;
+    }
+    let mut d = 0;
+    while d < 10 {
+        t[b'0' as usize + d] = DIGIT;
+        d += 1;
+    }
+    t
+};
+
 fn is_delim(c: u8) -> bool {
-    matches!(
-        c,
-        b' ' | b'\t'
-            | b'\n'
-            | b'\r'
-            | b'\x0c'
-            | b'"'
-            | b'\''
-            | b'`'
-            | b'<'
-            | b'>'
-            | b'('
-            | b')'
-            | b'['
-            | b']'
-            | b'{'
-            | b'}'
-            | b','
-            | b';'
-            | b'|'
-            | b'='
-            | b':'
-            | b'\\'
-    )
+    CLASS[c as usize] == DELIM
 }
 
 /// The words of `text` as byte ranges.
@@ -158,7 +162,17 @@ fn part_random(p: &[u8]) -> bool {
         }
     }
     if digits > 0 && letters > 0 && ld >= 2 {
-        return true;
+        if p.iter().any(u8::is_ascii_uppercase) {
+            return true;
+        }
+        // Lower case: a single digit inside a word (`rt8pytr1`, `nc7eesntc9q`), not
+        // the numbered parts of a name (`r12u07`, `node07a`).
+        return p.windows(4).any(|x| {
+            x[0].is_ascii_lowercase()
+                && x[1].is_ascii_digit()
+                && x[2].is_ascii_lowercase()
+                && x[3].is_ascii_lowercase()
+        });
     }
     if digits > 0 || p.len() < 10 {
         return false;
@@ -202,7 +216,7 @@ pub(super) fn generated(w: &[u8], strong_context: bool) -> bool {
     if b"-$%*/~.&#".contains(&w[0])
         || w.windows(3).any(|x| x == b"://")
         || w.starts_with(b"AAAA")
-        || w.starts_with(b"0x")
+        || (w.starts_with(b"0x") && !(w.len() >= 26 && w[2..].iter().all(u8::is_ascii_hexdigit)))
     {
         return false;
     }
@@ -211,7 +225,8 @@ pub(super) fn generated(w: &[u8], strong_context: bool) -> bool {
     {
         return false;
     }
-    let hex = w.iter().all(u8::is_ascii_hexdigit);
+    let hex = w.iter().all(u8::is_ascii_hexdigit)
+        || (w.starts_with(b"0x") && w[2..].iter().all(u8::is_ascii_hexdigit));
     if hex {
         return w.len() >= 24;
     }
@@ -361,7 +376,23 @@ pub(super) fn bare_random(w: &[u8]) -> bool {
     let wordy = w.split(|c| b"+/_-".contains(c)).any(|p| {
         p.len() >= 4 && p[1..].iter().all(u8::is_ascii_lowercase) && p[0].is_ascii_alphabetic()
     });
-    up >= 2 && lo >= 2 && di >= 2 && ld >= 4 && case >= 6 && !wordy
+    up >= 2 && lo >= 2 && di >= 2 && ld >= 4 && case >= 4 && !wordy
+}
+
+/// Whether `w` is base64 of text (`UGFzc3dvcmQ6` is `Password:`, `LS0tLS1CRUdJTi…` is
+/// `-----BEGIN…`): encoded prose, not a secret. Looks at the first 32 characters.
+fn encoded_text(w: &[u8]) -> bool {
+    use base64::Engine;
+    let n = (w.len().min(32) / 4) * 4;
+    if n < 8 {
+        return false;
+    }
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(&w[..n]) else {
+        return false;
+    };
+    bytes
+        .iter()
+        .all(|&c| c == b'\n' || c == b'\r' || c == b'\t' || (0x20..0x7f).contains(&c))
 }
 
 /// Lines that carry public key material (certificates, SSH and WireGuard public keys).
@@ -372,16 +403,148 @@ fn public_material(text: &str) -> bool {
         .any(|w| lower.contains(w))
 }
 
-/// Adds the spans of long random tokens (see [`bare_random`]).
-pub(super) fn scan_bare(text: &str, spans: &mut Vec<(usize, usize)>) {
+/// A word shaped like a chosen password, anywhere: 8–40 characters with upper and lower
+/// case, a digit and a symbol other than `+` (base64 has it; `Sup3rS3cr3t!`, `Bind!Svc2024`, `P@rse#Me2`). Words with
+/// `/`, `=`, `://` or a reference (`${`, `%(`, `$VAR`), mail addresses and Java inner
+/// classes (`a.B$1`) are not taken.
+pub(super) fn password_shaped(w: &[u8]) -> bool {
+    if w.len() < 8 || w.len() > 40 || !w.iter().all(u8::is_ascii_graphic) {
+        return false;
+    }
+    if b"$%&-".contains(&w[0])
+        || w.iter().any(|c| b"/=".contains(c))
+        || w.windows(2).any(|x| x == b"${" || x == b"%(")
+        || (w.contains(&b'$') && w.contains(&b'.'))
+        || w.windows(3)
+            .any(|x| x[0].is_ascii_alphanumeric() && x[1] == b'$' && x[2].is_ascii_uppercase())
+    {
+        return false;
+    }
+    // `Foo@1a2b3c`, `Worker@679`: an object or a line, not a password.
+    if let Some(at) = w.iter().rposition(|&c| c == b'@') {
+        if at + 1 < w.len() && w[at + 1..].iter().all(u8::is_ascii_hexdigit) {
+            return false;
+        }
+    }
+    if let Some(at) = w.iter().position(|&c| c == b'@') {
+        // `ops.Team2@Corp.example`: a mail address or `user@host`.
+        if dotted_name(&w[at + 1..]) {
+            return false;
+        }
+    }
+    let sym = w.iter().any(|c| b"!#$%&*@^~?".contains(c));
+    sym && w.iter().any(u8::is_ascii_uppercase)
+        && w.iter().any(u8::is_ascii_lowercase)
+        && w.iter().any(u8::is_ascii_digit)
+}
+
+/// Whether `text` holds a word that is a secret by its shape (see [`scan_anywhere`]).
+pub(super) fn has_shaped(text: &str) -> bool {
+    let mut spans = Vec::new();
+    scan_anywhere(text, &mut spans);
+    !spans.is_empty()
+}
+
+/// A chosen password in leetspeak, anywhere: 8–40 letters, digits and `_-.` with upper
+/// and lower case and a digit standing for a letter (`Pgb0uncerApp`, `N4giosIpmi`,
+/// `h4rdw4re_0ps` with upper case). `Log4jLogger`, `Win32Error`, `Ipv4Address`,
+/// `e1000e` are not taken: the digit must be a single `0 1 3 4 5 7` followed by a
+/// lowercase letter other than `j`, and not after `v` (`ipv4`).
+pub(super) fn leet_word(w: &[u8]) -> bool {
+    if w.len() < 8
+        || w.len() > 40
+        || !w
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"_-.".contains(c))
+        || !w.iter().any(u8::is_ascii_uppercase)
+        || !w.iter().any(u8::is_ascii_lowercase)
+    {
+        return false;
+    }
+    // Word-like: at most three digits, a run of four lowercase letters, mostly lower
+    // case (`steps0mLastReport7214`, `VXNlcm5hbWU6` are not).
+    let digits = w.iter().filter(|c| c.is_ascii_digit()).count();
+    let letters = w.iter().filter(|c| c.is_ascii_alphabetic()).count();
+    let upper = w.iter().filter(|c| c.is_ascii_uppercase()).count();
+    let lower_run = w
+        .split(|c| !c.is_ascii_lowercase())
+        .map(<[u8]>::len)
+        .max()
+        .unwrap_or(0);
+    digits <= 3
+        && lower_run >= 4
+        && upper * 5 <= letters * 2
+        && w.windows(3).any(|x| {
+            x[0].is_ascii_alphabetic()
+                && !x[0].eq_ignore_ascii_case(&b'v')
+                && b"013457".contains(&x[1])
+                && x[2].is_ascii_lowercase()
+                && x[2] != b'j'
+        })
+}
+
+/// Adds the spans of words that are secrets by their shape alone, wherever they stand:
+/// [`password_shaped`], [`leet_word`], [`bare_random`]. Only words that could be one are
+/// looked at closely, so a line of plain words costs one pass.
+pub(super) fn scan_anywhere(text: &str, spans: &mut Vec<(usize, usize)>) {
     let b = text.as_bytes();
-    let ws = words(b);
-    for (i, &(s, e)) in ws.iter().enumerate() {
-        let e = trim_end(b, s, e);
-        if e - s >= 20 && bare_random(&b[s..e]) {
-            if (i > 0 && descriptor(&text[ws[i - 1].0..ws[i - 1].1])) || public_material(text) {
-                continue;
+    // What the syntax rules found wins: a word they cut (`-U svc%[REDACTED]`) stays cut.
+    let mut prior = spans.clone();
+    prior.sort_unstable();
+    let mut reach = Vec::with_capacity(prior.len());
+    let mut far = 0;
+    for &(_, e) in &prior {
+        far = far.max(e);
+        reach.push(far);
+    }
+    let overlaps = |s: usize, e: usize| {
+        let n = prior.partition_point(|p| p.0 < e);
+        n > 0 && reach[n - 1] > s
+    };
+    let mut public: Option<bool> = None;
+    let mut i = 0;
+    let mut prev: Option<(usize, usize)> = None;
+    while i < b.len() {
+        if is_delim(b[i]) {
+            i += 1;
+            continue;
+        }
+        // One pass over the word: every detector needs upper case, lower case and a digit.
+        let s = i;
+        let mut seen = 0u8;
+        while i < b.len() {
+            let k = CLASS[b[i] as usize];
+            if k == DELIM {
+                break;
             }
+            seen |= k;
+            i += 1;
+        }
+        let e = i;
+        let before = prev.replace((s, e));
+        if e - s < 8 || seen != UPPER | LOWER | DIGIT {
+            continue;
+        }
+        // `rs0&readPreference=…`, `https%3A%2F%2Fhost`: a query string, URL encoding.
+        let query = b.get(e) == Some(&b'=') && b[s..e].contains(&b'&');
+        let encoded = b[s..e]
+            .windows(3)
+            .any(|x| x[0] == b'%' && x[1].is_ascii_hexdigit() && x[2].is_ascii_hexdigit());
+        let e = trim_end(b, s, e);
+        let w = &b[s..e];
+        let hit = if query || encoded {
+            false
+        } else if password_shaped(w) {
+            true
+        } else {
+            (leet_word(w) && !encoded_text(w)
+                || (w.len() >= 20
+                    && !encoded_text(w)
+                    && bare_random(w)
+                    && !before.is_some_and(|(ps, pe)| descriptor(&text[ps..pe]))))
+                && !*public.get_or_insert_with(|| public_material(text))
+        };
+        if hit && !overlaps(s, e) {
             spans.push((s, e));
         }
     }

@@ -41,7 +41,7 @@ const BENIGN_LAST: &str =
     date time timeout arn method mount namespace size status valid validity complexity \
     history attempts retries reuse lifetime duration error errors exception failed failure \
     missing mismatch warning message msg rule rules check days hours minutes seconds weeks \
-    months secs mins ms authentication login helper encryption interval period";
+    months secs mins ms authentication login helper encryption interval period uses num";
 /// First tokens that turn a key into a boolean switch (`ask_pass`, `no_password`).
 const BENIGN_FIRST: &str =
     "ask no prompt use require requires enable disable allow show skip has is";
@@ -160,6 +160,8 @@ pub(super) fn classify(key: &str, extra: &[String]) -> Option<Class> {
         || joined.starts_with("aspsessionid")
         || is(Set::LastWords, &joined)
         || words(SUFFIXES).any(|s| last.ends_with(s) || joined.ends_with(s))
+        // `管理者パスワード`: compounds without separators.
+        || (!last.is_ascii() && words(LAST_WORDS).any(|w| !w.is_ascii() && last.ends_with(w)))
         || (last == "key"
             && early
                 .iter()

@@ -80,6 +80,9 @@ impl Redactor {
             if self.skip_pair(text, key, ks, vstart) {
                 continue;
             }
+            if class == Class::Weak && after_public(b, ks) {
+                continue;
+            }
             if class == Class::Weak {
                 // A bare `key`: only a secret-shaped value (`key=Xk3j9...`, `key = "T4c-K3y!"`)
                 // counts; `routing_key`, `idempotency_key`: only a generated-looking one.
@@ -184,7 +187,11 @@ impl Redactor {
             // scheme://user:PASS@ -- the password follows the first ':' after "://".
             let auth = m.as_str().find("://").map_or(0, |i| i + 3);
             if let Some(c) = m.as_str()[auth..].find(':') {
-                spans.push((m.start() + auth + c + 1, m.end() - 1));
+                let (s, e) = (m.start() + auth + c + 1, m.end() - 1);
+                // `postgresql://%(db_user)s:%(db_password)s@…`: a template.
+                if !super::values::not_secret(&text[s..e], b"") {
+                    spans.push((s, e));
+                }
             }
         }
         for m in self.xml.find_iter(text) {
@@ -243,6 +250,15 @@ fn value_field(b: &[u8], j: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// Whether the word before `p` is `public` (`public key: …`); looks at a few bytes only.
+fn after_public(b: &[u8], p: usize) -> bool {
+    let mut e = p;
+    while e > 0 && matches!(b[e - 1], b' ' | b'\t' | b'_' | b'-' | b'.') {
+        e -= 1;
+    }
+    e >= 6 && b[e - 6..e].eq_ignore_ascii_case(b"public")
 }
 
 /// Shaped, 12+ characters and without a run of 4+ lowercase letters (`c5455da26c1663c6`,

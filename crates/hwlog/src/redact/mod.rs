@@ -302,7 +302,8 @@ impl Redactor {
         keys::classify(key, &self.extra)
     }
 
-    /// Whether `text` holds any trigger word, i.e. whether [`Redactor::redact`] has to look
+    /// Whether `text` holds any trigger word or a password-shaped word (`Bind!Svc2024`:
+    /// upper and lower case, a digit and a symbol), i.e. whether [`Redactor::redact`] has to look
     /// at it closely. `false` means `redact` returns the text unchanged; `true` does not
     /// mean there is a secret.
     ///
@@ -315,17 +316,23 @@ impl Redactor {
     /// ```
     #[must_use]
     pub fn may_contain_secret(&self, text: &str) -> bool {
-        !text.is_empty() && self.prefilter.is_match(text)
+        !text.is_empty() && (self.prefilter.is_match(text) || generic::has_shaped(text))
     }
 
     /// Redact secrets inside free text. Returns `Cow::Borrowed` when nothing
-    /// changed; text without any trigger word is rejected by one prefilter scan.
+    /// changed; text without any trigger word is rejected by one prefilter scan
+    /// (and one scan for a password-shaped word, see `docs/redaction.md`).
     /// Values that already read `[REDACTED]` are left alone, so redacting a
     /// redacted line again changes nothing (checked over the test corpora).
     #[must_use]
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        if !self.may_contain_secret(text) {
+        if text.is_empty() {
             return Cow::Borrowed(text);
+        }
+        if !self.prefilter.is_match(text) {
+            let mut spans = Vec::new();
+            generic::scan_anywhere(text, &mut spans);
+            return apply(text, spans);
         }
         let mut spans = Vec::new();
         self.scan_kv(text, &mut spans);
@@ -336,7 +343,7 @@ impl Redactor {
         self.scan_rules(text, &mut spans);
         self.scan_flags(text, &mut spans);
         generic::scan_near(self, text, &mut spans);
-        generic::scan_bare(text, &mut spans);
+        generic::scan_anywhere(text, &mut spans);
         apply(text, spans)
     }
 

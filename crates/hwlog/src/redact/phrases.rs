@@ -236,8 +236,9 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
         r"(?m)(?:^|[ \t:])[a-z0-9.-]+[ \t]+[a-z0-9._-]+/[a-z0-9._/-]+[ \t]+password[ \t]+",
         Kind::Value,
     ),
-    // Telegram bot API: /bot<id>:<token>/method
-    (r"/bot[0-9]{5,12}:", Kind::Value),
+    // Telegram bot API: /bot<id>:<token>/method; the token is `<id>:<secret>`, the
+    // method stays.
+    (r"/bot[0-9]{5,12}:[A-Za-z0-9_-]{30,}", Kind::After(4)),
     // cloud-init: chpasswd: {list: 'root:PW'} / chpasswd:\n  list: |\n    root:PW
     (
         r#"(?i)chpasswd:[ \t]*\{?[ \t]*list:[ \t]*['"|]?[ \t]*[a-z_][a-z0-9_.-]*:"#,

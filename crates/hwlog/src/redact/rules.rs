@@ -19,6 +19,8 @@ pub(super) enum Kind {
     NotPair,
     /// The whole match.
     Whole,
+    /// The match without its first `n` bytes.
+    After(usize),
     /// The whole URL around the match (host and scheme before it included).
     Url,
     /// `Bearer <token>`: the token.
@@ -166,6 +168,10 @@ pub(super) fn apply_rule(
             spans.push((ms, me));
             me
         }
+        Kind::After(n) => {
+            spans.extend(span(ms + n, me));
+            me
+        }
         Kind::Url => {
             let mut s = ms;
             while s > 0 && (b[s - 1].is_ascii_alphanumeric() || b".-".contains(&b[s - 1])) {
@@ -182,7 +188,8 @@ pub(super) fn apply_rule(
         }
         Kind::Bearer => {
             let s = ms + 6 + count_while(b, ms + 6, is_blank);
-            spans.extend(span(s, me));
+            // `Bearer ${GITHUB_TOKEN}`, `Bearer $TOKEN`: a reference.
+            spans.extend(span(s, me).filter(|_| !not_secret(&text[s..me], b"")));
             me
         }
         Kind::Tail(n) => value_at(text, me.saturating_sub(n), false, spans),

@@ -362,7 +362,7 @@ fn provisioning_and_device_forms() {
         ),
         (
             "https://api.telegram.org/bot123456789:AAHk2jd8Kd93mdk2lf9s0dk3md9s8dk3mdk/sendMessage",
-            "https://api.telegram.org/bot123456789:[REDACTED]",
+            "https://api.telegram.org/bot[REDACTED]/sendMessage",
         ),
         (
             "FTP command: Client \"10.0.0.7\", \"PASS Ftp5ecret\"",

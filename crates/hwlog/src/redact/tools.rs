@@ -269,6 +269,10 @@ fn user_pass(text: &str, v: usize, seps: &[u8], spans: &mut Vec<(usize, usize)>)
         return if quoted { resume } else { v };
     };
     let val = &text.as_bytes()[s..e];
+    // `-u "https://user@host/sdk"`: a URL (its userinfo is the URL rule's).
+    if val.windows(3).any(|x| x == b"://") {
+        return resume;
+    }
     let digits = |x: &[u8]| !x.is_empty() && x.iter().all(u8::is_ascii_digit);
     match val.iter().position(|c| seps.contains(c)) {
         Some(c) if !(digits(&val[..c]) && digits(&val[c + 1..])) => {

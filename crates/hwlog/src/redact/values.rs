@@ -13,7 +13,7 @@ const STATES: &str = "true false yes no on off none null nil undefined unset emp
     enabled disabled enable disable required optional ok default auto manual always never \
     prompt ask any all deny allow ignore missing invalid expired changed unchanged pending \
     redacted filtered masked hidden censored omitted removed sanitized scrubbed elided \
-    sensitive password passwd credentials not \
+    sensitive password passwd credentials not priv encrypted localized \
     n/a";
 /// Words after a number that make it a quantity (`42 tests`, `90 days`).
 const UNITS: &str = "s ms us ns m min mins h d w y sec secs second seconds minute minutes \
@@ -139,6 +139,10 @@ pub(super) fn parse_value(
 /// Parameter schemes (Digest, OAuth) are left to the pair-by-pair key scan. `quoted`
 /// values may hold a credential with blanks, so the span runs to `ce`.
 fn auth_span(b: &[u8], s: usize, ce: usize, quoted: bool, c: Class) -> Option<(usize, usize)> {
+    // `PVEAPIToken=root@pam!automation=<token-uuid>`: a template.
+    if b[s..ce].ends_with(b">") && b[s..ce].contains(&b'<') {
+        return None;
+    }
     let wlen = count_while(b, s, |c| {
         c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
     });
@@ -165,6 +169,13 @@ fn auth_span(b: &[u8], s: usize, ce: usize, quoted: bool, c: Class) -> Option<(u
         token_end(b, rest).min(ce)
     };
     let cred = &b[rest..cred_end];
+    // `Bearer ${GITHUB_TOKEN}`, `Bearer $TOKEN`: a reference; `…=<token-uuid>`: a
+    // template.
+    if std::str::from_utf8(cred).is_ok_and(|v| not_secret(v, b""))
+        || (cred.ends_with(b">") && cred.contains(&b'<'))
+    {
+        return None;
+    }
     // `auth=basic user=x`: the next word is another pair, not a credential.
     if cred.contains(&b'=') && !cred.ends_with(b"=") && !known {
         return None;
@@ -301,6 +312,13 @@ pub(super) fn not_secret(v: &str, after: &[u8]) -> bool {
     }
     let lower = v.to_ascii_lowercase();
     if words(STATES).any(|w| w == lower) {
+        return true;
+    }
+    // An HTTP method (`redfish.session: DELETE /redfish/v1/…`).
+    if matches!(
+        v,
+        "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS"
+    ) {
         return true;
     }
     // Masks: ******, xxxxxx, ####, •••.
