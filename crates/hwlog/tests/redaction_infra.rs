@@ -141,7 +141,7 @@ fn fifth_corpus() {
         "fifth corpus",
         include_str!("data/secrets/fifth_secret_lines.tsv"),
         include_str!("data/secrets/fifth_clean_lines.txt"),
-        0.055,
+        0.035,
         0.01,
     );
 }
@@ -152,7 +152,7 @@ fn sixth_corpus() {
         "sixth corpus",
         include_str!("data/secrets/sixth_secret_lines.tsv"),
         include_str!("data/secrets/sixth_clean_lines.txt"),
-        0.07,
+        0.055,
         0.04,
     );
 }

@@ -22,7 +22,7 @@ pub(super) const DESCRIPTORS: &str =
     "fingerprint fingerprints digest hash hashes sha1 sha256 sha384 sha512 \
     md5 checksum crc commit id ids uuid guid serial request trace span version build \
     revision rev etag thumbprint nonce salt iv kid keyid keyids file path expires expired \
-    expiry ttl length len base64 status state code result error errno rc exit accessor";
+    expiry ttl length len status state code result error errno rc exit accessor";
 
 /// Word endings that are not secret words (`bypass`, `monkey`).
 const NOT_SECRET_WORDS: &str = "bypass compass overpass underpass monkey turkey hockey jockey \
@@ -244,10 +244,22 @@ pub(super) fn generated(w: &[u8], strong_context: bool) -> bool {
     if lowerish && (w.contains(&b'@') || dotted_name(w)) {
         return false;
     }
+    // `deploy@CORP.LAB`, `svc@node07.corp`: a principal or an address.
+    if let Some(at) = w.iter().position(|&c| c == b'@') {
+        let host = &w[at + 1..];
+        if host.contains(&b'.')
+            && host
+                .iter()
+                .all(|c| c.is_ascii_alphanumeric() || b".-".contains(c))
+        {
+            return false;
+        }
+    }
     let sym = w.iter().any(|c| b"!@#%^&*+=?~$".contains(c));
     let digit = w.iter().any(u8::is_ascii_digit);
     let alpha = w.iter().any(u8::is_ascii_alphabetic);
-    if sym && digit && alpha && strong_context {
+    let mixed = w.iter().any(u8::is_ascii_uppercase) && w.iter().any(u8::is_ascii_lowercase);
+    if sym && (digit || (mixed && !w.contains(&b'/'))) && alpha && strong_context {
         return true;
     }
     w.split(|c| !c.is_ascii_alphanumeric()).any(part_random)
@@ -541,7 +553,9 @@ pub(super) fn scan_anywhere(text: &str, spans: &mut Vec<(usize, usize)>) {
                 || (w.len() >= 20
                     && !encoded_text(w)
                     && bare_random(w)
-                    && !before.is_some_and(|(ps, pe)| descriptor(&text[ps..pe]))))
+                    && !before.is_some_and(|(ps, pe)| {
+                        descriptor(&text[ps..pe]) || text[ps..pe].eq_ignore_ascii_case("base64")
+                    })))
                 && !*public.get_or_insert_with(|| public_material(text))
         };
         if hit && !overlaps(s, e) {

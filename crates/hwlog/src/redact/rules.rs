@@ -198,7 +198,7 @@ pub(super) fn apply_rule(
             spans.extend(span(me, e).filter(|_| !not_secret(&text[me..e], b"")));
             e
         }
-        Kind::Pem => super::tokens::pem(text, me, spans),
+        Kind::Pem => super::tokens::pem(text, ms, me, spans),
         Kind::Echo => super::tokens::echo(text, me, spans),
         Kind::Htpasswd => htpasswd(text, me, spans),
         Kind::RedisAcl => {

@@ -7,7 +7,7 @@ use super::values::parse_value;
 use super::{count_while, is_blank, span, Class, Redactor};
 
 /// The tools whose flags are understood, as one pattern over a line.
-pub(super) const TOOLS: &str = r#"(?i)(?:^|[\s/"'(;|&\[=`])(racadm|idracadm7?|sshpass|mysql|mysqldump|mysqladmin|mysqlsh|mysqlimport|mariadb|mariadb-dump|redis-cli|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldapwhoami|ldappasswd|ldapcompare|ldapexop|snmpwalk|snmpget|snmpset|snmpbulkwalk|snmpbulkget|snmpgetnext|snmptrap|snmptable|snmpdelta|snmpdf|check_snmp[a-z_]*|ipmitool|ipmiutil|ssh-keygen|sqlcmd|bcp|osql|isql|zip|unzip|zipcloak|7z|7za|7zr|rar|unrar|esxcli|openssl|doctl|vmrun|lftp|mosquitto_pub|mosquitto_sub|mosquitto_rr|knife|redfishtool)(?:\.exe)?(?:$|[\s"';|&)\]])"#;
+pub(super) const TOOLS: &str = r#"(?i)(?:^|[\s/"'(;|&\[=`])(racadm|idracadm7?|sshpass|mysql|mysqldump|mysqladmin|mysqlsh|mysqlimport|mariadb|mariadb-dump|redis-cli|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldapwhoami|ldappasswd|ldapcompare|ldapexop|snmpwalk|snmpget|snmpset|snmpbulkwalk|snmpbulkget|snmpgetnext|snmptrap|snmptable|snmpdelta|snmpdf|check_snmp[a-z_]*|ipmitool|ipmiutil|ssh-keygen|sqlcmd|bcp|osql|isql|zip|unzip|zipcloak|7z|7za|7zr|rar|unrar|esxcli|openssl|doctl|vmrun|lftp|mosquitto_pub|mosquitto_sub|mosquitto_rr|knife|redfishtool|ipmi-sensors|ipmi-power|ipmipower|ipmi-chassis|ipmi-sel|ipmi-config|ipmi-fru|ipmi-raw|ipmi-oem|ipmi-dcmi|ipmi-pet|ipmiconsole|bmc-info|bmc-device|bmc-watchdog|ipmi-sensors-config|ipmi-pef-config|bmc-config)(?:\.exe)?(?:$|[\s"';|&)\]])"#;
 
 const T_RACADM: u32 = 1;
 const T_SSHPASS: u32 = 1 << 1;
@@ -31,6 +31,8 @@ const T_LDAPPASSWD: u32 = 1 << 18;
 /// Tools whose `-P` is a password (besides ipmitool and the others named in `scan_flags`).
 const T_MOSQUITTO: u32 = 1 << 19;
 const T_REDFISHTOOL: u32 = 1 << 20;
+/// FreeIPMI (`ipmi-sensors -h H -u U -p PASSWORD -k KG`).
+const T_FREEIPMI: u32 = 1 << 21;
 
 fn tool_bit(t: &str) -> u32 {
     match t {
@@ -51,6 +53,13 @@ fn tool_bit(t: &str) -> u32 {
         t if t.starts_with("mosquitto_") => T_MOSQUITTO,
         "knife" => T_MOSQUITTO,
         "redfishtool" => T_REDFISHTOOL,
+        t if t.starts_with("ipmi-")
+            || t.starts_with("bmc-")
+            || t == "ipmipower"
+            || t == "ipmiconsole" =>
+        {
+            T_FREEIPMI
+        }
         t if t.starts_with("check_snmp") => T_CHECKSNMP,
         t if t.starts_with("ldap") => T_LDAP,
         t if t.starts_with("snmp") => T_SNMP,
@@ -147,7 +156,7 @@ impl Redactor {
                 b'P' => ctx & (T_IPMITOOL | T_SSHKEYGEN | T_SQLCMD | T_ZIP | T_MOSQUITTO) != 0,
                 b'N' => ctx & T_SSHKEYGEN != 0,
                 b'p' if flag_like(b, v) => false,
-                b'p' if ctx & (T_RACADM | T_SSHPASS | T_ESXCLI) != 0 => true,
+                b'p' if ctx & (T_RACADM | T_SSHPASS | T_ESXCLI | T_FREEIPMI) != 0 => true,
                 // mysql -p takes no separate value: `mysql -u root -p app` prompts.
                 b'p' if ctx & T_MYSQL != 0 => false,
                 b'p' => ctx & T_USERFLAG != 0 && !port_like(b, v),
@@ -166,7 +175,7 @@ impl Redactor {
                 b'A' | b'X' => ctx & (T_SNMP | T_CHECKSNMP) != 0,
                 b'c' => ctx & (T_SNMP | T_ESXCLI) != 0,
                 b'C' => ctx & T_CHECKSNMP != 0,
-                b'k' => ctx & (T_OPENSSL | T_IPMITOOL) != 0,
+                b'k' => ctx & (T_OPENSSL | T_IPMITOOL | T_FREEIPMI) != 0,
                 b't' => ctx & (T_DOCTL | T_REDFISHTOOL) != 0,
                 // ipmitool -y <hex Kg key> (and -k <Kg key> above)
                 b'y' => ctx & T_IPMITOOL != 0,
