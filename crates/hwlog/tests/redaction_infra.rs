@@ -153,7 +153,7 @@ fn sixth_corpus() {
         include_str!("data/secrets/sixth_secret_lines.tsv"),
         include_str!("data/secrets/sixth_clean_lines.txt"),
         0.055,
-        0.04,
+        0.01,
     );
 }
 

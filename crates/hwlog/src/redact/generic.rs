@@ -255,7 +255,7 @@ pub(super) fn generated(w: &[u8], strong_context: bool) -> bool {
             return false;
         }
     }
-    let sym = w.iter().any(|c| b"!@#%^&*+=?~$".contains(c));
+    let sym = w.iter().any(|c| b"!@#%^&*+?~$".contains(c));
     let digit = w.iter().any(u8::is_ascii_digit);
     let alpha = w.iter().any(u8::is_ascii_alphabetic);
     let mixed = w.iter().any(u8::is_ascii_uppercase) && w.iter().any(u8::is_ascii_lowercase);
@@ -558,7 +558,7 @@ pub(super) fn scan_anywhere(text: &str, spans: &mut Vec<(usize, usize)>) {
                     })))
                 && !*public.get_or_insert_with(|| public_material(text))
         };
-        if hit && !overlaps(s, e) {
+        if hit && !overlaps(s, e) && !super::values::not_secret(&text[s..e], b"") {
             spans.push((s, e));
         }
     }

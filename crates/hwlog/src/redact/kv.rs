@@ -95,10 +95,23 @@ impl Redactor {
                         shaped(v) || super::rules::symbolic(v)
                     }
                 };
-                if let Some((s, e)) = s.filter(|&(s, e)| fits(&b[s..e])) {
+                if let Some((s, e)) = s.filter(|&(s, e)| {
+                    fits(&b[s..e]) && !super::values::not_secret(&text[s..e], b"")
+                }) {
                     spans.push((s, e));
                 }
                 pos = pos.max(resume);
+                continue;
+            }
+            // `MD5 PASSWORD  : User     : MD5`: a table of labels (`ipmitool lan print`);
+            // a value followed by ` : ` is the next label.
+            let te = super::values::token_end(b, vstart);
+            let after = te + count_while(b, te, is_blank);
+            if after > te
+                && b.get(after) == Some(&b':')
+                && b.get(after + 1).is_some_and(|&c| is_blank(c))
+            {
+                pos = pos.max(te);
                 continue;
             }
             let resume = parse_keyed(text, vstart, class, spans);

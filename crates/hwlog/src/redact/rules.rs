@@ -172,6 +172,15 @@ pub(super) fn apply_rule(
             spans.extend(span(ms + n, me));
             me
         }
+        // `hooks.slack.com/services/XXXXXXXXX/XXXXXXXXX/XXXX…`: a documentation mask.
+        Kind::Url
+            if b[ms..me].len() >= 8
+                && b[me - 8..me]
+                    .iter()
+                    .all(|&c| matches!(c, b'X' | b'x' | b'*' | b'/')) =>
+        {
+            me
+        }
         Kind::Url => {
             let mut s = ms;
             while s > 0 && (b[s - 1].is_ascii_alphanumeric() || b".-".contains(&b[s - 1])) {
@@ -315,7 +324,15 @@ fn value_at(text: &str, p: usize, shaped_only: bool, spans: &mut Vec<(usize, usi
     if is_stopword(word) && !quoted {
         return resume;
     }
-    if shaped_only && !(shaped(word.as_bytes()) || symbolic(word.as_bytes())) {
+    let wb = word.as_bytes();
+    // `get secret bmc-node07`, `password secret/bmc/r12u07`: lower-case names and paths.
+    let name_like = wb
+        .iter()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"./_-".contains(c))
+        && wb.iter().any(|c| b"./_-".contains(c));
+    if shaped_only
+        && !((shaped(wb) && !name_like) || symbolic(wb) || super::generic::generated(wb, true))
+    {
         return resume;
     }
     spans.push((s, e));

@@ -102,7 +102,7 @@ mysql -u root -p appdb ==> =
 xfreerdp /u:svc /p:Rd5pw /v:h ==> xfreerdp /u:svc /p:[REDACTED] /v:h
 token ghp_0123456789abcdefghijklmnopqrstuvwxyzAB ok ==> token [REDACTED] ok
 key AKIAABCDEFGHIJKLMNOP used ==> key [REDACTED] used
-hook https://hooks.slack.com/services/T000/B000/XXXXXXXX ==> hook [REDACTED]
+hook https://hooks.slack.com/services/T000/B000/9f3kQ2xLm8Zp ==> hook [REDACTED]
 x=-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n-----END RSA PRIVATE KEY----- ==> x=[REDACTED]
 -----BEGIN CERTIFICATE-----\nMIIBabc\n-----END CERTIFICATE----- ==> =
 svc:$6$saltsalt$aaaaaaaaaaaaaaaaaaaaaaaa:19000:0 ==> svc:[REDACTED]:19000:0

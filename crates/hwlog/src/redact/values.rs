@@ -13,7 +13,8 @@ const STATES: &str = "true false yes no on off none null nil undefined unset emp
     enabled disabled enable disable required optional ok default auto manual always never \
     prompt ask any all deny allow ignore missing invalid expired changed unchanged pending \
     redacted filtered masked hidden censored omitted removed sanitized scrubbed elided \
-    sensitive password passwd credentials not priv encrypted localized \
+    sensitive password passwd credentials not priv encrypted localized local ldap radius \
+    tacacs kerberos pam \
     n/a";
 /// Words after a number that make it a quantity (`42 tests`, `90 days`).
 const UNITS: &str = "s ms us ns m min mins h d w y sec secs second seconds minute minutes \
@@ -321,9 +322,28 @@ pub(super) fn not_secret(v: &str, after: &[u8]) -> bool {
     ) {
         return true;
     }
-    // Masks: ******, xxxxxx, ####, •••.
+    // Masks: ******, xxxxxx, ####, •••; `****************XuV` (a mask that shows the
+    // last characters, as `aws configure list` prints keys).
+    let stars = v.bytes().take_while(|&c| c == b'*').count();
     if v.chars().all(|c| c == '*')
         || (v.chars().count() >= 3 && v.chars().all(|c| matches!(c, '*' | 'x' | 'X' | '#' | '•')))
+        || (stars >= 4 && v.len() - stars <= 4)
+    {
+        return true;
+    }
+    // `17`: a count or an index; no secret has three digits or fewer.
+    if v.len() <= 3 && v.bytes().all(|c| c.is_ascii_digit()) {
+        return true;
+    }
+    // `iDRAC.Embedded.1#Users.2`: a dotted attribute path.
+    if v.bytes().filter(|&c| c == b'.').count() >= 2
+        && v.split('.').all(|p| {
+            p.bytes().next().is_some_and(|c| c.is_ascii_alphanumeric())
+                && p.len() <= 16
+                && p.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'#' || c == b'_')
+        })
+        && v.bytes().filter(|c| c.is_ascii_digit()).count() * 2 < v.len()
     {
         return true;
     }
