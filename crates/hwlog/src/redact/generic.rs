@@ -24,6 +24,10 @@ pub(super) const DESCRIPTORS: &str =
     revision rev etag thumbprint nonce salt iv kid keyid keyids file path expires expired \
     expiry ttl length len status state code result error errno rc exit accessor";
 
+/// Words after which a word names a user or a host, not a secret.
+const USER_SLOTS: &str = "user username login account uid owner by principal host node server \
+    for";
+
 /// Word endings that are not secret words (`bypass`, `monkey`).
 const NOT_SECRET_WORDS: &str = "bypass compass overpass underpass monkey turkey hockey jockey \
     whiskey donkey lackey passed public publickey pubkey hotkey hotkeys";
@@ -132,7 +136,13 @@ fn secret_word(r: &Redactor, w: &str) -> Option<bool> {
     }) || super::keys::is(super::keys::Set::LastWords, last);
     if !ending {
         // `ResetPasswordJob`: an earlier sub-word names the secret.
-        return (r.classify(w) == Some(super::Class::Plain)).then_some(true);
+        // Only when the secret word is the one before last (`ResetPasswordJob`, not
+        // `SecretKeyRef3Resolver`).
+        let before_last = toks.len() >= 2 && {
+            let t = &toks[toks.len() - 2];
+            ENDINGS.split_ascii_whitespace().any(|e| t == e)
+        };
+        return (before_last && r.classify(w) == Some(super::Class::Plain)).then_some(true);
     }
     let key = last == "key" || (last.ends_with("key") && last.len() <= 7);
     Some(!key || r.classify(w) == Some(super::Class::Plain))
@@ -144,8 +154,58 @@ fn descriptor(w: &str) -> bool {
     }
     // The last sub-word: `hmac-sha256`, `request_id`; not `Salt-R3dis-0934`.
     tokens(w)
-        .last()
+        .iter()
+        .rev()
+        .find(|t| !t.bytes().all(|c| c.is_ascii_digit()))
         .is_some_and(|t| super::keys::is(super::keys::Set::Descriptors, t))
+}
+
+/// Whether a mixed-case part reads as CamelCase words and numbers (`X509TrustManager`,
+/// `Base64Encoder`, `Md5Util2`), not as a generated string (`R3dis`, `e4EkZpXRgItN`):
+/// split into `Word`, `ACRONYM`, `lower` and digit runs, only the first run may be
+/// lower case, words have three letters or more (one two-letter word allowed).
+fn camel_words(p: &[u8]) -> bool {
+    let mut i = 0;
+    let mut short = 0;
+    let mut first = true;
+    let mut capitalized = false;
+    while i < p.len() {
+        let c = p[i];
+        if c.is_ascii_digit() {
+            i += p[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        } else if c.is_ascii_uppercase() {
+            let ups = p[i..].iter().take_while(|c| c.is_ascii_uppercase()).count();
+            let lows = p[i + ups..]
+                .iter()
+                .take_while(|c| c.is_ascii_lowercase())
+                .count();
+            if lows == 0 {
+                i += ups; // ACRONYM
+            } else if ups > 1 {
+                i += ups - 1; // `XMLHttp`: `XML`, then `Http`
+            } else {
+                let word = &p[i..i + 1 + lows];
+                i += 1 + lows;
+                match word.len() {
+                    1 => return false,
+                    2 => short += 1,
+                    // A word has a vowel: `Manager`, not `Ccgrnq`.
+                    _ if !word.iter().any(|c| b"aeiouyAEIOUY".contains(c)) => return false,
+                    _ => {}
+                }
+                capitalized = true;
+            }
+        } else {
+            let lows = p[i..].iter().take_while(|c| c.is_ascii_lowercase()).count();
+            if !first || lows < 2 || !p[i..i + lows].iter().any(|c| b"aeiouy".contains(c)) {
+                return false;
+            }
+            i += lows;
+        }
+        first = false;
+    }
+    // Acronyms and digits alone (`SUAIZC2RWMAZ…`) are no words.
+    capitalized && short <= 1
 }
 
 /// Letter/digit alternations and case changes of one alphanumeric part.
@@ -163,7 +223,7 @@ fn part_random(p: &[u8]) -> bool {
     }
     if digits > 0 && letters > 0 && ld >= 2 {
         if p.iter().any(u8::is_ascii_uppercase) {
-            return true;
+            return !camel_words(p);
         }
         // Lower case: a single digit inside a word (`rt8pytr1`, `nc7eesntc9q`), not
         // the numbered parts of a name (`r12u07`, `node07a`).
@@ -206,6 +266,21 @@ fn part_random(p: &[u8]) -> bool {
         max_lower = max_lower.max(lower_run);
     }
     changes >= 3 && max_lower < 6
+}
+
+/// A word that is a password where a password is named: 8+ characters of a token
+/// alphabet with letters and digits (`Berezka2020`, `Fence2Cli`), but not a lower-case
+/// name or path (`bmc-node07`, `secret/bmc/r12u07`), an upper-case one (`SCRAM-SHA-512`),
+/// a number or a date.
+pub(super) fn prose_value(w: &[u8]) -> bool {
+    let sep = |c: &u8| b"./_-".contains(c);
+    let name_like = w.iter().any(sep)
+        && (w
+            .iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || sep(c))
+            || w.iter()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || sep(c)));
+    super::kv::shaped(w) && !name_like && !uuid(w)
 }
 
 /// Whether a word has the shape of a generated secret (see the module docs).
@@ -300,7 +375,13 @@ pub(super) fn scan_near(r: &Redactor, text: &str, spans: &mut Vec<(usize, usize)
     // Only words holding a vocabulary word can be secret words: one literal scan of the
     // lowercased text finds them (ASCII lowercasing keeps every offset).
     let lower = text.to_ascii_lowercase();
-    let mut hits = r.near_gate.find_iter(&lower).map(|m| m.start()).peekable();
+    // Non-ASCII text (`Пароль`, `Passwörter`): the case-insensitive vocabulary gate.
+    let hits: Vec<usize> = if text.is_ascii() {
+        r.near_gate.find_iter(&lower).map(|m| m.start()).collect()
+    } else {
+        r.key_gate.find_iter(text).map(|m| m.start()).collect()
+    };
+    let mut hits = hits.into_iter().peekable();
     if hits.peek().is_none() {
         return;
     }
@@ -327,16 +408,31 @@ pub(super) fn scan_near(r: &Redactor, text: &str, spans: &mut Vec<(usize, usize)
         let mut j = i + 1;
         while j < ws.len() && j <= i + WINDOW {
             let (cs, ce) = ws[j];
+            // The window ends with the line.
+            if b[ws[j - 1].1..cs].contains(&b'\n') {
+                break;
+            }
             let word = &text[cs..ce];
             if descriptor(word) {
                 break;
             }
             let ce = trim_end(b, cs, ce);
+            // `Failed password for invalid user postgres1`: a user's name.
+            let named = j > 0 && {
+                let (ps, pe) = ws[j - 1];
+                USER_SLOTS
+                    .split_ascii_whitespace()
+                    .any(|u| text[ps..pe].eq_ignore_ascii_case(u))
+            };
+            if named {
+                j += 1;
+                continue;
+            }
             // A key (`data=`, `value:`) is not a value.
             let is_key = matches!(b.get(ws[j].1), Some(b'=' | b':'))
                 && b.get(ws[j].1 + 1)
                     .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'"' | b'\''));
-            if !is_key && generated(&b[cs..ce], strong) {
+            if !is_key && (generated(&b[cs..ce], strong) || (strong && prose_value(&b[cs..ce]))) {
                 spans.push((cs, ce));
             }
             j += 1;
@@ -355,7 +451,7 @@ pub(super) fn bare_random(w: &[u8]) -> bool {
     }
     if !w
         .iter()
-        .all(|c| c.is_ascii_alphanumeric() || b"+/_-".contains(c))
+        .all(|c| c.is_ascii_alphanumeric() || b"+/_-.".contains(c))
         || w.starts_with(b"AAAA")
         || w.starts_with(b"MII")
         || w.starts_with(b"MF")
@@ -385,8 +481,10 @@ pub(super) fn bare_random(w: &[u8]) -> bool {
         }
     }
     // `GLOBALROOT/Device/HarddiskVolume2`: a path of words.
-    let wordy = w.split(|c| b"+/_-".contains(c)).any(|p| {
-        p.len() >= 4 && p[1..].iter().all(u8::is_ascii_lowercase) && p[0].is_ascii_alphabetic()
+    // ... or of CamelCase words (`FlashPlayerPlugin_18_0_0_209.exe`).
+    let wordy = w.split(|c| b"+/_-.".contains(c)).any(|p| {
+        (p.len() >= 4 && p[1..].iter().all(u8::is_ascii_lowercase) && p[0].is_ascii_alphabetic())
+            || (p.len() >= 8 && p.iter().all(u8::is_ascii_alphabetic) && camel_words(p))
     });
     up >= 2 && lo >= 2 && di >= 2 && ld >= 4 && case >= 4 && !wordy
 }

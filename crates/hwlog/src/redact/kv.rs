@@ -105,9 +105,15 @@ impl Redactor {
             }
             // `MD5 PASSWORD  : User     : MD5`: a table of labels (`ipmitool lan print`);
             // a value followed by ` : ` is the next label.
-            let te = super::values::token_end(b, vstart);
+            // (a short word: looked at within 64 bytes, so this stays linear)
+            let te = vstart
+                + b[vstart..b.len().min(vstart + 64)]
+                    .iter()
+                    .take_while(|c| !c.is_ascii_whitespace())
+                    .count();
             let after = te + count_while(b, te, is_blank);
             if after > te
+                && te < vstart + 64
                 && b.get(after) == Some(&b':')
                 && b.get(after + 1).is_some_and(|&c| is_blank(c))
             {

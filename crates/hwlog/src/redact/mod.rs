@@ -47,7 +47,17 @@ const TRIGGERS: &str = "pass pwd pw secret token key auth cookie session credent
     wagwoord adgangskode sandi expdp impdp sqlldr rman dgmgrl cryptsetup schtasks \
     ascii-text glcbt- $2$ $2x$ $sha1$ $md5$ chpasswd authinfo tskey- unseal ktpass kty redfishtool ipmitool sentry grub.pbkdf2 gaaaaa";
 /// Prefilter literals with blanks in them.
-const SPACED_TRIGGERS: &[&str] = &["net use", "net user", "]:25 "];
+const SPACED_TRIGGERS: &[&str] = &[
+    "net use",
+    "net user",
+    "]:25 ",
+    "sudo -s",
+    "<<<",
+    "@tcp(",
+    "@unix(",
+    "temporary password",
+    "communitydata",
+];
 /// Prefilter patterns that must match case-sensitively (they would hit common words
 /// case-insensitively).
 const CS_TRIGGERS: &[&str] = &[

@@ -302,6 +302,23 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
     ),
     // JWK private members: {"kty": …, "d": "…"}
     (r#""(?:d|p|q|dp|dq|qi|k)"[ \t]*:[ \t]*""#, Kind::Tail(1)),
+    // Here-strings into a reader of passwords: `sudo -S <<< 'PW'`, `passwd --stdin <<< PW`
+    (
+        r"(?i)(?:\bsudo[ \t]+(?:-[A-Za-z]+[ \t]+)*-[A-Za-z]*(?-i:S)[A-Za-z]*|--stdin|\bchpasswd)[^\n|;&<]*<<<[ \t]*",
+        Kind::Value,
+    ),
+    // Go database DSNs: `user:PW@tcp(host:3306)/db`
+    (
+        r#"[A-Za-z0-9_.-]+:[^\s@/"']+@(?:tcp|unix|udp)\("#,
+        Kind::UserinfoPass,
+    ),
+    // MySQL's first start: `A temporary password is generated for root@localhost: PW`
+    (
+        r"(?i)temporary password is generated for [^\s:]+:[ \t]+\S+",
+        Kind::LastRun,
+    ),
+    // pysnmp: `CommunityData('COMMUNITY', mpModel=1)`
+    (r"(?i)CommunityData\([ \t]*", Kind::Value),
     // FortiOS/VyOS config blocks: `set psksecret X`, `set password ENC X`
     (
         r"(?mi)(?:^|#)[ \t]*set[ \t]+(?:psksecret|passwd|password|secret|psk|auth-password|sso-password|pre-shared-secret)[ \t]+(?:ENC[ \t]+)?",
@@ -390,5 +407,9 @@ pub(super) const PHRASE_NEEDLES: &[&str] = &[
     "ktpass",
     "password",
     "kty",
+    "<<<",
+    "@tcp(|@unix(|@udp(",
+    "temporary password",
+    "communitydata",
     "set",
 ];

@@ -2,7 +2,6 @@
 //! `machine h login u password `, `net user NAME `), and how the value is taken.
 
 use super::keys::tokens;
-use super::kv::shaped;
 use super::tools::push_value;
 use super::values::{find_close, not_secret, parse_value, token_end};
 use super::{count_while, is_blank, span, Class, Redactor};
@@ -21,6 +20,8 @@ pub(super) enum Kind {
     Whole,
     /// The match without its first `n` bytes.
     After(usize),
+    /// The match's last run of non-blank characters.
+    LastRun,
     /// The whole URL around the match (host and scheme before it included).
     Url,
     /// `Bearer <token>`: the token.
@@ -166,6 +167,14 @@ pub(super) fn apply_rule(
         },
         Kind::Whole => {
             spans.push((ms, me));
+            me
+        }
+        Kind::LastRun => {
+            let s = b[ms..me]
+                .iter()
+                .rposition(|c| c.is_ascii_whitespace())
+                .map_or(ms, |i| ms + i + 1);
+            spans.extend(span(s, me));
             me
         }
         Kind::After(n) => {
@@ -326,12 +335,8 @@ fn value_at(text: &str, p: usize, shaped_only: bool, spans: &mut Vec<(usize, usi
     }
     let wb = word.as_bytes();
     // `get secret bmc-node07`, `password secret/bmc/r12u07`: lower-case names and paths.
-    let name_like = wb
-        .iter()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"./_-".contains(c))
-        && wb.iter().any(|c| b"./_-".contains(c));
     if shaped_only
-        && !((shaped(wb) && !name_like) || symbolic(wb) || super::generic::generated(wb, true))
+        && !(super::generic::prose_value(wb) || symbolic(wb) || super::generic::generated(wb, true))
     {
         return resume;
     }

@@ -177,6 +177,10 @@ pub(super) fn echo(text: &str, p: usize, spans: &mut Vec<(usize, usize)>) -> usi
         let word = &text[j..e];
         let tool = word.rsplit(['/', '\\']).next().unwrap_or(word);
         let tool = tool.strip_suffix(".exe").unwrap_or(tool);
+        // `| sudo -S cmd`: sudo itself reads the password.
+        if tool == "-S" && text[..j].trim_end().ends_with("sudo") {
+            break;
+        }
         if tool == "sudo" || (word.starts_with('-') && word.len() > 1) {
             j = e;
             continue;
@@ -184,20 +188,38 @@ pub(super) fn echo(text: &str, p: usize, spans: &mut Vec<(usize, usize)>) -> usi
         if !STDIN_READERS.contains(&tool) {
             return i;
         }
-        let colon = matches!(tool, "chpasswd" | "chgpasswd");
-        for (s, e) in found {
-            let s = if colon {
-                match b[s..e].iter().position(|&c| c == b':') {
-                    Some(c) => s + c + 1,
-                    None => continue,
-                }
-            } else {
-                s
-            };
-            spans.extend(span(s, e));
-        }
-        return e;
+        return take(
+            text,
+            found,
+            matches!(tool, "chpasswd" | "chgpasswd"),
+            spans,
+            e,
+        );
     }
+    take(text, found, false, spans, j)
+}
+
+/// Adds the echoed values (after `user:` for `chpasswd`); returns `end`.
+fn take(
+    text: &str,
+    found: Vec<(usize, usize)>,
+    colon: bool,
+    spans: &mut Vec<(usize, usize)>,
+    end: usize,
+) -> usize {
+    let b = text.as_bytes();
+    for (s, e) in found {
+        let s = if colon {
+            match b[s..e].iter().position(|&c| c == b':') {
+                Some(c) => s + c + 1,
+                None => continue,
+            }
+        } else {
+            s
+        };
+        spans.extend(span(s, e));
+    }
+    end
 }
 
 /// Whether a file name says it holds a secret (`.vault_pass`, `db.password`,

@@ -7,7 +7,7 @@ use super::values::parse_value;
 use super::{count_while, is_blank, span, Class, Redactor};
 
 /// The tools whose flags are understood, as one pattern over a line.
-pub(super) const TOOLS: &str = r#"(?i)(?:^|[\s/"'(;|&\[=`])(racadm|idracadm7?|sshpass|mysql|mysqldump|mysqladmin|mysqlsh|mysqlimport|mariadb|mariadb-dump|redis-cli|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldapwhoami|ldappasswd|ldapcompare|ldapexop|snmpwalk|snmpget|snmpset|snmpbulkwalk|snmpbulkget|snmpgetnext|snmptrap|snmptable|snmpdelta|snmpdf|check_snmp[a-z_]*|ipmitool|ipmiutil|ssh-keygen|sqlcmd|bcp|osql|isql|zip|unzip|zipcloak|7z|7za|7zr|rar|unrar|esxcli|openssl|doctl|vmrun|lftp|mosquitto_pub|mosquitto_sub|mosquitto_rr|knife|redfishtool|ipmi-sensors|ipmi-power|ipmipower|ipmi-chassis|ipmi-sel|ipmi-config|ipmi-fru|ipmi-raw|ipmi-oem|ipmi-dcmi|ipmi-pet|ipmiconsole|bmc-info|bmc-device|bmc-watchdog|ipmi-sensors-config|ipmi-pef-config|bmc-config)(?:\.exe)?(?:$|[\s"';|&)\]])"#;
+pub(super) const TOOLS: &str = r#"(?i)(?:^|[\s/"'(;|&\[=`])(racadm|idracadm7?|sshpass|mysql|mysqldump|mysqladmin|mysqlsh|mysqlimport|mariadb|mariadb-dump|redis-cli|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldapwhoami|ldappasswd|ldapcompare|ldapexop|snmpwalk|snmpget|snmpset|snmpbulkwalk|snmpbulkget|snmpgetnext|snmptrap|snmptable|snmpdelta|snmpdf|check_snmp[a-z_]*|ipmitool|ipmiutil|ssh-keygen|sqlcmd|bcp|osql|isql|zip|unzip|zipcloak|7z|7za|7zr|rar|unrar|esxcli|openssl|doctl|vmrun|lftp|mosquitto_pub|mosquitto_sub|mosquitto_rr|knife|redfishtool|ipmi-sensors|ipmi-power|ipmipower|ipmi-chassis|ipmi-sel|ipmi-config|ipmi-fru|ipmi-raw|ipmi-oem|ipmi-dcmi|ipmi-pet|ipmiconsole|bmc-info|bmc-device|bmc-watchdog|ipmi-sensors-config|ipmi-pef-config|bmc-config|fence_[a-z0-9_]+)(?:\.exe)?(?:$|[\s"';|&)\]])"#;
 
 const T_RACADM: u32 = 1;
 const T_SSHPASS: u32 = 1 << 1;
@@ -78,7 +78,10 @@ fn single_dash_secret(name: &str, ctx: u32) -> bool {
 impl Redactor {
     pub(super) fn scan_flags(&self, text: &str, spans: &mut Vec<(usize, usize)>) {
         let b = text.as_bytes();
-        let mut line = (usize::MAX, 0usize, 0u32); // (start, end, tool mask)
+        // (start, end, user-flag bit, tools of the line with where each ends)
+        let mut line = (usize::MAX, 0usize, 0u32, Vec::new());
+        // The tools seen so far on the line (flags come in order: linear).
+        let (mut seen, mut ctx) = (0, 0u32);
         let mut covered = 0;
         for m in self.flag.find_iter(text) {
             let f_start = m.start() + m.as_str().find('-').unwrap_or(0);
@@ -105,8 +108,14 @@ impl Redactor {
             }
             if line.0 == usize::MAX || f_start >= line.1 {
                 line = self.line_context(text, f_start, line.1);
+                (seen, ctx) = (0, line.2);
             }
-            let ctx = line.2;
+            // A tool's flags follow its name: `apt-get install -y ipmitool` is not
+            // ipmitool's `-y`.
+            while let Some(&(_, bit)) = line.3.get(seen).filter(|t| t.0 <= f_start) {
+                ctx |= bit;
+                seen += 1;
+            }
             let letter = name.as_bytes()[1];
             let word = &name[1..];
             if name.len() > 2 {
@@ -187,9 +196,14 @@ impl Redactor {
         }
     }
 
-    /// Bounds and tool mask of the line holding `pos`. `from` (<= `pos`) is the
+    /// Bounds of the line holding `pos`, its `-u` bit and its tools (where each name ends). `from` (<= `pos`) is the
     /// end of the previous line looked at, so repeated calls stay linear.
-    fn line_context(&self, text: &str, pos: usize, from: usize) -> (usize, usize, u32) {
+    fn line_context(
+        &self,
+        text: &str,
+        pos: usize,
+        from: usize,
+    ) -> (usize, usize, u32, Vec<(usize, u32)>) {
         let b = text.as_bytes();
         let from = from.min(pos);
         let start = b[from..pos]
@@ -198,16 +212,18 @@ impl Redactor {
             .map_or(from, |i| from + i + 1);
         let end = pos + count_while(b, pos, |c| c != b'\n');
         let line = &text[start..end];
-        let mut mask = 0;
+        let mut tools = Vec::new();
         for c in self.tools.captures_iter(line) {
             if let Some(t) = c.get(1) {
-                mask |= tool_bit(&t.as_str().to_ascii_lowercase());
+                tools.push((start + t.end(), tool_bit(&t.as_str().to_ascii_lowercase())));
             }
         }
-        if self.user_flag.is_match(line) {
-            mask |= T_USERFLAG;
-        }
-        (start, end, mask)
+        let user = if self.user_flag.is_match(line) {
+            T_USERFLAG
+        } else {
+            0
+        };
+        (start, end, user, tools)
     }
 }
 
