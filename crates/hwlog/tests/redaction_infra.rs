@@ -132,16 +132,16 @@ fn fourth_corpus() {
 /// Fifth and sixth corpora, written (by two authors who had not seen the rules or the other
 /// corpora) before the generic rules. First measured at 50/436 = 11.5% leak, 7/155 = 4.5%
 /// changed and 70/460 = 15.2%, 11/160 = 6.9%. Alternate lines (the odd ones) were used to
-/// develop the generic rules; the even lines went from 16/218 = 7.3%, 2/77 = 2.6% (fifth)
-/// and 27/230 = 11.7%, 8/80 = 10.0% (sixth) to the rates measured on the last corpus in
-/// docs/redaction.md. Bounds are today's rates, not the goal.
+/// develop the generic rules; the even lines, looked at only as rates, went from
+/// 16/218 = 7.3%, 2/77 = 2.6% (fifth) and 27/230 = 11.7%, 8/80 = 10.0% (sixth) to
+/// 8/218 = 3.7%, 1/77 and 17/230 = 7.4%, 6/80. Bounds are today's rates, not the goal.
 #[test]
 fn fifth_corpus() {
     check_within(
         "fifth corpus",
         include_str!("data/secrets/fifth_secret_lines.tsv"),
         include_str!("data/secrets/fifth_clean_lines.txt"),
-        0.035,
+        0.025,
         0.01,
     );
 }
@@ -152,7 +152,7 @@ fn sixth_corpus() {
         "sixth corpus",
         include_str!("data/secrets/sixth_secret_lines.tsv"),
         include_str!("data/secrets/sixth_clean_lines.txt"),
-        0.055,
+        0.045,
         0.01,
     );
 }
@@ -206,3 +206,21 @@ fn check_within(name: &str, tsv: &str, clean: &str, leak_max: f64, changed_max: 
 /// 4/562 = 0.7% leak and 0/194 changed; 0/333 and 0/114).
 const LEAK_MAX: f64 = 0.01;
 const CHANGED_MAX: f64 = 0.01;
+
+/// A seventh corpus, written last by an author asked for the forms a redactor would miss;
+/// it counts password hashes as clean (the engine redacts them: two of its clean lines).
+/// First measured at 79/358 = 22.1% leak and 11/138 = 8.0% changed with the rules before
+/// the generic ones, 50/358 = 14.0% and 13/138 = 9.4% with them. Its odd lines were then
+/// used to widen the rules; its even lines went from 22/179 = 12.3%, 7/69 = 10.1% to
+/// 18/179 = 10.1%, 6/69 = 8.7% (measured once, before they were looked at; their clean
+/// lines were looked at afterwards).
+#[test]
+fn seventh_corpus() {
+    check_within(
+        "seventh corpus",
+        include_str!("data/secrets/seventh_secret_lines.tsv"),
+        include_str!("data/secrets/seventh_clean_lines.txt"),
+        0.09,
+        0.04,
+    );
+}

@@ -158,6 +158,9 @@ pub(super) fn classify(key: &str, extra: &[String]) -> Option<Class> {
         || is(Set::LastWords, last)
         || is(Set::Joined, &joined)
         || joined.starts_with("aspsessionid")
+        // Session cookies named `…SESSIONID` / `…SESSID` (`QSESSIONID`, `PHPSESSID`).
+        || (last.len() > 9 && last.ends_with("sessionid"))
+        || (last.len() > 6 && last.ends_with("sessid"))
         || is(Set::LastWords, &joined)
         || words(SUFFIXES).any(|s| last.ends_with(s) || joined.ends_with(s))
         // `管理者パスワード`: compounds without separators.
@@ -173,6 +176,11 @@ pub(super) fn classify(key: &str, extra: &[String]) -> Option<Class> {
     if !hit {
         // `key`, `routing_key`, `sort_key`: a secret only when the value looks generated.
         return (last == "key").then_some(Class::Weak);
+    }
+    // `adminPasswordKey: postgres-password` (Helm): the name of the key that holds the
+    // password; a value counts only when it looks generated.
+    if last == "key" && early.iter().any(|t| t.ends_with("password")) {
+        return Some(Class::Weak);
     }
     Some(
         if last == "cookie" || last == "cookies" || joined == "setcookie" {

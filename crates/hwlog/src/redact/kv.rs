@@ -1,7 +1,7 @@
 //! Key/value syntax: `k=v`, `k: v`, JSON/Python/Ruby pairs, name/value encodings,
 //! XML elements and URL userinfo.
 
-use super::values::{nss_source, parse_keyed, parse_value};
+use super::values::{nss_source, parse_keyed, parse_value, phrase_key};
 use super::{count_while, is_blank, span, Class, Redactor};
 
 /// `name=`/`"key": "…"`/`<property name="…"` followed by the name of a setting; the
@@ -120,7 +120,7 @@ impl Redactor {
                 pos = pos.max(te);
                 continue;
             }
-            let resume = parse_keyed(text, vstart, class, spans);
+            let resume = parse_keyed(text, vstart, class, phrase_key(key), spans);
             pos = pos.max(resume);
         }
     }
@@ -196,7 +196,7 @@ impl Redactor {
                 continue;
             };
             let k = k + 1 + count_while(b, k + 1, is_blank);
-            covered = parse_keyed(text, k, class, spans);
+            covered = parse_keyed(text, k, class, false, spans);
         }
     }
 

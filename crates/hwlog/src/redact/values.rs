@@ -14,7 +14,7 @@ const STATES: &str = "true false yes no on off none null nil undefined unset emp
     prompt ask any all deny allow ignore missing invalid expired changed unchanged pending \
     redacted filtered masked hidden censored omitted removed sanitized scrubbed elided \
     sensitive password passwd credentials not priv encrypted localized local ldap radius \
-    tacacs kerberos pam \
+    tacacs kerberos pam installed \
     n/a";
 /// Words after a number that make it a quantity (`42 tests`, `90 days`).
 const UNITS: &str = "s ms us ns m min mins h d w y sec secs second seconds minute minutes \
@@ -140,10 +140,6 @@ pub(super) fn parse_value(
 /// Parameter schemes (Digest, OAuth) are left to the pair-by-pair key scan. `quoted`
 /// values may hold a credential with blanks, so the span runs to `ce`.
 fn auth_span(b: &[u8], s: usize, ce: usize, quoted: bool, c: Class) -> Option<(usize, usize)> {
-    // `PVEAPIToken=root@pam!automation=<token-uuid>`: a template.
-    if b[s..ce].ends_with(b">") && b[s..ce].contains(&b'<') {
-        return None;
-    }
     let wlen = count_while(b, s, |c| {
         c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
     });
@@ -161,8 +157,20 @@ fn auth_span(b: &[u8], s: usize, ce: usize, quoted: bool, c: Class) -> Option<(u
         return None;
     }
     if !has_rest {
-        // A lone scheme word ("Authorization: Bearer") has no credential.
-        return if known { None } else { span(s, ce) };
+        // A lone scheme word ("Authorization: Bearer") has no credential; a lone word is one
+        // only when it looks like one (`authorization=rbac` names a mode).
+        let lone = &b[s..token_end(b, s).min(ce)];
+        // `PVEAPIToken=root@pam!automation=<token-uuid>`: a template.
+        if placeholder_in(lone) {
+            return None;
+        }
+        let credential =
+            super::kv::shaped(lone) || super::generic::generated(lone, true) || lone.len() >= 16;
+        return if known || !credential {
+            None
+        } else {
+            span(s, ce)
+        };
     }
     let cred_end = if quoted {
         ce
@@ -170,6 +178,10 @@ fn auth_span(b: &[u8], s: usize, ce: usize, quoted: bool, c: Class) -> Option<(u
         token_end(b, rest).min(ce)
     };
     let cred = &b[rest..cred_end];
+    // `Credential=<redacted>/2024…`: a masked value.
+    if placeholder_in(cred) {
+        return None;
+    }
     // `Bearer ${GITHUB_TOKEN}`, `Bearer $TOKEN`: a reference; `…=<token-uuid>`: a
     // template.
     if std::str::from_utf8(cred).is_ok_and(|v| not_secret(v, b""))
@@ -186,6 +198,20 @@ fn auth_span(b: &[u8], s: usize, ce: usize, quoted: bool, c: Class) -> Option<(u
     } else {
         span(s, cred_end)
     }
+}
+
+/// Whether `v` holds a placeholder such as `<redacted>` or `<token-uuid>`.
+fn placeholder_in(v: &[u8]) -> bool {
+    v.iter().enumerate().any(|(o, &c)| {
+        c == b'<'
+            // (within 64 bytes: linear on any input)
+            && v[o..v.len().min(o + 64)].iter().position(|&c| c == b'>').is_some_and(|c| {
+                c > 1
+                    && v[o + 1..o + c]
+                        .iter()
+                        .all(|c| c.is_ascii_alphabetic() || b"_- ".contains(c))
+            })
+    })
 }
 
 /// `[..]` / `(..)` values of sensitive keys. For `auth` keys a two-element tuple is
@@ -231,12 +257,17 @@ pub(super) fn parse_keyed(
     text: &str,
     p: usize,
     class: Class,
+    phrase: bool,
     spans: &mut Vec<(usize, usize)>,
 ) -> usize {
     let b = text.as_bytes();
     if class != Class::Cookie || p >= b.len() || text[p..].starts_with(REDACTED) {
         let (s, resume) = parse_value(text, p, Some(class));
-        spans.extend(s);
+        if let Some((s, e)) = s {
+            let e = if phrase { passphrase_end(b, s, e) } else { e };
+            spans.push((s, e));
+            return resume.max(e);
+        }
         return resume;
     }
     let bs = count_while(b, p, |c| c == b'\\');
@@ -249,6 +280,61 @@ pub(super) fn parse_keyed(
     };
     cookie_spans(text, s, e, spans);
     resume
+}
+
+/// An unquoted value that runs on in plain words to the end of the line is a passphrase
+/// (`PASSPHRASE: rocket fuel at dawn`, `userPassword: Winter is Coming 7`): where it ends.
+/// At most five more words, each letters, digits and `'!?.-`, and nothing after them.
+/// Only for keys that name a password or a passphrase (see [`phrase_key`]).
+fn passphrase_end(b: &[u8], s: usize, e: usize) -> usize {
+    if s == 0 || matches!(b[s - 1], b'"' | b'\'') || b.get(e).is_none_or(|&c| !is_blank(c)) {
+        return e;
+    }
+    // `IPMI_PASSWORD=x ipmitool -E`: after `=` (a shell assignment) no word may be a flag.
+    let mut k = s;
+    while k > 0 && is_blank(b[k - 1]) {
+        k -= 1;
+    }
+    let assignment = k > 0 && b[k - 1] == b'=';
+    let mut i = e;
+    for _ in 0..5 {
+        let w = i + count_while(b, i, is_blank);
+        let we = w + count_while(b, w, |c| c.is_ascii_alphanumeric() || b"'!?.-".contains(&c));
+        if we == w {
+            break;
+        }
+        if assignment && b[w] == b'-' {
+            return e;
+        }
+        if we < b.len() && !matches!(b[we], b' ' | b'\t' | b'\n' | b'\r') {
+            return e;
+        }
+        i = we;
+    }
+    let rest = i + count_while(b, i, is_blank);
+    if i > e && (rest >= b.len() || matches!(b[rest], b'\n' | b'\r')) {
+        i
+    } else {
+        e
+    }
+}
+
+/// Whether a key names something a person types (`userPassword`, `RESTIC_PASSWORD`,
+/// `DEPLOY_KEY_PASSPHRASE`), whose value may be words with blanks between them.
+pub(super) fn phrase_key(key: &str) -> bool {
+    super::keys::tokens(key).last().is_some_and(|t| {
+        [
+            "password",
+            "passwd",
+            "passphrase",
+            "passwort",
+            "secret",
+            "pass",
+            "pwd",
+        ]
+        .iter()
+        .any(|w| t.ends_with(w))
+    })
 }
 
 /// Redact the values inside a `Cookie`/`Set-Cookie` value (`s..e`), pair by pair;
@@ -272,7 +358,15 @@ fn cookie_spans(text: &str, s: usize, e: usize, spans: &mut Vec<(usize, usize)>)
                 || ["_ga", "_gid", "_gat", "_fbp", "_gcl", "_hj"]
                     .iter()
                     .any(|p| name.starts_with(p))
-                || (!val.is_empty() && val.bytes().all(|c| c.is_ascii_digit()));
+                || (!val.is_empty() && val.bytes().all(|c| c.is_ascii_digit()))
+                // `sidebar=collapsed`: a word in a cookie not named for a session is a
+                // preference.
+                || (val.len() <= 12
+                    && !val.is_empty()
+                    && val.bytes().all(|c| c.is_ascii_lowercase())
+                    && !["sid", "sess", "token", "auth", "csrf", "xsrf", "key", "login", "user"]
+                        .iter()
+                        .any(|w| name.contains(w)));
             if !plain && !not_secret(val, b"") {
                 spans.push((vs, vs + val.len()));
             }
@@ -331,6 +425,19 @@ pub(super) fn not_secret(v: &str, after: &[u8]) -> bool {
     {
         return true;
     }
+    // `<redacted>/20240501/us-east-1/s3/aws4_request`: masked where it starts.
+    let head = v.as_bytes();
+    if head.first() == Some(&b'<') {
+        if let Some(c) = head.iter().position(|&c| c == b'>') {
+            if c > 1
+                && head[1..c]
+                    .iter()
+                    .all(|c| c.is_ascii_alphabetic() || b"_- ".contains(c))
+            {
+                return true;
+            }
+        }
+    }
     // `17`: a count or an index; no secret has three digits or fewer.
     if v.len() <= 3 && v.bytes().all(|c| c.is_ascii_digit()) {
         return true;
@@ -341,7 +448,7 @@ pub(super) fn not_secret(v: &str, after: &[u8]) -> bool {
             p.bytes().next().is_some_and(|c| c.is_ascii_alphanumeric())
                 && p.len() <= 16
                 && p.bytes()
-                    .all(|c| c.is_ascii_alphanumeric() || c == b'#' || c == b'_')
+                    .all(|c| c.is_ascii_alphanumeric() || b"#_-".contains(&c))
         })
         && v.bytes().filter(|c| c.is_ascii_digit()).count() * 2 < v.len()
     {
@@ -375,6 +482,17 @@ pub(super) fn not_secret(v: &str, after: &[u8]) -> bool {
     }
     if v.starts_with("{{") || v.starts_with("#{") || v.starts_with("<%") || v.starts_with("%(") {
         return true;
+    }
+    // Terraform and HCL references: `var.db_password`, `local.x`, `data.vault_x.y`.
+    if let Some((scope, rest)) = v.split_once('.') {
+        if matches!(scope, "var" | "local" | "data" | "module" | "each" | "self")
+            && !rest.is_empty()
+            && rest
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b"_.[]\"-".contains(&c))
+        {
+            return true;
+        }
     }
     // A PowerShell cmdlet on the right of an assignment (`$pw = ConvertTo-SecureString …`).
     if let Some((verb, noun)) = v.trim_start_matches('(').split_once('-') {
