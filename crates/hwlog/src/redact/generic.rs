@@ -116,16 +116,26 @@ fn secret_word(r: &Redactor, w: &str) -> Option<bool> {
     if w.len() < 2 || w.len() > 64 {
         return None;
     }
-    let lower = w.to_ascii_lowercase();
-    if NOT_SECRET_WORDS
-        .split_ascii_whitespace()
-        .any(|n| lower.ends_with(n))
-        || lower.contains("public")
+    let wb = w.as_bytes();
+    let ends = |n: &str| {
+        wb.len() >= n.len() && wb[wb.len() - n.len()..].eq_ignore_ascii_case(n.as_bytes())
+    };
+    if NOT_SECRET_WORDS.split_ascii_whitespace().any(ends)
+        || wb.windows(6).any(|x| x.eq_ignore_ascii_case(b"public"))
     {
         return None;
     }
-    let toks = tokens(w);
-    let last = toks.last()?;
+    // (a lower-case word is its own only token: no allocation)
+    let toks = if wb.iter().all(u8::is_ascii_lowercase) {
+        Vec::new()
+    } else {
+        tokens(w)
+    };
+    let last: &str = if toks.is_empty() {
+        w
+    } else {
+        toks.last()?.as_str()
+    };
     if NOT_HERE.split_ascii_whitespace().any(|n| n == last) {
         return None;
     }
@@ -386,7 +396,24 @@ pub(super) fn scan_near(r: &Redactor, text: &str, spans: &mut Vec<(usize, usize)
         return;
     }
     let b = text.as_bytes();
-    let ws = words(b);
+    // Words before the first secret word do not matter (but the one before it, `public`):
+    // start there.
+    let first = hits.peek().copied().unwrap_or(0);
+    let mut from = b[..first]
+        .iter()
+        .rposition(|&c| is_delim(c))
+        .map_or(0, |i| i + 1);
+    while from > 0 && is_delim(b[from - 1]) {
+        from -= 1;
+    }
+    from = b[..from]
+        .iter()
+        .rposition(|&c| is_delim(c))
+        .map_or(0, |i| i + 1);
+    let ws: Vec<(usize, usize)> = words(&b[from..])
+        .into_iter()
+        .map(|(s, e)| (s + from, e + from))
+        .collect();
     let mut i = 0;
     while i < ws.len() {
         let (s, e) = ws[i];
@@ -599,16 +626,24 @@ pub(super) fn leet_word(w: &[u8]) -> bool {
 pub(super) fn scan_anywhere(text: &str, spans: &mut Vec<(usize, usize)>) {
     let b = text.as_bytes();
     // What the syntax rules found wins: a word they cut (`-U svc%[REDACTED]`) stays cut.
-    let mut prior = spans.clone();
-    prior.sort_unstable();
-    let mut reach = Vec::with_capacity(prior.len());
-    let mut far = 0;
-    for &(_, e) in &prior {
-        far = far.max(e);
-        reach.push(far);
-    }
-    let overlaps = |s: usize, e: usize| {
-        let n = prior.partition_point(|p| p.0 < e);
+    // (sorted once, on the first hit)
+    let found = spans.len();
+    let mut prior: Option<(Vec<(usize, usize)>, Vec<usize>)> = None;
+    let mut overlaps = |spans: &[(usize, usize)], s: usize, e: usize| {
+        let (sorted, reach) = prior.get_or_insert_with(|| {
+            let mut sorted = spans[..found].to_vec();
+            sorted.sort_unstable();
+            let mut far = 0;
+            let reach = sorted
+                .iter()
+                .map(|&(_, e)| {
+                    far = far.max(e);
+                    far
+                })
+                .collect();
+            (sorted, reach)
+        });
+        let n = sorted.partition_point(|p| p.0 < e);
         n > 0 && reach[n - 1] > s
     };
     let mut public: Option<bool> = None;
@@ -656,7 +691,7 @@ pub(super) fn scan_anywhere(text: &str, spans: &mut Vec<(usize, usize)>) {
                     })))
                 && !*public.get_or_insert_with(|| public_material(text))
         };
-        if hit && !overlaps(s, e) && !super::values::not_secret(&text[s..e], b"") {
+        if hit && !overlaps(spans, s, e) && !super::values::not_secret(&text[s..e], b"") {
             spans.push((s, e));
         }
     }
