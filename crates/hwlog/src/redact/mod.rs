@@ -10,8 +10,10 @@
 //! `requirepass`), `.netrc`/`.pgpass` lines, and the command lines of common
 //! provisioning tools (ipmitool, racadm, sshpass, mysql, smbclient, plink, htpasswd,
 //! `echo … | chpasswd`, ...). Sensitive words only count in key/value position, so
-//! prose such as "password policy updated" is left alone. The full rule set is
-//! described in `docs/redaction.md`.
+//! prose such as "password policy updated" is left alone. Beyond the syntax it knows, a
+//! word shaped like a generated secret a few words after a secret word goes, and so does
+//! a word that is one by its shape alone (`Bind!Svc2024`, a 40-character random token).
+//! The full rule set is described in `docs/redaction.md`.
 //!
 //! All patterns are compiled once per [`Redactor`]; matching is linear time and
 //! never panics. Lines that contain none of the trigger words are rejected by a
@@ -25,6 +27,7 @@ mod keys;
 mod kv;
 mod phrases;
 mod rules;
+mod shapes;
 mod tokens;
 mod tools;
 mod values;

@@ -336,7 +336,7 @@ fn value_at(text: &str, p: usize, shaped_only: bool, spans: &mut Vec<(usize, usi
     let wb = word.as_bytes();
     // `get secret bmc-node07`, `password secret/bmc/r12u07`: lower-case names and paths.
     if shaped_only
-        && !(super::generic::prose_value(wb) || symbolic(wb) || super::generic::generated(wb, true))
+        && !(super::shapes::prose_value(wb) || symbolic(wb) || super::shapes::generated(wb, true))
     {
         return resume;
     }

@@ -165,7 +165,7 @@ fn auth_span(b: &[u8], s: usize, ce: usize, quoted: bool, c: Class) -> Option<(u
             return None;
         }
         let credential =
-            super::kv::shaped(lone) || super::generic::generated(lone, true) || lone.len() >= 16;
+            super::kv::shaped(lone) || super::shapes::generated(lone, true) || lone.len() >= 16;
         return if known || !credential {
             None
         } else {
