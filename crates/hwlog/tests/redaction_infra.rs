@@ -152,7 +152,7 @@ fn sixth_corpus() {
         "sixth corpus",
         include_str!("data/secrets/sixth_secret_lines.tsv"),
         include_str!("data/secrets/sixth_clean_lines.txt"),
-        0.045,
+        0.035,
         0.01,
     );
 }
@@ -220,7 +220,7 @@ fn seventh_corpus() {
         "seventh corpus",
         include_str!("data/secrets/seventh_secret_lines.tsv"),
         include_str!("data/secrets/seventh_clean_lines.txt"),
-        0.09,
-        0.04,
+        0.075,
+        0.025,
     );
 }

@@ -65,28 +65,62 @@ static CLASS: [u8; 256] = {
         t[b'0' as usize + d] = DIGIT;
         d += 1;
     }
+    // Non-ASCII ends a word for the shape scan (the shapes are ASCII).
+    let mut h = 0x80;
+    while h < 256 {
+        t[h] = DELIM;
+        h += 1;
+    }
     t
 };
 
 fn is_delim(c: u8) -> bool {
-    CLASS[c as usize] == DELIM
+    c < 0x80 && CLASS[c as usize] == DELIM
 }
 
-/// The words of `text` as byte ranges.
+/// Whether the (non-ASCII) character at `i` is punctuation or a blank (`：`, `、`, `。`):
+/// a word ends there (`初始密码：Shanghai@2024` is two words).
+fn wide_delim(b: &[u8], i: usize) -> bool {
+    let end = (i + 4).min(b.len());
+    let Some(c) = (i + 1..=end)
+        .find_map(|e| std::str::from_utf8(&b[i..e]).ok())
+        .and_then(|s| s.chars().next())
+    else {
+        return false;
+    };
+    !c.is_alphanumeric()
+}
+
+/// The words of `text` as byte ranges. Non-ASCII letters belong to words (`Пароль`,
+/// `密码`), non-ASCII punctuation ends them.
 fn words(b: &[u8]) -> Vec<(usize, usize)> {
+    // Length of the delimiter at `i` (0: none): an ASCII delimiter, or a whole wide one.
+    let delim_len = |i: usize| -> usize {
+        if b[i] < 0x80 {
+            usize::from(is_delim(b[i]))
+        } else if b[i] >= 0xC0 && wide_delim(b, i) {
+            1 + b[i + 1..]
+                .iter()
+                .take(3)
+                .take_while(|&&c| (0x80..0xC0).contains(&c))
+                .count()
+        } else {
+            0
+        }
+    };
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        while i < b.len() && is_delim(b[i]) {
-            i += 1;
+        let n = delim_len(i);
+        if n > 0 {
+            i += n;
+            continue;
         }
         let s = i;
-        while i < b.len() && !is_delim(b[i]) {
+        while i < b.len() && delim_len(i) == 0 {
             i += 1;
         }
-        if i > s {
-            out.push((s, i));
-        }
+        out.push((s, i));
     }
     out
 }
@@ -319,7 +353,7 @@ pub(super) fn scan_anywhere(text: &str, spans: &mut Vec<(usize, usize)>) {
     let mut i = 0;
     let mut prev: Option<(usize, usize)> = None;
     while i < b.len() {
-        if is_delim(b[i]) {
+        if CLASS[b[i] as usize] == DELIM {
             i += 1;
             continue;
         }
@@ -346,7 +380,9 @@ pub(super) fn scan_anywhere(text: &str, spans: &mut Vec<(usize, usize)>) {
             .any(|x| x[0] == b'%' && x[1].is_ascii_hexdigit() && x[2].is_ascii_hexdigit());
         let e = trim_end(b, s, e);
         let w = &b[s..e];
-        let hit = if query || encoded {
+        // `[…:2181:Environment@100]`: a logger's location tag.
+        let location = s > 0 && matches!(b[s - 1], b':' | b'[') && b.get(e) == Some(&b']');
+        let hit = if query || encoded || location {
             false
         } else if password_shaped(w) {
             true

@@ -20,7 +20,7 @@ const WHOLE_ONLY: &str = "pin pat";
 /// ...or when its last token ends with one of these (`dbpassword`, `authtoken`).
 const SUFFIXES: &str = "password passwd passphrase secret token apikey accesskey secretkey \
     privatekey sessionkey masterkey signingkey encryptionkey licensekey authtok passwort \
-    authkey";
+    authkey securitykey";
 /// ...or when an earlier token is one of these and the last token is not benign
 /// (`password_hash` is sensitive, `password_file` is not).
 const STRONG: &str = "password passwd passphrase secret credential credentials";

@@ -120,6 +120,20 @@ impl Redactor {
                 pos = pos.max(te);
                 continue;
             }
+            // `"db-creds" : secret "maas-db"`: the value names a kind of object.
+            let word_end = vstart
+                + b[vstart..]
+                    .iter()
+                    .take(12)
+                    .take_while(|c| c.is_ascii_alphabetic())
+                    .count();
+            if matches!(
+                text[vstart..word_end].to_ascii_lowercase().as_str(),
+                "secret" | "secrets" | "token" | "credentials"
+            ) && b.get(word_end).is_some_and(|&c| is_blank(c))
+            {
+                continue;
+            }
             let resume = parse_keyed(text, vstart, class, phrase_key(key), spans);
             pos = pos.max(resume);
         }

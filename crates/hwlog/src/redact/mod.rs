@@ -48,7 +48,7 @@ const TRIGGERS: &str = "pass pwd pw secret token key auth cookie session credent
     shpca_ shppa_ hf_ age-secret glsa_ glc_ pmak- lin_api_ sq0atp- sq0csp- com2sec \
     createuser code= verifier kinit sessid connect.sid /bot setuser \
     wagwoord adgangskode sandi expdp impdp sqlldr rman dgmgrl cryptsetup schtasks \
-    ascii-text glcbt- $2$ $2x$ $sha1$ $md5$ chpasswd authinfo tskey- unseal ktpass kty redfishtool ipmitool sentry grub.pbkdf2 gaaaaa";
+    ascii-text glcbt- $2$ $2x$ $sha1$ $md5$ chpasswd authinfo tskey- unseal ktpass kty redfishtool ipmitool sentry grub.pbkdf2 gaaaaa sqp_ squ_ sqa_";
 /// Prefilter literals with blanks in them.
 const SPACED_TRIGGERS: &[&str] = &[
     "net use",

@@ -317,8 +317,43 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
         r"(?i)temporary password is generated for [^\s:]+:[ \t]+\S+",
         Kind::LastRun,
     ),
-    // pysnmp: `CommunityData('COMMUNITY', mpModel=1)`
+    // pysnmp: `CommunityData('COMMUNITY', mpModel=1)`, `UsmUserData('u', 'AUTHKEY', …)`
     (r"(?i)CommunityData\([ \t]*", Kind::Value),
+    (
+        r#"(?i)UsmUserData\([ \t]*['"][^'"\n]*['"][ \t]*,[ \t]*"#,
+        Kind::Value,
+    ),
+    // A quoted value after `password is`: `the passphrase is 'correct horse battery staple'`
+    (
+        r#"(?i-u:\b(?:password|passphrase|passwd|passcode|secret|pw))[ \t]+(?:is|was|will[ \t]+be|set[ \t]+to)[ \t]+(?:now[ \t]+)?['"]"#,
+        Kind::Tail(1),
+    ),
+    // radtest USER PASSWORD SERVER NAS-PORT SECRET
+    (
+        r"(?i-u:\bradtest)[ \t]+",
+        Kind::Positional(1, &["-t", "-P", "-d", "-D"]),
+    ),
+    (
+        r"(?i-u:\bradtest)[ \t]+",
+        Kind::Positional(4, &["-t", "-P", "-d", "-D"]),
+    ),
+    // MinIO client: `mc alias set NAME URL ACCESS SECRET`, `mc config host add …`
+    (
+        r"(?i-u:\bmc[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add))[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+",
+        Kind::Value,
+    ),
+    // Ubuntu: `canonical-livepatch enable TOKEN`, `pro attach TOKEN`, `ua attach TOKEN`
+    (
+        r"(?i-u:\b(?:canonical-livepatch[ \t]+enable|(?:pro|ua)[ \t]+attach))[ \t]+",
+        Kind::Value,
+    ),
+    // debconf's protocol (preseeding): `SET passwd/root-password VALUE`
+    (
+        r"(?-u:\bSET)[ \t]+[A-Za-z0-9_.-]+/[A-Za-z0-9_/.-]*(?:password|passwd|passphrase)[A-Za-z0-9_/.-]*[ \t]+",
+        Kind::Value,
+    ),
+    // VRRP/HSRP/OSPF `authentication text X`
+    (r"(?i-u:\bauthentication[ \t]+text)[ \t]+", Kind::Value),
     // FortiOS/VyOS config blocks: `set psksecret X`, `set password ENC X`
     (
         r"(?mi)(?:^|#)[ \t]*set[ \t]+(?:psksecret|passwd|password|secret|psk|auth-password|sso-password|pre-shared-secret)[ \t]+(?:ENC[ \t]+)?",
@@ -411,5 +446,13 @@ pub(super) const PHRASE_NEEDLES: &[&str] = &[
     "@tcp(|@unix(|@udp(",
     "temporary password",
     "communitydata",
+    "usmuserdata",
+    "password|passphrase|passwd|passcode|secret|pw",
+    "radtest",
+    "radtest",
+    "alias|host",
+    "livepatch|attach",
+    "set",
+    "authentication",
     "set",
 ];

@@ -123,7 +123,12 @@ pub(super) fn prose_value(w: &[u8]) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || sep(c))
             || w.iter()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || sep(c)));
-    super::kv::shaped(w) && !name_like && !uuid(w)
+    // (dots too: `Spruce.Moose.44`)
+    let dotted: Vec<u8> = w
+        .iter()
+        .map(|&c| if c == b'.' { b'-' } else { c })
+        .collect();
+    super::kv::shaped(&dotted) && !name_like && !uuid(w)
 }
 
 /// Whether a word has the shape of a generated secret (see the module docs).
@@ -286,9 +291,16 @@ pub(super) fn password_shaped(w: &[u8]) -> bool {
     {
         return false;
     }
-    // `Foo@1a2b3c`, `Worker@679`: an object or a line, not a password.
+    // `Foo@1a2b3c`, `FastLeaderElection@774`: an object or a class and a line, not a
+    // password (`Shanghai@2024` is one).
     if let Some(at) = w.iter().rposition(|&c| c == b'@') {
-        if at + 1 < w.len() && w[at + 1..].iter().all(u8::is_ascii_hexdigit) {
+        let class_name = at > 0
+            && w[..at].iter().all(u8::is_ascii_alphabetic)
+            && w[..at].iter().filter(|c| c.is_ascii_uppercase()).count() >= 2;
+        if at + 1 < w.len()
+            && w[at + 1..].iter().all(u8::is_ascii_hexdigit)
+            && (w.len() - at > 6 || class_name)
+        {
             return false;
         }
     }

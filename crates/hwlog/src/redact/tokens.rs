@@ -9,7 +9,7 @@ use super::{count_while, is_blank, span};
 /// Token shapes (from the issuers' documentation) and webhook URLs.
 pub(super) const TOKENS: &[(&str, Kind)] = &[
     (
-        r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|gl(?:pat|dt|rt|ptt|cbt|imt|soat|ft|agent)-[A-Za-z0-9_-]{20,}|xox[abposre]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{20,}|SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}|npm_[A-Za-z0-9]{36}|pypi-AgE[A-Za-z0-9_-]{40,}|AIza[0-9A-Za-z_-]{35}|ya29\.[0-9A-Za-z_-]{20,}|hv[sbr]\.[A-Za-z0-9_-]{20,}|do[por]_v1_[a-f0-9]{64}|shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}|dapi[a-f0-9]{32}|hf_[A-Za-z]{30,}|sk-(?:proj-|ant-(?:api|admin)[0-9]{2}-)?[A-Za-z0-9_-]{32,}|AGE-SECRET-KEY-1[0-9A-Z]{50,}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/=]{32,}|PMAK-[a-f0-9]{24}-[a-f0-9]{34}|lin_api_[A-Za-z0-9]{40}|sq0(?:atp|csp)-[0-9A-Za-z_-]{22,}|AKCp[A-Za-z0-9]{60,}|grub\.pbkdf2\.sha512\.[0-9]+\.[A-F0-9]{32,}\.[A-F0-9]{32,}|gAAAAA[A-Za-z0-9_-]{80,}={0,2})",
+        r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|gl(?:pat|dt|rt|ptt|cbt|imt|soat|ft|agent)-[A-Za-z0-9_-]{20,}|xox[abposre]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{20,}|SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}|npm_[A-Za-z0-9]{36}|pypi-AgE[A-Za-z0-9_-]{40,}|AIza[0-9A-Za-z_-]{35}|ya29\.[0-9A-Za-z_-]{20,}|hv[sbr]\.[A-Za-z0-9_-]{20,}|do[por]_v1_[a-f0-9]{64}|shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}|dapi[a-f0-9]{32}|hf_[A-Za-z]{30,}|sk-(?:proj-|ant-(?:api|admin)[0-9]{2}-)?[A-Za-z0-9_-]{32,}|AGE-SECRET-KEY-1[0-9A-Z]{50,}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/=]{32,}|PMAK-[a-f0-9]{24}-[a-f0-9]{34}|lin_api_[A-Za-z0-9]{40}|sq0(?:atp|csp)-[0-9A-Za-z_-]{22,}|AKCp[A-Za-z0-9]{60,}|grub\.pbkdf2\.sha512\.[0-9]+\.[A-F0-9]{32,}\.[A-F0-9]{32,}|gAAAAA[A-Za-z0-9_-]{80,}={0,2}|sq[pua]_[0-9a-f]{40})",
         Kind::Whole,
     ),
     // Twilio API key SIDs.
@@ -64,7 +64,7 @@ pub(super) const TOKENS: &[(&str, Kind)] = &[
 /// Needles per token rule (see `rules::PHRASE_NEEDLES`); empty: the pattern has its
 /// own literal prefix.
 pub(super) const TOKEN_NEEDLES: &[&str] = &[
-    "ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-|gldt-|glrt-|glptt-|glcbt-|glimt-|glsoat-|glft-|glagent-|xox|xapp-|sk_|rk_|whsec_|sg.|npm_|pypi-|aiza|ya29.|hvs.|hvb.|hvr.|_v1_|shp|dapi|hf_|sk-|age-secret|glsa_|glc_|pmak-|lin_api_|sq0|akcp|grub.pbkdf2|gaaaaa",
+    "ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-|gldt-|glrt-|glptt-|glcbt-|glimt-|glsoat-|glft-|glagent-|xox|xapp-|sk_|rk_|whsec_|sg.|npm_|pypi-|aiza|ya29.|hvs.|hvb.|hvr.|_v1_|shp|dapi|hf_|sk-|age-secret|glsa_|glc_|pmak-|lin_api_|sq0|akcp|grub.pbkdf2|gaaaaa|sqp_|squ_|sqa_",
     "",
     "",
     "",

@@ -7,7 +7,7 @@ use super::values::parse_value;
 use super::{count_while, is_blank, span, Class, Redactor};
 
 /// The tools whose flags are understood, as one pattern over a line.
-pub(super) const TOOLS: &str = r#"(?i)(?:^|[\s/"'(;|&\[=`])(racadm|idracadm7?|sshpass|mysql|mysqldump|mysqladmin|mysqlsh|mysqlimport|mariadb|mariadb-dump|redis-cli|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldapwhoami|ldappasswd|ldapcompare|ldapexop|snmpwalk|snmpget|snmpset|snmpbulkwalk|snmpbulkget|snmpgetnext|snmptrap|snmptable|snmpdelta|snmpdf|check_snmp[a-z_]*|ipmitool|ipmiutil|ssh-keygen|sqlcmd|bcp|osql|isql|zip|unzip|zipcloak|7z|7za|7zr|rar|unrar|esxcli|openssl|doctl|vmrun|lftp|mosquitto_pub|mosquitto_sub|mosquitto_rr|knife|redfishtool|ipmi-sensors|ipmi-power|ipmipower|ipmi-chassis|ipmi-sel|ipmi-config|ipmi-fru|ipmi-raw|ipmi-oem|ipmi-dcmi|ipmi-pet|ipmiconsole|bmc-info|bmc-device|bmc-watchdog|ipmi-sensors-config|ipmi-pef-config|bmc-config|fence_[a-z0-9_]+)(?:\.exe)?(?:$|[\s"';|&)\]])"#;
+pub(super) const TOOLS: &str = r#"(?i)(?:^|[\s/"'(;|&\[=`])(racadm|idracadm7?|sshpass|mysql|mysqldump|mysqladmin|mysqlsh|mysqlimport|mariadb|mariadb-dump|redis-cli|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldapwhoami|ldappasswd|ldapcompare|ldapexop|snmpwalk|snmpget|snmpset|snmpbulkwalk|snmpbulkget|snmpgetnext|snmptrap|snmptable|snmpdelta|snmpdf|check_snmp[a-z_]*|ipmitool|ipmiutil|ssh-keygen|sqlcmd|bcp|osql|isql|zip|unzip|zipcloak|7z|7za|7zr|rar|unrar|esxcli|openssl|doctl|vmrun|lftp|mosquitto_pub|mosquitto_sub|mosquitto_rr|knife|redfishtool|ipmi-sensors|ipmi-power|ipmipower|ipmi-chassis|ipmi-sel|ipmi-config|ipmi-fru|ipmi-raw|ipmi-oem|ipmi-dcmi|ipmi-pet|ipmiconsole|bmc-info|bmc-device|bmc-watchdog|ipmi-sensors-config|ipmi-pef-config|bmc-config|fence_[a-z0-9_]+|kadmin|kadmin\.local|kdb5_util)(?:\.exe)?(?:$|[\s"';|&)\]])"#;
 
 const T_RACADM: u32 = 1;
 const T_SSHPASS: u32 = 1 << 1;
@@ -53,6 +53,9 @@ fn tool_bit(t: &str) -> u32 {
         t if t.starts_with("mosquitto_") => T_MOSQUITTO,
         "knife" => T_MOSQUITTO,
         "redfishtool" => T_REDFISHTOOL,
+        // Kerberos: `kadmin -p PRINC -w PW`, `kdb5_util create -s -P PW`
+        "kadmin" | "kadmin.local" => T_LDAP,
+        "kdb5_util" => T_MOSQUITTO,
         t if t.starts_with("ipmi-")
             || t.starts_with("bmc-")
             || t == "ipmipower"

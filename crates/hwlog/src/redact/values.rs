@@ -364,9 +364,11 @@ fn cookie_spans(text: &str, s: usize, e: usize, spans: &mut Vec<(usize, usize)>)
                 || (val.len() <= 12
                     && !val.is_empty()
                     && val.bytes().all(|c| c.is_ascii_lowercase())
-                    && !["sid", "sess", "token", "auth", "csrf", "xsrf", "key", "login", "user"]
+                    && !["sess", "token", "auth", "csrf", "xsrf", "login"]
                         .iter()
-                        .any(|w| name.contains(w)));
+                        .any(|w| name.contains(w))
+                    && !name.ends_with("sid")
+                    && !name.ends_with("key"));
             if !plain && !not_secret(val, b"") {
                 spans.push((vs, vs + val.len()));
             }
