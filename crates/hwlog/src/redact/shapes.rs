@@ -123,12 +123,13 @@ pub(super) fn prose_value(w: &[u8]) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || sep(c))
             || w.iter()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || sep(c)));
-    // (dots too: `Spruce.Moose.44`)
-    let dotted: Vec<u8> = w
-        .iter()
-        .map(|&c| if c == b'.' { b'-' } else { c })
-        .collect();
-    super::kv::shaped(&dotted) && !name_like && !uuid(w)
+    // `kv::shaped`, dots allowed too (`Spruce.Moose.44`)
+    let shaped = w.len() >= 8
+        && w.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"+/=_-.".contains(c))
+        && w.iter().any(u8::is_ascii_digit)
+        && w.iter().any(u8::is_ascii_alphabetic);
+    shaped && !name_like && !uuid(w)
 }
 
 /// Whether a word has the shape of a generated secret (see the module docs).
