@@ -127,10 +127,11 @@ impl Redactor {
                     .take(12)
                     .take_while(|c| c.is_ascii_alphabetic())
                     .count();
-            if matches!(
-                text[vstart..word_end].to_ascii_lowercase().as_str(),
-                "secret" | "secrets" | "token" | "credentials"
-            ) && b.get(word_end).is_some_and(|&c| is_blank(c))
+            let word = &b[vstart..word_end];
+            if ["secret", "secrets", "token", "credentials"]
+                .iter()
+                .any(|w| word.eq_ignore_ascii_case(w.as_bytes()))
+                && b.get(word_end).is_some_and(|&c| is_blank(c))
             {
                 continue;
             }

@@ -202,16 +202,22 @@ fn auth_span(b: &[u8], s: usize, ce: usize, quoted: bool, c: Class) -> Option<(u
 
 /// Whether `v` holds a placeholder such as `<redacted>` or `<token-uuid>`.
 fn placeholder_in(v: &[u8]) -> bool {
-    v.iter().enumerate().any(|(o, &c)| {
-        c == b'<'
-            // (within 64 bytes: linear on any input)
-            && v[o..v.len().min(o + 64)].iter().position(|&c| c == b'>').is_some_and(|c| {
+    (0..v.len()).any(|o| placeholder_at(v, o))
+}
+
+/// Whether a placeholder (`<redacted>`, `<token-uuid>`: letters, `_ - ` and blanks between
+/// `<` and `>`, within 64 bytes so every scan stays linear) starts at `o`.
+fn placeholder_at(v: &[u8], o: usize) -> bool {
+    v.get(o) == Some(&b'<')
+        && v[o..v.len().min(o + 64)]
+            .iter()
+            .position(|&c| c == b'>')
+            .is_some_and(|c| {
                 c > 1
                     && v[o + 1..o + c]
                         .iter()
                         .all(|c| c.is_ascii_alphabetic() || b"_- ".contains(c))
             })
-    })
 }
 
 /// `[..]` / `(..)` values of sensitive keys. For `auth` keys a two-element tuple is
@@ -428,17 +434,8 @@ pub(super) fn not_secret(v: &str, after: &[u8]) -> bool {
         return true;
     }
     // `<redacted>/20240501/us-east-1/s3/aws4_request`: masked where it starts.
-    let head = v.as_bytes();
-    if head.first() == Some(&b'<') {
-        if let Some(c) = head.iter().position(|&c| c == b'>') {
-            if c > 1
-                && head[1..c]
-                    .iter()
-                    .all(|c| c.is_ascii_alphabetic() || b"_- ".contains(c))
-            {
-                return true;
-            }
-        }
+    if placeholder_at(v.as_bytes(), 0) {
+        return true;
     }
     // `17`: a count or an index; no secret has three digits or fewer.
     if v.len() <= 3 && v.bytes().all(|c| c.is_ascii_digit()) {
