@@ -264,7 +264,15 @@ pub(super) fn scan_near(r: &Redactor, text: &str, spans: &mut Vec<(usize, usize)
         }
         // `arn:aws:secretsmanager:…:secret:NAME` names a resource type.
         let arn_part = s > 0 && b[s - 1] == b':' && b.get(e) == Some(&b':');
-        let public = i > 0 && text[ws[i - 1].0..ws[i - 1].1].eq_ignore_ascii_case("public");
+        // `public key`, `using RSA key 1112…` (a key id): public material.
+        let public = i > 0 && {
+            let p = &text[ws[i - 1].0..ws[i - 1].1];
+            [
+                "public", "rsa", "dsa", "ecdsa", "ed25519", "elgamal", "gpg", "pgp",
+            ]
+            .iter()
+            .any(|w| p.eq_ignore_ascii_case(w))
+        };
         let Some(strong) = secret_word(r, &text[s..e]).filter(|_| !arn_part && !public) else {
             i += 1;
             continue;

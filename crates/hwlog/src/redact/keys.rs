@@ -41,7 +41,8 @@ const BENIGN_LAST: &str =
     date time timeout arn method mount namespace size status valid validity complexity \
     history attempts retries reuse lifetime duration error errors exception failed failure \
     missing mismatch warning message msg rule rules check days hours minutes seconds weeks \
-    months secs mins ms authentication login helper encryption interval period uses num";
+    months secs mins ms authentication login helper encryption interval period uses num \
+    encoder encoding hasher hashing iterations rounds";
 /// First tokens that turn a key into a boolean switch (`ask_pass`, `no_password`).
 const BENIGN_FIRST: &str =
     "ask no prompt use require requires enable disable allow show skip has is";
@@ -175,7 +176,8 @@ pub(super) fn classify(key: &str, extra: &[String]) -> Option<Class> {
                 .any(|t| is(Set::Strong, t) || t.ends_with("password") || t.ends_with("passwd")));
     if !hit {
         // `key`, `routing_key`, `sort_key`: a secret only when the value looks generated.
-        return (last == "key").then_some(Class::Weak);
+        // `sid=…` (a session id, or an Oracle SID) too.
+        return (last == "key" || joined == "sid").then_some(Class::Weak);
     }
     // `adminPasswordKey: postgres-password` (Helm): the name of the key that holds the
     // password; a value counts only when it looks generated.

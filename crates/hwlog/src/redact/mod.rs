@@ -48,7 +48,8 @@ const TRIGGERS: &str = "pass pwd pw secret token key auth cookie session credent
     shpca_ shppa_ hf_ age-secret glsa_ glc_ pmak- lin_api_ sq0atp- sq0csp- com2sec \
     createuser code= verifier kinit sessid connect.sid /bot setuser \
     wagwoord adgangskode sandi expdp impdp sqlldr rman dgmgrl cryptsetup schtasks \
-    ascii-text glcbt- $2$ $2x$ $sha1$ $md5$ chpasswd authinfo tskey- unseal ktpass kty redfishtool ipmitool sentry grub.pbkdf2 gaaaaa sqp_ squ_ sqa_";
+    ascii-text glcbt- $2$ $2x$ $sha1$ $md5$ chpasswd authinfo tskey- unseal ktpass kty redfishtool ipmitool sentry grub.pbkdf2 gaaaaa sqp_ squ_ sqa_ \
+    assword syscfg scram-sha- md5 check_http check_curl one-time";
 /// Prefilter literals with blanks in them.
 const SPACED_TRIGGERS: &[&str] = &[
     "net use",
@@ -69,6 +70,8 @@ const CS_TRIGGERS: &[&str] = &[
     r"SK[0-9a-f]{32}|AC[0-9a-f]{32}|dapi[0-9a-f]{32}",
     r"sk-[A-Za-z0-9_-]{20}",
     r"\bpin\b|\bPIN\b|\bPin\b|\bpat\b|\bPAT\b|\bPat\b",
+    r"MII[A-Za-z0-9+/]{2}[AQgw]IBA(?:AK|DAN)|MIGHAgEAMBMG|MHcCAQEEI|MC4CAQAwBQYDK2VwBCIEI",
+    r"[?&;, ](?:sid|SID)=",
     r"\bLOGIN\b|\bPASS\b",
     r#":[ \t]*(?:EAP|XAUTH|PSK|NTLM)[ \t]+\""#,
     // user:password@host without a scheme; the class is printable ASCII without

@@ -359,6 +359,39 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
         r"(?mi)(?:^|#)[ \t]*set[ \t]+(?:psksecret|passwd|password|secret|psk|auth-password|sso-password|pre-shared-secret)[ \t]+(?:ENC[ \t]+)?",
         Kind::Value,
     ),
+    // Huawei/H3C: `local-user admin password irreversible-cipher X`, `password cipher X`
+    (
+        r"(?i-u:\bpassword)[ \t]+(?:cipher|irreversible-cipher|simple)[ \t]+",
+        Kind::Value,
+    ),
+    // Intel syscfg BIOS passwords: `/bap OLD NEW`, `/bup ADMIN OLD NEW`
+    (
+        r"(?i-u:\bsyscfg)(?:\.exe)?[ \t]+/b[au]p[ \t]+",
+        Kind::Positional(0, &[]),
+    ),
+    (
+        r"(?i-u:\bsyscfg)(?:\.exe)?[ \t]+/b[au]p[ \t]+",
+        Kind::Positional(1, &[]),
+    ),
+    (
+        r"(?i-u:\bsyscfg)(?:\.exe)?[ \t]+/bup[ \t]+",
+        Kind::Positional(2, &[]),
+    ),
+    // One-time codes: `your one-time code is 631306`, `verification code: 48213907`.
+    (
+        r"(?i-u:\b(?:one-time|verification|security|login|otp|2fa|mfa|sms)[ \t]+(?:pass)?code)[ \t]*(?:is|:|=)?[ \t]*",
+        Kind::Pin,
+    ),
+    // `the passphrase is maple-river-cloud-27`: words joined by hyphens (a passphrase).
+    (
+        r"(?i-u:\b(?:passphrase|password|passcode|pass[ \t]+phrase)[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?)",
+        Kind::Phrase,
+    ),
+    // `default credentials are ADMIN / KZQWPLMXRT`: user, a spaced slash, the password.
+    (
+        r"(?i-u:\b(?:credentials?|creds)\b)[^\n/]{0,40}?[ \t][A-Za-z0-9_.@\\-]{2,32}[ \t]+/[ \t]+",
+        Kind::Value,
+    ),
 ];
 
 /// Lowercase needles per phrase rule (`|`-separated): a rule only runs on text that
@@ -455,4 +488,11 @@ pub(super) const PHRASE_NEEDLES: &[&str] = &[
     "passw|passphrase",
     "authentication text",
     "set",
+    "cipher|simple",
+    "syscfg",
+    "syscfg",
+    "syscfg",
+    "code",
+    "pass",
+    "credential|creds",
 ];

@@ -50,6 +50,10 @@ pub(super) enum Kind {
     UserinfoPass,
     /// The last word of the match.
     LastWord,
+    /// A one-time code: 6–8 digits.
+    Pin,
+    /// Three or more words joined by hyphens (`maple-river-cloud-27`).
+    Phrase,
 }
 
 /// Words that are never a value in a phrase position ("key 1 of 3").
@@ -206,8 +210,10 @@ pub(super) fn apply_rule(
         }
         Kind::Bearer => {
             let s = ms + 6 + count_while(b, ms + 6, is_blank);
-            // `Bearer ${GITHUB_TOKEN}`, `Bearer $TOKEN`: a reference.
-            spans.extend(span(s, me).filter(|_| !not_secret(&text[s..me], b"")));
+            // `Bearer ${GITHUB_TOKEN}`, `Bearer $TOKEN`: a reference. `token_type=Bearer
+            // expires_in=3600`: the next pair, not a token (a token's `=` pads its end).
+            let pair = b[s..me].windows(2).any(|x| x[0] == b'=' && x[1] != b'=');
+            spans.extend(span(s, me).filter(|_| !pair && !not_secret(&text[s..me], b"")));
             me
         }
         Kind::Tail(n) => value_at(text, me.saturating_sub(n), false, spans),
@@ -287,6 +293,27 @@ pub(super) fn apply_rule(
             value_at(text, i, false, spans)
         }
         Kind::Setting => setting(r, text, me, spans),
+        Kind::Pin => {
+            let e = me + count_while(b, me, |c| c.is_ascii_digit());
+            let ends = b.get(e).is_none_or(|c| !c.is_ascii_alphanumeric());
+            if (6..=8).contains(&(e - me)) && ends {
+                spans.push((me, e));
+            }
+            e.max(me)
+        }
+        Kind::Phrase => {
+            let e = me + count_while(b, me, |c| c.is_ascii_alphanumeric() || c == b'-');
+            let w = &b[me..e];
+            let words = w.split(|&c| c == b'-').filter(|p| !p.is_empty()).count();
+            let letters = w.iter().filter(|c| c.is_ascii_alphabetic()).count();
+            // (not a host name or a path: `vault-prod-01.corp`, `bmc-pw-store/x`)
+            let name = matches!(b.get(e), Some(b'.' | b'/'))
+                && b.get(e + 1).is_some_and(u8::is_ascii_alphanumeric);
+            if words >= 3 && letters >= 8 && !name {
+                spans.push((me, e));
+            }
+            e.max(me)
+        }
         Kind::LastWord => {
             let end = ms + b[ms..me].trim_ascii_end().len();
             let start = b[ms..end]
@@ -316,11 +343,17 @@ pub(super) fn apply_rule(
 /// or (for `shaped`) not shaped like a generated secret.
 fn value_at(text: &str, p: usize, shaped_only: bool, spans: &mut Vec<(usize, usize)>) -> usize {
     let b = text.as_bytes();
+    // `$VAR` is a reference; `$c$3$…`, `$1c$…$` (crypt-style encodings) are values.
+    let crypt = b.get(p) == Some(&b'$') && {
+        let n = count_while(b, p + 1, |c| c.is_ascii_alphanumeric());
+        (1..=8).contains(&n) && b.get(p + 1 + n) == Some(&b'$')
+    };
     if p >= b.len()
-        || matches!(
-            b[p],
-            b'-' | b'<' | b'$' | b'\n' | b'\r' | b'|' | b'>' | b'=' | b':'
-        )
+        || (!crypt
+            && matches!(
+                b[p],
+                b'-' | b'<' | b'$' | b'\n' | b'\r' | b'|' | b'>' | b'=' | b':'
+            ))
     {
         return p;
     }

@@ -52,7 +52,7 @@ fn camel_words(p: &[u8]) -> bool {
 }
 
 /// Letter/digit alternations and case changes of one alphanumeric part.
-fn part_random(p: &[u8]) -> bool {
+pub(super) fn part_random(p: &[u8]) -> bool {
     if p.len() < 5 {
         return false;
     }
@@ -311,7 +311,7 @@ pub(super) fn password_shaped(w: &[u8]) -> bool {
             return false;
         }
     }
-    let sym = w.iter().any(|c| b"!#$%&*@^~?".contains(c));
+    let sym = w.iter().any(|c| b"!#$%&*@^~?+".contains(c));
     sym && w.iter().any(u8::is_ascii_uppercase)
         && w.iter().any(u8::is_ascii_lowercase)
         && w.iter().any(u8::is_ascii_digit)
@@ -343,14 +343,19 @@ pub(super) fn leet_word(w: &[u8]) -> bool {
         .map(<[u8]>::len)
         .max()
         .unwrap_or(0);
-    digits <= 3
-        && lower_run >= 4
-        && upper * 5 <= letters * 2
-        && w.windows(3).any(|x| {
+    let leet = w
+        .windows(3)
+        .filter(|x| {
             x[0].is_ascii_alphabetic()
                 && !x[0].eq_ignore_ascii_case(&b'v')
                 && b"013457".contains(&x[1])
                 && x[2].is_ascii_lowercase()
                 && x[2] != b'j'
         })
+        .count();
+    // Two substitutions make up for short words (`Us3rid-L0ck`).
+    digits <= 3
+        && (lower_run >= 4 || (leet >= 2 && lower_run >= 2))
+        && upper * 5 <= letters * 2
+        && leet >= 1
 }

@@ -536,3 +536,94 @@ fn check_forms(r: &Redactor, cases: &[(&str, &str)], clean: &[&str]) {
         assert_eq!(r.redact(line), *line);
     }
 }
+
+/// Forms from the ninth and tenth corpora's development halves, with values of our own.
+#[test]
+fn bios_device_and_verifier_forms() {
+    let r = Redactor::new();
+    let cases = [
+        (
+            r#"syscfg /bap "" "pine-Lantern-305""#,
+            r#"syscfg /bap "" "[REDACTED]""#,
+        ),
+        (
+            "syscfg /bup OldAdm1n! usr-Old-1 usr-New-22",
+            "syscfg /bup [REDACTED] [REDACTED] [REDACTED]",
+        ),
+        (
+            "local-user admin password irreversible-cipher $1c$Xy7q/Zr2ab$",
+            "local-user admin password irreversible-cipher [REDACTED]",
+        ),
+        (
+            "echo 'Gr4nite+77' > /root/.ipmipw && ipmitool -f /root/.ipmipw mc info",
+            "echo '[REDACTED]' > /root/.ipmipw && ipmitool -f /root/.ipmipw mc info",
+        ),
+        (
+            r#"expect -c 'spawn ssh ops@10.1.1.9; expect "assword:"; send "a91f0c3d77e2b4\r"'"#,
+            r#"expect -c 'spawn ssh ops@10.1.1.9; expect "assword:"; send "[REDACTED]"'"#,
+        ),
+        (
+            "rabbitmqctl add_user svc_rpc kQ.zPwXeT.rN4ab",
+            "rabbitmqctl add_user svc_rpc [REDACTED]",
+        ),
+        (
+            "Default credentials for this node are ADMIN / QWZRTPLMXK (see the label)",
+            "Default credentials for this node are ADMIN / [REDACTED] (see the label)",
+        ),
+        (
+            "logged in as USERID with Pa5sw-R0ot",
+            "logged in as USERID with [REDACTED]",
+        ),
+        (
+            "db | SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy",
+            "db | [REDACTED]",
+        ),
+        (
+            "olcRootPW: {SSHA}W6ph5Mm5Pz8GgiULbPgzG37m",
+            "olcRootPW: [REDACTED]",
+        ),
+        (
+            "userPassword: {CRYPT}$6$salt$hash",
+            "userPassword: [REDACTED]",
+        ),
+        (
+            "runner[12]: MIIEowIBAAKCAQEAx2b9Qk1mZ8pL3vR7tYw0",
+            "runner[12]: [REDACTED]",
+        ),
+        (
+            "GET /dl.php?file=a.pdf&sid=qk3z9vfpb2m7wlt0x HTTP/1.1",
+            "GET /dl.php?file=a.pdf&sid=[REDACTED] HTTP/1.1",
+        ),
+        (
+            "check_http -H intranet -a monitor:Ch3ck-Http",
+            "check_http -H intranet -a monitor:[REDACTED]",
+        ),
+        (
+            "notify: your one-time code is 480213",
+            "notify: your one-time code is [REDACTED]",
+        ),
+        (
+            "the guest wifi passphrase is birch-lake-ember-42",
+            "the guest wifi passphrase is [REDACTED]",
+        ),
+    ];
+    check_forms(
+        &r,
+        &cases,
+        &[
+            r#"curl -u "$BMC_USER:$BMC_PASS" -k https://10.20.5.11/redfish/v1/"#,
+            "token_type=Bearer expires_in=3600 scope=openid",
+            "kubectl create secret generic bmc --from-file=password=./bmc.pass -n metal3",
+            "random_password.bmc: Creation complete after 0s [id=none]",
+            "auth: password_reset_requested=false mfa_enrolled=true",
+            "password.encoder=bcrypt password.strength=12",
+            "gpg: using RSA key 11123C8F204483B696CF99A023821240596B4BB0",
+            r#"set system root-authentication encrypted-password "/* SECRET-DATA */""#,
+            "host key: ssh-ed25519 SHA256:/eaE2zrUSWzs+g5BmfZHEU9Nn7qsQlTi4+6jwyoteKU",
+            "[Key=BIOS.Setup.1-1#SysSecurity] SetupPassword=****** (Write-Only)",
+            "Oracle sid=ORCL1 ok",
+            "the password is stored in vault-prod-01.corp",
+            "exit code 137 after 3 retries",
+        ],
+    );
+}

@@ -59,6 +59,17 @@ pub(super) const TOKENS: &[(&str, Kind)] = &[
         Kind::Url,
     ),
     (r"/hooks/[A-Za-z0-9]{20,}", Kind::Url),
+    // DER private keys in base64 without their PEM lines, by their structure: PKCS#1 RSA
+    // (`MIIEowIBAAKCAQEA…`), PKCS#8 RSA and EC, SEC1 EC, Ed25519.
+    (
+        r"(?-u:\b)(?:MII[A-Za-z0-9+/]{2}[AQgw]IBAAK[BC]|MII[A-Za-z0-9+/]{2}[AQgw]IBADANBgkqhkiG9w0BAQEFAAS|MIGHAgEAMBMGByqGSM49|MHcCAQEEI|MC4CAQAwBQYDK2VwBCIEI)[A-Za-z0-9+/]*(?:\\n[A-Za-z0-9+/]+)*=*",
+        Kind::Whole,
+    ),
+    // Password verifiers: PostgreSQL SCRAM (`SCRAM-SHA-256$4096:salt$stored:server`), md5.
+    (
+        r"(?-u:\b)SCRAM-SHA-(?:1|256)\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+|(?-u:\b)md5[0-9a-f]{32}(?-u:\b)",
+        Kind::Whole,
+    ),
 ];
 
 /// Needles per token rule (see `rules::PHRASE_NEEDLES`); empty: the pattern has its
@@ -76,6 +87,8 @@ pub(super) const TOKEN_NEEDLES: &[&str] = &[
     "discord",
     "webhook",
     "/hooks/",
+    "ibaak|ibadan|mighagea|mhccaqeei|mc4caqaw",
+    "scram-sha-|md5",
 ];
 
 /// A PEM private-key block whose BEGIN line is `ms..p`: through its END line, or to the
@@ -230,20 +243,25 @@ fn secret_file(path: &str) -> bool {
         .next()
         .unwrap_or(path)
         .to_ascii_lowercase();
+    // `.ipmipw`, `bmc.pw`, `root_pwd`: `pw` ends a part of the name.
+    let pw = name
+        .split(['.', '_', '-'])
+        .any(|p| p.ends_with("pw") || p.ends_with("pwd"));
     !name.ends_with(".pub")
-        && [
-            "pass",
-            "secret",
-            "token",
-            "cred",
-            "psk",
-            "apikey",
-            "api_key",
-            "id_rsa",
-            "id_ed25519",
-        ]
-        .iter()
-        .any(|w| name.contains(w))
+        && (pw
+            || [
+                "pass",
+                "secret",
+                "token",
+                "cred",
+                "psk",
+                "apikey",
+                "api_key",
+                "id_rsa",
+                "id_ed25519",
+            ]
+            .iter()
+            .any(|w| name.contains(w)))
 }
 
 /// The arguments of one `echo`/`printf`, skipping its flags and `printf` formats.

@@ -3,11 +3,11 @@
 //! prefix for wget, Perl regexes for grep).
 
 use super::keys::{tokens, user_style};
-use super::values::parse_value;
+use super::values::{not_secret, parse_value};
 use super::{count_while, is_blank, span, Class, Redactor};
 
 /// The tools whose flags are understood, as one pattern over a line.
-pub(super) const TOOLS: &str = r#"(?i)(?:^|[\s/"'(;|&\[=`])(racadm|idracadm7?|sshpass|mysql|mysqldump|mysqladmin|mysqlsh|mysqlimport|mariadb|mariadb-dump|redis-cli|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldapwhoami|ldappasswd|ldapcompare|ldapexop|snmpwalk|snmpget|snmpset|snmpbulkwalk|snmpbulkget|snmpgetnext|snmptrap|snmptable|snmpdelta|snmpdf|check_snmp[a-z_]*|ipmitool|ipmiutil|ssh-keygen|sqlcmd|bcp|osql|isql|zip|unzip|zipcloak|7z|7za|7zr|rar|unrar|esxcli|openssl|doctl|vmrun|lftp|mosquitto_pub|mosquitto_sub|mosquitto_rr|knife|redfishtool|ipmi-sensors|ipmi-power|ipmipower|ipmi-chassis|ipmi-sel|ipmi-config|ipmi-fru|ipmi-raw|ipmi-oem|ipmi-dcmi|ipmi-pet|ipmiconsole|bmc-info|bmc-device|bmc-watchdog|ipmi-sensors-config|ipmi-pef-config|bmc-config|fence_[a-z0-9_]+|kadmin|kadmin\.local|kdb5_util)(?:\.exe)?(?:$|[\s"';|&)\]])"#;
+pub(super) const TOOLS: &str = r#"(?i)(?:^|[\s/"'(;|&\[=`])(racadm|idracadm7?|sshpass|mysql|mysqldump|mysqladmin|mysqlsh|mysqlimport|mariadb|mariadb-dump|redis-cli|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldapwhoami|ldappasswd|ldapcompare|ldapexop|snmpwalk|snmpget|snmpset|snmpbulkwalk|snmpbulkget|snmpgetnext|snmptrap|snmptable|snmpdelta|snmpdf|check_snmp[a-z_]*|check_http|check_curl|ipmitool|ipmiutil|ssh-keygen|sqlcmd|bcp|osql|isql|zip|unzip|zipcloak|7z|7za|7zr|rar|unrar|esxcli|openssl|doctl|vmrun|lftp|mosquitto_pub|mosquitto_sub|mosquitto_rr|knife|redfishtool|ipmi-sensors|ipmi-power|ipmipower|ipmi-chassis|ipmi-sel|ipmi-config|ipmi-fru|ipmi-raw|ipmi-oem|ipmi-dcmi|ipmi-pet|ipmiconsole|bmc-info|bmc-device|bmc-watchdog|ipmi-sensors-config|ipmi-pef-config|bmc-config|fence_[a-z0-9_]+|kadmin|kadmin\.local|kdb5_util)(?:\.exe)?(?:$|[\s"';|&)\]])"#;
 
 const T_RACADM: u32 = 1;
 const T_SSHPASS: u32 = 1 << 1;
@@ -33,6 +33,8 @@ const T_MOSQUITTO: u32 = 1 << 19;
 const T_REDFISHTOOL: u32 = 1 << 20;
 /// FreeIPMI (`ipmi-sensors -h H -u U -p PASSWORD -k KG`).
 const T_FREEIPMI: u32 = 1 << 21;
+/// Nagios plugins taking `-a USER:PASSWORD`.
+const T_CHECKHTTP: u32 = 1 << 22;
 
 fn tool_bit(t: &str) -> u32 {
     match t {
@@ -64,6 +66,7 @@ fn tool_bit(t: &str) -> u32 {
             T_FREEIPMI
         }
         t if t.starts_with("check_snmp") => T_CHECKSNMP,
+        "check_http" | "check_curl" => T_CHECKHTTP,
         t if t.starts_with("ldap") => T_LDAP,
         t if t.starts_with("snmp") => T_SNMP,
         _ => T_MYSQL,
@@ -179,6 +182,10 @@ impl Redactor {
                         _ => b"%",
                     };
                     covered = user_pass(text, v, seps, spans);
+                    false
+                }
+                b'a' if ctx & T_CHECKHTTP != 0 => {
+                    covered = user_pass(text, v, b":", spans);
                     false
                 }
                 b'a' => ctx & (T_REDIS | T_LDAPPASSWD) != 0,
@@ -304,7 +311,8 @@ fn user_pass(text: &str, v: usize, seps: &[u8], spans: &mut Vec<(usize, usize)>)
     let digits = |x: &[u8]| !x.is_empty() && x.iter().all(u8::is_ascii_digit);
     match val.iter().position(|c| seps.contains(c)) {
         Some(c) if !(digits(&val[..c]) && digits(&val[c + 1..])) => {
-            spans.extend(span(s + c + 1, e));
+            // `-u "$BMC_USER:$BMC_PASS"`: references, not the password.
+            spans.extend(span(s + c + 1, e).filter(|&(s, e)| !not_secret(&text[s..e], b"")));
             resume
         }
         _ if quoted => resume,

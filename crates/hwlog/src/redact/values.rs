@@ -15,6 +15,7 @@ const STATES: &str = "true false yes no on off none null nil undefined unset emp
     redacted filtered masked hidden censored omitted removed sanitized scrubbed elided \
     sensitive password passwd credentials not priv encrypted localized local ldap radius \
     tacacs kerberos pam installed \
+    creating creation still destroying destruction modifying modifications refreshing reading \
     n/a";
 /// Words after a number that make it a quantity (`42 tests`, `90 days`).
 const UNITS: &str = "s ms us ns m min mins h d w y sec secs second seconds minute minutes \
@@ -88,6 +89,23 @@ pub(super) fn parse_value(
         let limit = b.len().min(p + 258);
         let close = p + 1 + count_while(&b[..limit], p + 1, |c| c != b'}' && c != b'\n');
         let inner = &b[p + 1..close];
+        // LDAP password schemes: `{SSHA}DPe8…`, `{CRYPT}$6$…`, `{PBKDF2-SHA256}…`: the
+        // scheme and the hash are one value.
+        let scheme = b.get(close) == Some(&b'}')
+            && (2..=24).contains(&inner.len())
+            && inner
+                .iter()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'-');
+        if scheme {
+            let e = close
+                + 1
+                + count_while(b, close + 1, |c| {
+                    !c.is_ascii_whitespace() && !b"\"',;}".contains(&c)
+                });
+            if e > close + 1 {
+                return (span(p, e), e);
+            }
+        }
         let literal = b.get(close) == Some(&b'}')
             && !inner.is_empty()
             && !inner
@@ -437,6 +455,37 @@ pub(super) fn not_secret(v: &str, after: &[u8]) -> bool {
     if placeholder_at(v.as_bytes(), 0) {
         return true;
     }
+    // Junos shows `/* SECRET-DATA */` for a hidden value.
+    if v.starts_with("/*") && v.ends_with("*/") {
+        return true;
+    }
+    // `host key: ssh-ed25519 SHA256:…`: a key type, before public material.
+    if matches!(
+        v,
+        "ssh-rsa" | "ssh-dss" | "ssh-ed25519" | "ssh-ed448" | "sk-ssh-ed25519@openssh.com"
+    ) || v.starts_with("ecdsa-sha2-")
+    {
+        return true;
+    }
+    // `auth: password_reset_requested=false`: the next pair, not a value.
+    if let Some((k, rest)) = v.split_once('=') {
+        if k.len() >= 3
+            && k.contains('_')
+            && k.bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+            && !rest.is_empty()
+            && !rest.starts_with('=')
+        {
+            return true;
+        }
+    }
+    // `./bmc.pass`, `../secrets/db`, `~/.pgpass`: a relative path.
+    if (v.starts_with("./") || v.starts_with("../") || v.starts_with("~/"))
+        && v.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"./_-~".contains(&c))
+    {
+        return true;
+    }
     // `17`: a count or an index; no secret has three digits or fewer.
     if v.len() <= 3 && v.bytes().all(|c| c.is_ascii_digit()) {
         return true;
@@ -448,6 +497,10 @@ pub(super) fn not_secret(v: &str, after: &[u8]) -> bool {
                 && p.len() <= 16
                 && p.bytes()
                     .all(|c| c.is_ascii_alphanumeric() || b"#_-".contains(&c))
+                // `fg.uWMvnH.iG9te` is a password with dots.
+                && !p
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|q| super::shapes::part_random(q.as_bytes()))
         })
         && v.bytes().filter(|c| c.is_ascii_digit()).count() * 2 < v.len()
     {
