@@ -308,6 +308,16 @@ fn robustness_degenerate_inputs() {
         "echo x > ",
         "PWD={",
         "pw=(a ",
+        // base64 words are decoded and redacted again: a line of them stays linear
+        "dXNlcjpwYXNzd29yZDEyMw== ",
+        "Basic dXNlcjpwYXNz ",
+        "{SSHA}ab ",
+        "login('a', ",
+        "recovery code: 12345678 ",
+        "passphrase is a-b-c-d ",
+        "creds a / ",
+        "('r1', 'admin', 'x', ",
+        "x:1:aad3b435b51404eeaad3b435b51404ee:",
     ];
     let dense_len = if cfg!(debug_assertions) {
         1 << 18

@@ -2,11 +2,11 @@
 //! (`tests/data/secrets`: shapes from public secret-scanner documentation and fixtures and
 //! from the tools' own documentation, values invented): how many secret lines leak at least
 //! 4 characters of their secret, how many clean near-misses change, and whether a second
-//! pass changes anything. Two corpora, written independently: `secret_lines.tsv` +
-//! `clean_lines.txt` (the rules were developed on it) and `second_*` (written later without
-//! reading the rules; its first measurement, before any rule was changed for it, is in
-//! docs/redaction.md). `cargo test -p hwlog --test redaction_infra -- --nocapture` prints
-//! the rates and every miss.
+//! pass changes anything. Ten corpora, each written by an author who had not seen the rules
+//! (nor, from the second on, the other corpora); each test says how the corpus measured
+//! before the rules were changed for it (docs/redaction.md has the table).
+//! `cargo test -p hwlog --test redaction_infra -- --nocapture` prints the rates and every
+//! miss.
 use hwlog::redact::Redactor;
 
 /// `(secret, line, family)` cases.
@@ -109,7 +109,7 @@ fn third_corpus() {
         "third corpus",
         include_str!("data/secrets/third_secret_lines.tsv"),
         include_str!("data/secrets/third_clean_lines.txt"),
-        0.015,
+        0.01,
         0.01,
     );
 }
@@ -125,7 +125,7 @@ fn fourth_corpus() {
         include_str!("data/secrets/fourth_secret_lines.tsv"),
         include_str!("data/secrets/fourth_clean_lines.txt"),
         0.01,
-        0.015,
+        0.01,
     );
 }
 
@@ -141,7 +141,7 @@ fn fifth_corpus() {
         "fifth corpus",
         include_str!("data/secrets/fifth_secret_lines.tsv"),
         include_str!("data/secrets/fifth_clean_lines.txt"),
-        0.025,
+        0.02,
         0.01,
     );
 }
@@ -152,7 +152,7 @@ fn sixth_corpus() {
         "sixth corpus",
         include_str!("data/secrets/sixth_secret_lines.tsv"),
         include_str!("data/secrets/sixth_clean_lines.txt"),
-        0.035,
+        0.03,
         0.01,
     );
 }
@@ -220,7 +220,7 @@ fn seventh_corpus() {
         "seventh corpus",
         include_str!("data/secrets/seventh_secret_lines.tsv"),
         include_str!("data/secrets/seventh_clean_lines.txt"),
-        0.075,
+        0.065,
         0.025,
     );
 }
@@ -228,14 +228,43 @@ fn seventh_corpus() {
 /// An eighth corpus, written last (a realistic mix of common and less common forms, no
 /// password hashes) and measured once before anyone read it: 9/313 = 2.9% leak and
 /// 4/122 = 3.3% changed; the rules as they were before the generic ones gave 33/313 = 10.5%
-/// and 5/122 = 4.1% on it. Nothing was changed for it. Bounds are those rates.
+/// and 5/122 = 4.1% on it. Nothing was changed for it; the rules written for the ninth and
+/// tenth corpora took it to 7/313 = 2.2% and 3/122 = 2.5%.
 #[test]
 fn eighth_corpus() {
     check_within(
         "eighth corpus",
         include_str!("data/secrets/eighth_secret_lines.tsv"),
         include_str!("data/secrets/eighth_clean_lines.txt"),
+        0.025,
         0.03,
-        0.035,
+    );
+}
+
+/// Ninth and tenth corpora, written by two authors who had not seen the rules or the other
+/// corpora (the ninth: a provisioning platform's logs; the tenth: a company's general
+/// infrastructure). First measured, before anyone read them, at 20/419 = 4.8% leak and
+/// 4/142 = 2.8% changed, and 17/428 = 4.0% and 11/144 = 7.6%. The ninth's odd lines were
+/// then used to widen the rules; the tenth, still unread, went to 15/428 = 3.5% and
+/// 10/144 = 6.9% (its even half: 5/214 and 5/72). Both corpora were then used whole.
+#[test]
+fn ninth_corpus() {
+    check_within(
+        "ninth corpus",
+        include_str!("data/secrets/ninth_secret_lines.tsv"),
+        include_str!("data/secrets/ninth_clean_lines.txt"),
+        0.01,
+        0.01,
+    );
+}
+
+#[test]
+fn tenth_corpus() {
+    check_within(
+        "tenth corpus",
+        include_str!("data/secrets/tenth_secret_lines.tsv"),
+        include_str!("data/secrets/tenth_clean_lines.txt"),
+        0.01,
+        0.01,
     );
 }

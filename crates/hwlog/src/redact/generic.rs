@@ -13,6 +13,7 @@
 //! (`fingerprint`, `sha256`, `id`, `commit`, ...) between the two ends the window, so
 //! `key fingerprint is SHA256:…` and `token id 4f1c…` stay. The shapes are in `shapes.rs`.
 
+use super::count_while;
 use super::keys::tokens;
 use super::shapes::{
     bare_random, encoded_text, generated, leet_word, password_shaped, prose_value,
@@ -27,7 +28,7 @@ pub(super) const DESCRIPTORS: &str =
     "fingerprint fingerprints digest hash hashes sha1 sha256 sha384 sha512 \
     md5 checksum crc commit id ids uuid guid serial request trace span version build \
     revision rev etag thumbprint nonce salt iv kid keyid keyids file path expires expired \
-    expiry ttl length len status state code result error errno rc exit accessor";
+    expiry ttl length len status state code result error errno rc exit accessor peer";
 
 /// Words after which a word names a user or a host, not a secret.
 const USER_SLOTS: &str = "user username login account uid owner by principal host node server \
@@ -324,8 +325,7 @@ fn public_material(text: &str) -> bool {
 /// Whether `text` holds a word that is a secret by its shape (see [`scan_anywhere`]).
 pub(super) fn has_shaped(text: &str) -> bool {
     let mut spans = Vec::new();
-    scan_anywhere(text, &mut spans);
-    !spans.is_empty()
+    !scan_anywhere(text, &mut spans).is_empty() || !spans.is_empty()
 }
 
 /// Spans sorted by start, and the farthest end up to each.
@@ -334,8 +334,12 @@ type Sorted = (Vec<(usize, usize)>, Vec<usize>);
 /// Adds the spans of words that are secrets by their shape alone, wherever they stand:
 /// [`password_shaped`], [`leet_word`], [`bare_random`]. Only words that could be one are
 /// looked at closely, so a line of plain words costs one pass.
-pub(super) fn scan_anywhere(text: &str, spans: &mut Vec<(usize, usize)>) {
+///
+/// Returns the words that may be base64 (16+ characters, upper and lower case) for
+/// [`Redactor::scan_encoded`].
+pub(super) fn scan_anywhere(text: &str, spans: &mut Vec<(usize, usize)>) -> Vec<(usize, usize)> {
     let b = text.as_bytes();
+    let mut encoded = Vec::new();
     // What the syntax rules found wins: a word they cut (`-U svc%[REDACTED]`) stays cut.
     // (sorted once, on the first hit)
     let found = spans.len();
@@ -378,6 +382,9 @@ pub(super) fn scan_anywhere(text: &str, spans: &mut Vec<(usize, usize)>) {
         }
         let e = i;
         let before = prev.replace((s, e));
+        if e - s >= 16 && seen & (UPPER | LOWER) == UPPER | LOWER {
+            encoded.push((s, e));
+        }
         if e - s < 8 || seen != UPPER | LOWER | DIGIT {
             continue;
         }
@@ -406,6 +413,95 @@ pub(super) fn scan_anywhere(text: &str, spans: &mut Vec<(usize, usize)>) {
         };
         if hit && !overlaps(spans, s, e) && !super::values::not_secret(&text[s..e], b"") {
             spans.push((s, e));
+        }
+    }
+    encoded
+}
+
+/// Decodes standard and URL-safe base64, padded or not.
+const B64: [base64::engine::GeneralPurpose; 2] = {
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    let config = GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true);
+    [
+        GeneralPurpose::new(&base64::alphabet::STANDARD, config),
+        GeneralPurpose::new(&base64::alphabet::URL_SAFE, config),
+    ]
+};
+
+/// Base64 words longer than this are not decoded (a blob, not a credential).
+const ENCODED_MAX: usize = 16 * 1024;
+
+impl Redactor {
+    /// Base64 of a secret is a secret: a Kubernetes secret value (`c2tfbGl2ZV8…`, base64 of
+    /// a Stripe key), a `.dockerconfigjson`, SASL PLAIN (`\0user\0password`), Basic
+    /// credentials after `Basic`. A word is decoded when it is base64 of text; it is
+    /// redacted when redacting the decoded text would change it.
+    pub(super) fn scan_encoded(
+        &self,
+        text: &str,
+        words: &[(usize, usize)],
+        spans: &mut Vec<(usize, usize)>,
+    ) {
+        use base64::Engine;
+        let b = text.as_bytes();
+        // Words another rule already cut are left alone (spans sorted once: linear).
+        let mut sorted = spans.clone();
+        sorted.sort_unstable();
+        let mut far = 0;
+        let reach: Vec<usize> = sorted
+            .iter()
+            .map(|&(_, e)| {
+                far = far.max(e);
+                far
+            })
+            .collect();
+        for &(s, e) in words {
+            let w = &b[s..e];
+            let n = sorted.partition_point(|p| p.0 < e);
+            if w.len() > ENCODED_MAX || (n > 0 && reach[n - 1] > s) {
+                continue;
+            }
+            let url = w.iter().any(|c| matches!(c, b'-' | b'_'));
+            let std = w.iter().any(|c| matches!(c, b'+' | b'/'));
+            if (url && std)
+                || !w
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric() || b"+/-_".contains(c))
+            {
+                continue;
+            }
+            let Ok(plain) = B64[usize::from(url)].decode(w) else {
+                continue;
+            };
+            let Ok(plain) = std::str::from_utf8(&plain) else {
+                continue;
+            };
+            if plain.len() < 6
+                || plain
+                    .chars()
+                    .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\0'))
+            {
+                continue;
+            }
+            // SASL PLAIN: authzid NUL authcid NUL password.
+            let parts: Vec<&str> = plain.split('\0').collect();
+            let sasl = parts.len() == 3 && !parts[1].is_empty() && !parts[2].is_empty();
+            // `Basic dXNlcjpwYXNz`: user:password.
+            let basic = s >= 6
+                && b[s - 6..s].eq_ignore_ascii_case(b"basic ")
+                && plain
+                    .split_once(':')
+                    .is_some_and(|(u, p)| !u.is_empty() && !p.is_empty());
+            if sasl
+                || basic
+                || (!plain.contains('\0')
+                    && matches!(self.redact_once(plain), std::borrow::Cow::Owned(_)))
+            {
+                let end = e + count_while(b, e, |c| c == b'=');
+                spans.push((s, end));
+            }
         }
     }
 }

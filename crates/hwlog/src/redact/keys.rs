@@ -153,9 +153,25 @@ pub(super) fn classify(key: &str, extra: &[String]) -> Option<Class> {
     {
         return None;
     }
+    // Kubernetes kinds that name secret objects (`ExternalSecret=prod/db-creds`).
+    if matches!(
+        joined.as_str(),
+        "externalsecret"
+            | "sealedsecret"
+            | "secretstore"
+            | "clustersecretstore"
+            | "secretproviderclass"
+    ) {
+        return None;
+    }
     let early = &toks[..toks.len() - 1];
+    // `AZURE_DEVOPS_EXT_PAT`, `BMC_PIN`: an environment variable's last word.
+    let env_style = toks.len() > 1
+        && key
+            .bytes()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_');
     let hit = extra
-        || (toks.len() == 1 && is(Set::WholeOnly, last))
+        || ((toks.len() == 1 || env_style) && is(Set::WholeOnly, last))
         || is(Set::LastWords, last)
         || is(Set::Joined, &joined)
         || joined.starts_with("aspsessionid")

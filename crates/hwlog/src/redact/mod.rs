@@ -49,7 +49,7 @@ const TRIGGERS: &str = "pass pwd pw secret token key auth cookie session credent
     createuser code= verifier kinit sessid connect.sid /bot setuser \
     wagwoord adgangskode sandi expdp impdp sqlldr rman dgmgrl cryptsetup schtasks \
     ascii-text glcbt- $2$ $2x$ $sha1$ $md5$ chpasswd authinfo tskey- unseal ktpass kty redfishtool ipmitool sentry grub.pbkdf2 gaaaaa sqp_ squ_ sqa_ \
-    assword syscfg scram-sha- md5 check_http check_curl one-time";
+    assword syscfg scram-sha- md5 check_http check_curl one-time tls-crypt tls-auth";
 /// Prefilter literals with blanks in them.
 const SPACED_TRIGGERS: &[&str] = &[
     "net use",
@@ -61,6 +61,10 @@ const SPACED_TRIGGERS: &[&str] = &[
     "@unix(",
     "temporary password",
     "communitydata",
+    "recovery code",
+    "recovery key",
+    "backup code",
+    "verification code",
 ];
 /// Prefilter patterns that must match case-sensitively (they would hit common words
 /// case-insensitively).
@@ -69,9 +73,11 @@ const CS_TRIGGERS: &[&str] = &[
     r"AKCp|AKIA|ASIA|ABIA|ACCA|AIza",
     r"SK[0-9a-f]{32}|AC[0-9a-f]{32}|dapi[0-9a-f]{32}",
     r"sk-[A-Za-z0-9_-]{20}",
-    r"\bpin\b|\bPIN\b|\bPin\b|\bpat\b|\bPAT\b|\bPat\b",
+    r"\bpin\b|\bPIN\b|\bPin\b|\bpat\b|\bPAT\b|\bPat\b|[A-Z]_(?:PAT|PIN)\b",
     r"MII[A-Za-z0-9+/]{2}[AQgw]IBA(?:AK|DAN)|MIGHAgEAMBMG|MHcCAQEEI|MC4CAQAwBQYDK2VwBCIEI",
     r"[?&;, ](?:sid|SID)=",
+    r":aad3b435b51404ee|:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:",
+    r#"[A-Za-z0-9-]['"][ \t]*,[ \t]*['"](?:admin|root|administrator|Administrator|ADMIN|USERID|maas|ubuntu|operator|ops|svc_[A-Za-z0-9_]+)['"][ \t]*,[ \t]*['"]"#,
     r"\bLOGIN\b|\bPASS\b",
     r#":[ \t]*(?:EAP|XAUTH|PSK|NTLM)[ \t]+\""#,
     // user:password@host without a scheme; the class is printable ASCII without
@@ -224,7 +230,7 @@ impl Redactor {
             url: re(r#"(?i)[a-z][a-z0-9+.\-]*://[^\s/?#:"'<>\\]*:[^\s/?"'<>\\]*@"#),
             flag: re(r#"(?m)(?:^|[\s"'(;|&\[=,])--?[A-Za-z][A-Za-z0-9_\-]*"#),
             tools: re(tools::TOOLS),
-            user_flag: re(r"(?:^|\s)(?:-u|-U|--user|--username)(?:[\s=]|$)"),
+            user_flag: re(r"(?:^|\s)(?:(?:-u|-U|--user|--username)(?:[\s=]|$)|-l[ \t]+[A-Za-z])"),
             gate: re(&format!("(?i-u:{gate})")),
             rules: table
                 .iter()
@@ -342,12 +348,24 @@ impl Redactor {
     /// redacted line again changes nothing (checked over the test corpora).
     #[must_use]
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        self.redact_with(text, true)
+    }
+
+    /// [`Redactor::redact`] without looking into base64 (for decoded text: one level).
+    fn redact_once<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        self.redact_with(text, false)
+    }
+
+    fn redact_with<'a>(&self, text: &'a str, decode: bool) -> Cow<'a, str> {
         if text.is_empty() {
             return Cow::Borrowed(text);
         }
         if !self.prefilter.is_match(text) {
             let mut spans = Vec::new();
-            generic::scan_anywhere(text, &mut spans);
+            let encoded = generic::scan_anywhere(text, &mut spans);
+            if decode && !encoded.is_empty() {
+                self.scan_encoded(text, &encoded, &mut spans);
+            }
             return apply(text, spans);
         }
         let mut spans = Vec::new();
@@ -359,7 +377,10 @@ impl Redactor {
         self.scan_rules(text, &mut spans);
         self.scan_flags(text, &mut spans);
         generic::scan_near(self, text, &mut spans);
-        generic::scan_anywhere(text, &mut spans);
+        let encoded = generic::scan_anywhere(text, &mut spans);
+        if decode && !encoded.is_empty() {
+            self.scan_encoded(text, &encoded, &mut spans);
+        }
         apply(text, spans)
     }
 

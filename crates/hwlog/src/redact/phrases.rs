@@ -219,6 +219,17 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
         r#"[(\[,][ \t]*\\?['"](?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\\?['"][ \t]*,[ \t]*\\?['"][A-Za-z0-9_.@\\-]{1,64}\\?['"][ \t]*,[ \t]*"#,
         Kind::Value,
     ),
+    // `login(self.host, 'admin', 'PW')`: a quoted user, then the password.
+    (
+        r#"(?i-u:\b(?:login|log_in|authenticate|auth|bind|connect))[ \t]*\([^()\n]{0,80}?['"][A-Za-z0-9_.@\\-]{1,32}['"][ \t]*,[ \t]*"#,
+        Kind::Value,
+    ),
+    // ('r12-n04', 'admin', 'PW'): a host name with a digit, an admin user, then a shaped
+    // value.
+    (
+        r#"[(\[,][ \t]*\\?['"][A-Za-z][A-Za-z0-9]*-?[0-9][A-Za-z0-9-]*\\?['"][ \t]*,[ \t]*\\?['"](?:admin|root|administrator|Administrator|ADMIN|USERID|maas|ubuntu|operator|ops|svc_[A-Za-z0-9_]+)\\?['"][ \t]*,[ \t]*"#,
+        Kind::Shaped,
+    ),
     // OAuth authorization code in a callback query string.
     (r"[?&#]code=", Kind::Shaped),
     // ipmitool lan set <channel> password|snmp <value> (BMC user password, community)
@@ -377,15 +388,21 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
         r"(?i-u:\bsyscfg)(?:\.exe)?[ \t]+/bup[ \t]+",
         Kind::Positional(2, &[]),
     ),
-    // One-time codes: `your one-time code is 631306`, `verification code: 48213907`.
+    // One-time and recovery codes: `your one-time code is 631306`, `recovery code for
+    // admin: wxxov-2nuuq`, `BitLocker recovery key for WS-01: 807742-636898-…`.
     (
-        r"(?i-u:\b(?:one-time|verification|security|login|otp|2fa|mfa|sms)[ \t]+(?:pass)?code)[ \t]*(?:is|:|=)?[ \t]*",
+        r"(?i-u:\b(?:one-time|verification|security|login|otp|2fa|mfa|sms|recovery|backup)(?:[ \t]+(?:recovery|backup|login))?[ \t]+(?:pass)?(?:code|key|pin)s?)(?:[ \t]+for[ \t]+[^\s:]{1,40})?[ \t]*(?:is|:|=)?[ \t]*",
         Kind::Pin,
     ),
     // `the passphrase is maple-river-cloud-27`: words joined by hyphens (a passphrase).
     (
         r"(?i-u:\b(?:passphrase|password|passcode|pass[ \t]+phrase)[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?)",
         Kind::Phrase,
+    ),
+    // OpenVPN static keys echoed with their block tag: `<tls-crypt> line 7: 554af3…`.
+    (
+        r"(?i-u:<(?:tls-crypt(?:-v2)?|tls-auth|secret)>)[^\n]*?(?-u:\b)[0-9a-fA-F]{32,}",
+        Kind::LastRun,
     ),
     // `default credentials are ADMIN / KZQWPLMXRT`: user, a spaced slash, the password.
     (
@@ -453,6 +470,8 @@ pub(super) const PHRASE_NEEDLES: &[&str] = &[
     "digest",
     "auth|credential|.login",
     "',|\",",
+    "login|log_in|authenticate|auth|bind|connect",
+    "',|\",",
     "code=",
     "lan",
     "random",
@@ -492,7 +511,8 @@ pub(super) const PHRASE_NEEDLES: &[&str] = &[
     "syscfg",
     "syscfg",
     "syscfg",
-    "code",
+    "code|key|pin",
     "pass",
+    "tls-crypt|tls-auth|<secret>",
     "credential|creds",
 ];

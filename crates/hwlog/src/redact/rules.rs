@@ -26,8 +26,10 @@ pub(super) enum Kind {
     Url,
     /// `Bearer <token>`: the token.
     Bearer,
-    /// The last `n` bytes of the match.
+    /// The value that starts `n` bytes before the match ends.
     Tail(usize),
+    /// Exactly the last `n` bytes of the match.
+    Last(usize),
     /// The value, up to an `@` (`scott/tiger@db`).
     UntilAt,
     /// A PEM private-key block: body up to its END line (or the end of the line).
@@ -50,7 +52,7 @@ pub(super) enum Kind {
     UserinfoPass,
     /// The last word of the match.
     LastWord,
-    /// A one-time code: 6–8 digits.
+    /// A one-time or recovery code: 6–8 digits, or `-`-joined groups with a digit.
     Pin,
     /// Three or more words joined by hyphens (`maple-river-cloud-27`).
     Phrase,
@@ -217,6 +219,10 @@ pub(super) fn apply_rule(
             me
         }
         Kind::Tail(n) => value_at(text, me.saturating_sub(n), false, spans),
+        Kind::Last(n) => {
+            spans.extend(span(me.saturating_sub(n).max(ms), me));
+            me
+        }
         Kind::UntilAt => {
             let e = me + count_while(b, me, |c| !c.is_ascii_whitespace() && !b"@\"'".contains(&c));
             spans.extend(span(me, e).filter(|_| !not_secret(&text[me..e], b"")));
@@ -294,9 +300,16 @@ pub(super) fn apply_rule(
         }
         Kind::Setting => setting(r, text, me, spans),
         Kind::Pin => {
-            let e = me + count_while(b, me, |c| c.is_ascii_digit());
-            let ends = b.get(e).is_none_or(|c| !c.is_ascii_alphanumeric());
-            if (6..=8).contains(&(e - me)) && ends {
+            // 6–8 digits, or groups of letters and digits joined by `-` with a digit.
+            let e = me + count_while(b, me, |c| c.is_ascii_alphanumeric() || c == b'-');
+            let e = e - b[me..e].iter().rev().take_while(|&&c| c == b'-').count();
+            let w = &b[me..e];
+            let digits = w.iter().all(u8::is_ascii_digit) && (6..=8).contains(&w.len());
+            let groups = w.contains(&b'-')
+                && w.len() >= 8
+                && w.iter().any(u8::is_ascii_digit)
+                && w.split(|&c| c == b'-').all(|g| (3..=8).contains(&g.len()));
+            if digits || groups {
                 spans.push((me, e));
             }
             e.max(me)
@@ -367,6 +380,16 @@ fn value_at(text: &str, p: usize, shaped_only: bool, spans: &mut Vec<(usize, usi
         return resume;
     }
     let wb = word.as_bytes();
+    // `invalid password attempts=5`: the next pair, not a value.
+    if !quoted {
+        let k = wb
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || b"_.-".contains(c))
+            .count();
+        if k >= 2 && wb.get(k) == Some(&b'=') && wb.get(k + 1).is_some_and(|&c| c != b'=') {
+            return resume;
+        }
+    }
     // `get secret bmc-node07`, `password secret/bmc/r12u07`: lower-case names and paths.
     if shaped_only
         && !(super::shapes::prose_value(wb) || symbolic(wb) || super::shapes::generated(wb, true))

@@ -627,3 +627,78 @@ fn bios_device_and_verifier_forms() {
         ],
     );
 }
+
+/// Base64 of a secret, hyphenated passwords after flags, codes, call and tuple arguments.
+#[test]
+fn encoded_and_positional_forms() {
+    let r = Redactor::new();
+    // base64("sk_live_4eC39HqLyjWDarjtT1zdp7dc"), base64("\0bob\0Dov3cot!x"),
+    // base64("metrics:Scr4pe-Prom"), base64 of a docker config with a password.
+    let cases = [
+        (
+            r#"{"data":{"stripe":"c2tfbGl2ZV80ZUMzOUhxTHlqV0Rhcmp0VDF6ZHA3ZGM="}}"#,
+            r#"{"data":{"stripe":"[REDACTED]"}}"#,
+        ),
+        (
+            "dovecot: auth: client in: AUTH 1 PLAIN service=imap resp=AGJvYgBEb3YzY290IXg=",
+            "dovecot: auth: client in: AUTH 1 PLAIN service=imap resp=[REDACTED]",
+        ),
+        (
+            r#"proxy_set_header Authorization "Basic bWV0cmljczpTY3I0cGUtUHJvbQ==";"#,
+            r#"proxy_set_header Authorization "Basic [REDACTED]";"#,
+        ),
+        (
+            "  .dockerconfigjson: eyJhdXRocyI6eyJyZWcuZXhhbXBsZSI6eyJwYXNzd29yZCI6IkhhcmJvci1QdWxsLTkifX19",
+            "  .dockerconfigjson: [REDACTED]",
+        ),
+        (
+            "ipmitool -I lanplus -H 10.0.0.9 -U root -P Kestrel-Harbor chassis status",
+            "ipmitool -I lanplus -H 10.0.0.9 -U root -P [REDACTED] chassis status",
+        ),
+        (
+            "hpilo_cli -l Administrator -p Ilo-Cli-Pw ilo-r2.oob get_fw_version",
+            "hpilo_cli -l Administrator -p [REDACTED] ilo-r2.oob get_fw_version",
+        ),
+        (
+            "    return login(self.host, 'admin', 'Jupiter=4410')",
+            "    return login(self.host, 'admin', '[REDACTED]')",
+        ),
+        (
+            "Retrying message. args=('r07-n12', 'admin', '9c1f0e7d2b44a8e31f60')",
+            "Retrying message. args=('r07-n12', 'admin', '[REDACTED]')",
+        ),
+        (
+            "Administrator:500:aad3b435b51404eeaad3b435b51404ee:31d6cfe0d16ae931b73c59d7e0c089c0:::",
+            "Administrator:500:aad3b435b51404eeaad3b435b51404ee:[REDACTED]:::",
+        ),
+        (
+            "2fa: recovery code for admin: qmzta-7kvrp",
+            "2fa: recovery code for admin: [REDACTED]",
+        ),
+        (
+            "BitLocker recovery key for WS-07: 111122-333344-555566-777788",
+            "BitLocker recovery key for WS-07: [REDACTED]",
+        ),
+        ("ADO_EXT_PAT=q7w2e9r4t6y1u8i3o5p0a2s4d6f8g1h3", "ADO_EXT_PAT=[REDACTED]"),
+        (
+            "<tls-crypt> line 7: 0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+            "<tls-crypt> line 7: [REDACTED]",
+        ),
+    ];
+    check_forms(
+        &r,
+        &cases,
+        &[
+            // base64 of "Password:"
+            "postfix/smtpd: SASL LOGIN authentication failed: UGFzc3dvcmQ6",
+            "ssh -l root -p 2222 bastion.corp.example",
+            "auth: invalid password attempts=5 lockout_duration=15m user=svc_report",
+            r#"  "integrity": "sha512-yz6M34vHmZ1d1a2l9ddS4t07j0d55Qnf+w0+RxJbY8i+b08tbNofuFuG+DSbxSF4OTr+9xEfRRX6/IuciRKmww==","#,
+            "api_key: YOUR_API_KEY_HERE",
+            "external-secrets: secret synced ExternalSecret=prod/db-creds refreshInterval=1h",
+            "peer: Vs2tkgeORAHmqUgXI0VA1uyPlXifvLcaVFaS80mIZ/U=",
+            "$pw = ConvertTo-SecureString $plain -AsPlainText -Force",
+            "args=('GET', 'POST', 'PUT')",
+        ],
+    );
+}

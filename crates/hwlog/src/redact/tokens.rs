@@ -65,6 +65,11 @@ pub(super) const TOKENS: &[(&str, Kind)] = &[
         r"(?-u:\b)(?:MII[A-Za-z0-9+/]{2}[AQgw]IBAAK[BC]|MII[A-Za-z0-9+/]{2}[AQgw]IBADANBgkqhkiG9w0BAQEFAAS|MIGHAgEAMBMGByqGSM49|MHcCAQEEI|MC4CAQAwBQYDK2VwBCIEI)[A-Za-z0-9+/]*(?:\\n[A-Za-z0-9+/]+)*=*",
         Kind::Whole,
     ),
+    // pwdump and smbpasswd lines: `user:RID:LM:NT:::` (the NT hash; an empty LM hash).
+    (
+        r#"(?:^|[\s"'])[A-Za-z0-9_.$-]+:[0-9]+:(?:[0-9A-Fa-f]{32}|X{32}):[0-9A-Fa-f]{32}(?-u:\b)"#,
+        Kind::Last(32),
+    ),
     // Password verifiers: PostgreSQL SCRAM (`SCRAM-SHA-256$4096:salt$stored:server`), md5.
     (
         r"(?-u:\b)SCRAM-SHA-(?:1|256)\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+|(?-u:\b)md5[0-9a-f]{32}(?-u:\b)",
@@ -88,6 +93,7 @@ pub(super) const TOKEN_NEEDLES: &[&str] = &[
     "webhook",
     "/hooks/",
     "ibaak|ibadan|mighagea|mhccaqeei|mc4caqaw",
+    "aad3b435b51404ee|xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     "scram-sha-|md5",
 ];
 

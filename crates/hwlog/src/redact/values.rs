@@ -26,6 +26,15 @@ const UNITS: &str = "s ms us ns m min mins h d w y sec secs second seconds minut
 const COOKIE_PLAIN: &str = "path domain expires max-age samesite secure httponly priority \
     partitioned version comment lang language locale theme tz timezone currency country \
     region consent cookieconsent cookie_consent color_scheme dark_mode";
+/// PowerShell's approved verbs (the common ones): `ConvertTo-SecureString` is a cmdlet.
+const APPROVED_VERBS: &str = "Add Clear Close Copy Enter Exit Find Format Get Hide Join Lock \
+    Move New Open Optimize Pop Push Redo Remove Rename Reset Resize Search Select Set Show Skip \
+    Split Step Switch Undo Unlock Watch Connect Disconnect Read Receive Send Write Backup \
+    Checkpoint Compare Compress ConvertFrom ConvertTo Dismount Edit Expand Export Group Import \
+    Initialize Limit Merge Mount Out Publish Restore Save Sync Unpublish Update Approve Assert \
+    Build Complete Confirm Deny Deploy Disable Enable Install Invoke Register Request Restart \
+    Resume Start Stop Submit Suspend Uninstall Unregister Wait Debug Measure Ping Repair \
+    Resolve Test Trace Block Grant Protect Revoke Unblock Unprotect Use";
 /// Sources in `/etc/nsswitch.conf` (`passwd: files systemd`).
 const NSS: &str = "files compat systemd sss nis nisplus db ldap winbind altfiles cache";
 
@@ -168,6 +177,12 @@ fn auth_span(b: &[u8], s: usize, ce: usize, quoted: bool, c: Class) -> Option<(u
     let has_rest = rest > s + wlen && rest < ce && !matches!(b[rest], b'\n' | b'\r');
     let known = words(SCHEMES).any(|w| w == word);
     if !known && c != Class::Authz && !words(PARAM_SCHEMES).any(|w| w == word) {
+        // `dovecot: auth: client in: …`, `auth: Debug: …`: a process name before its
+        // message, not a key (a word of letters, then more text).
+        let lettered = wlen > 0 && b[s..s + wlen].iter().all(u8::is_ascii_alphabetic);
+        if !quoted && has_rest && lettered && matches!(b.get(s + wlen), Some(b' ' | b':')) {
+            return None;
+        }
         // `auth=VALUE`: the first word is the credential.
         return span(s, if quoted { ce } else { token_end(b, s).min(ce) });
     }
@@ -455,6 +470,25 @@ pub(super) fn not_secret(v: &str, after: &[u8]) -> bool {
     if placeholder_at(v.as_bytes(), 0) {
         return true;
     }
+    // Subresource integrity (`sha512-yz6M…==`, npm's `integrity`): a digest.
+    if ["sha256-", "sha384-", "sha512-"]
+        .iter()
+        .any(|p| v.starts_with(p))
+    {
+        return true;
+    }
+    // Documentation placeholders: `YOUR_API_KEY_HERE`, `<your-token>`, `REPLACE_WITH_TOKEN`.
+    let upper = v.to_ascii_uppercase();
+    if (upper.starts_with("YOUR_")
+        || upper.starts_with("YOUR-")
+        || upper.ends_with("_HERE")
+        || upper.starts_with("REPLACE_")
+        || upper.starts_with("INSERT_"))
+        && v.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+    {
+        return true;
+    }
     // Junos shows `/* SECRET-DATA */` for a hidden value.
     if v.starts_with("/*") && v.ends_with("*/") {
         return true;
@@ -554,7 +588,10 @@ pub(super) fn not_secret(v: &str, after: &[u8]) -> bool {
                 && w.chars().all(|c| c.is_ascii_alphabetic())
                 && w.chars().any(|c| c.is_ascii_lowercase())
         };
-        if word(verb, 3) && word(noun, 4) && after.first().is_some_and(|c| is_blank(*c)) {
+        // (an approved verb: `RfTool-Grace` is a password)
+        let approved = APPROVED_VERBS.split_ascii_whitespace().any(|v| v == verb);
+        if approved && word(verb, 3) && word(noun, 4) && after.first().is_some_and(|c| is_blank(*c))
+        {
             return true;
         }
     }
@@ -620,6 +657,7 @@ fn path_like(v: &[u8]) -> bool {
 }
 
 /// Code rather than a literal: `env("X")`, `os.environ['X']`, `kwargs.pop('x', None)`.
+/// (the call closes within 256 bytes: looked at from many places, the scan stays linear)
 fn reference_at(b: &[u8], p: usize) -> bool {
     let n = count_while(b, p, |c| {
         c.is_ascii_alphanumeric() || c == b'_' || c == b'.'
@@ -629,6 +667,7 @@ fn reference_at(b: &[u8], p: usize) -> bool {
         && matches!(b.get(p + n), Some(b'(' | b'['))
         && b[p + n..]
             .iter()
+            .take(256)
             .take_while(|c| **c != b'\n')
             .any(|c| matches!(c, b')' | b']'))
 }
