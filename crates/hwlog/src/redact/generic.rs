@@ -322,12 +322,6 @@ fn public_material(text: &str) -> bool {
         .any(|w| lower.contains(w))
 }
 
-/// Whether `text` holds a word that is a secret by its shape (see [`scan_anywhere`]).
-pub(super) fn has_shaped(text: &str) -> bool {
-    let mut spans = Vec::new();
-    !scan_anywhere(text, &mut spans).is_empty() || !spans.is_empty()
-}
-
 /// Spans sorted by start, and the farthest end up to each.
 type Sorted = (Vec<(usize, usize)>, Vec<usize>);
 
@@ -465,7 +459,9 @@ impl Redactor {
             }
             let url = w.iter().any(|c| matches!(c, b'-' | b'_'));
             let std = w.iter().any(|c| matches!(c, b'+' | b'/'));
+            // (`/redfish/v1/Systems/1` is a path)
             if (url && std)
+                || w[0] == b'/'
                 || !w
                     .iter()
                     .all(|c| c.is_ascii_alphanumeric() || b"+/-_".contains(c))

@@ -324,9 +324,9 @@ impl Redactor {
         keys::classify(key, &self.extra)
     }
 
-    /// Whether `text` holds any trigger word or a password-shaped word (`Bind!Svc2024`:
-    /// upper and lower case, a digit and a symbol), i.e. whether [`Redactor::redact`] has to look
-    /// at it closely. `false` means `redact` returns the text unchanged; `true` does not
+    /// Whether `text` holds any trigger word, a word that is a secret by its shape
+    /// (`Bind!Svc2024`: upper and lower case, a digit and a symbol) or base64 of one, i.e.
+    /// whether [`Redactor::redact`] has to look at it closely. `false` means `redact` returns the text unchanged; `true` does not
     /// mean there is a secret.
     ///
     /// ```
@@ -338,7 +338,18 @@ impl Redactor {
     /// ```
     #[must_use]
     pub fn may_contain_secret(&self, text: &str) -> bool {
-        !text.is_empty() && (self.prefilter.is_match(text) || generic::has_shaped(text))
+        if text.is_empty() {
+            return false;
+        }
+        if self.prefilter.is_match(text) {
+            return true;
+        }
+        let mut spans = Vec::new();
+        let encoded = generic::scan_anywhere(text, &mut spans);
+        if spans.is_empty() && !encoded.is_empty() {
+            self.scan_encoded(text, &encoded, &mut spans);
+        }
+        !spans.is_empty()
     }
 
     /// Redact secrets inside free text. Returns `Cow::Borrowed` when nothing
