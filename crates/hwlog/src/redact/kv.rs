@@ -165,6 +165,11 @@ impl Redactor {
         if nss_source(&lower, b, v) {
             return true;
         }
+        // `passwd: Authentication token manipulation error`: a program's message, not a
+        // value (a capitalised word, then lower-case words).
+        if b.get(ks + key.len()) == Some(&b':') && sentence_at(b, v) {
+            return true;
+        }
         let prev = before
             .trim_end_matches([' ', '\t'])
             .rsplit([' ', '\t'])
@@ -174,7 +179,35 @@ impl Redactor {
             && PROMPTS.iter().any(|p| prev.eq_ignore_ascii_case(p))
             && b.get(ks + key.len()) == Some(&b':')
     }
+}
 
+/// A capitalised word of letters followed by two lower-case words at `p`.
+fn sentence_at(b: &[u8], p: usize) -> bool {
+    let word = |i: usize, first_upper: bool| -> Option<usize> {
+        let first = *b.get(i)?;
+        let ok = if first_upper {
+            first.is_ascii_uppercase()
+        } else {
+            first.is_ascii_lowercase()
+        };
+        let n = 1 + count_while(b, i + 1, |c| c.is_ascii_lowercase());
+        (ok && n >= 2 && b.get(i + n) == Some(&b' ')).then_some(i + n + 1)
+    };
+    let Some(a) = word(p, true).filter(|&a| a - p > 3) else {
+        return false;
+    };
+    word(a, false)
+        .and_then(|c| {
+            word(c, false).or_else(|| {
+                // the last word may end the line
+                let n = count_while(b, c, |x| x.is_ascii_lowercase());
+                (n >= 2 && b.get(c + n).is_none_or(|x| !x.is_ascii_alphanumeric())).then_some(c + n)
+            })
+        })
+        .is_some()
+}
+
+impl Redactor {
     /// Name/value encodings: the value of the sibling `value` field is a secret when
     /// the name is a sensitive key.
     pub(super) fn scan_nv(&self, text: &str, spans: &mut Vec<(usize, usize)>) {

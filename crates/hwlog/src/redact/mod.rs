@@ -49,7 +49,8 @@ const TRIGGERS: &str = "pass pwd pw secret token key auth cookie session credent
     createuser code= verifier kinit sessid connect.sid /bot setuser \
     wagwoord adgangskode sandi expdp impdp sqlldr rman dgmgrl cryptsetup schtasks \
     ascii-text glcbt- $2$ $2x$ $sha1$ $md5$ chpasswd authinfo tskey- unseal ktpass kty redfishtool ipmitool sentry grub.pbkdf2 gaaaaa sqp_ squ_ sqa_ \
-    assword syscfg scram-sha- md5 check_http check_curl one-time tls-crypt tls-auth";
+    assword syscfg scram-sha- md5 check_http check_curl one-time tls-crypt tls-auth \
+    %^%# atatt3 dckr_pat_ pbkdf2_ bcrypt_sha256$ snmp-server";
 /// Prefilter literals with blanks in them.
 const SPACED_TRIGGERS: &[&str] = &[
     "net use",
@@ -77,6 +78,7 @@ const CS_TRIGGERS: &[&str] = &[
     r"MII[A-Za-z0-9+/]{2}[AQgw]IBA(?:AK|DAN)|MIGHAgEAMBMG|MHcCAQEEI|MC4CAQAwBQYDK2VwBCIEI",
     r"[?&;, ](?:sid|SID)=",
     r":aad3b435b51404ee|:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:",
+    r"[0-9a-f]{32}-us[0-9]",
     r#"[A-Za-z0-9-]['"][ \t]*,[ \t]*['"](?:admin|root|administrator|Administrator|ADMIN|USERID|maas|ubuntu|operator|ops|svc_[A-Za-z0-9_]+)['"][ \t]*,[ \t]*['"]"#,
     r"\bLOGIN\b|\bPASS\b",
     r#":[ \t]*(?:EAP|XAUTH|PSK|NTLM)[ \t]+\""#,

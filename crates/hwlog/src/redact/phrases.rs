@@ -367,7 +367,12 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
     (r"(?i-u:\bauthentication[ \t]+text)[ \t]+", Kind::Value),
     // FortiOS/VyOS config blocks: `set psksecret X`, `set password ENC X`
     (
-        r"(?mi)(?:^|#)[ \t]*set[ \t]+(?:psksecret|passwd|password|secret|psk|auth-password|sso-password|pre-shared-secret)[ \t]+(?:ENC[ \t]+)?",
+        r"(?mi)(?:^|[#;])[ \t]*set[ \t]+(?:psksecret|passwd|password|secret|psk|auth-password|sso-password|pre-shared-secret)[ \t]+(?:ENC[ \t]+)?",
+        Kind::Value,
+    ),
+    // Cisco trap receivers: `snmp-server host ADDR [traps|informs] [version V] COMMUNITY`
+    (
+        r"(?i-u:\bsnmp-server[ \t]+host)[ \t]+\S+[ \t]+(?:(?:traps|informs)[ \t]+)?(?:version[ \t]+(?:1|2c|3[ \t]+(?:auth|noauth|priv))[ \t]+)?",
         Kind::Value,
     ),
     // Huawei/H3C: `local-user admin password irreversible-cipher X`, `password cipher X`
@@ -507,6 +512,7 @@ pub(super) const PHRASE_NEEDLES: &[&str] = &[
     "passw|passphrase",
     "authentication text",
     "set",
+    "snmp-server",
     "cipher|simple",
     "syscfg",
     "syscfg",

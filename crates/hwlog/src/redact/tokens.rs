@@ -65,6 +65,23 @@ pub(super) const TOKENS: &[(&str, Kind)] = &[
         r"(?-u:\b)(?:MII[A-Za-z0-9+/]{2}[AQgw]IBAAK[BC]|MII[A-Za-z0-9+/]{2}[AQgw]IBADANBgkqhkiG9w0BAQEFAAS|MIGHAgEAMBMGByqGSM49|MHcCAQEEI|MC4CAQAwBQYDK2VwBCIEI)[A-Za-z0-9+/]*(?:\\n[A-Za-z0-9+/]+)*=*",
         Kind::Whole,
     ),
+    // Google Chat webhooks: the URL with its key and token.
+    (
+        r#"(?i)chat\.googleapis\.com/v1/spaces/[A-Za-z0-9_-]+/messages\?[^\s"'<>\\]+"#,
+        Kind::Url,
+    ),
+    // Huawei `cipher %^%#…%^%#` values; Atlassian API tokens (with their `=` checksum);
+    // Docker Hub PATs; Mailchimp keys (`…-us14`); Django password hashes; MySQL's `*` +
+    // 40 hex password hashes.
+    (r"%\^%#\S{8,}?%\^%#", Kind::Whole),
+    (r"(?-u:\b)ATATT3[A-Za-z0-9_=-]{60,}", Kind::Whole),
+    (r"(?-u:\b)dckr_pat_[A-Za-z0-9_-]{20,}", Kind::Whole),
+    (r"(?-u:\b)[0-9a-f]{32}-us[0-9]{1,2}(?-u:\b)", Kind::Whole),
+    (
+        r"(?-u:\b)(?:pbkdf2_sha256|pbkdf2_sha1|bcrypt_sha256|argon2|scrypt)\$[A-Za-z0-9$=+/.:_-]{20,}",
+        Kind::Whole,
+    ),
+    (r"\*[0-9A-F]{40}(?-u:\b)", Kind::Whole),
     // pwdump and smbpasswd lines: `user:RID:LM:NT:::` (the NT hash; an empty LM hash).
     (
         r#"(?:^|[\s"'])[A-Za-z0-9_.$-]+:[0-9]+:(?:[0-9A-Fa-f]{32}|X{32}):[0-9A-Fa-f]{32}(?-u:\b)"#,
@@ -93,6 +110,13 @@ pub(super) const TOKEN_NEEDLES: &[&str] = &[
     "webhook",
     "/hooks/",
     "ibaak|ibadan|mighagea|mhccaqeei|mc4caqaw",
+    "chat.googleapis.com",
+    "%^%#",
+    "atatt3",
+    "dckr_pat_",
+    "-us",
+    "pbkdf2_|bcrypt_sha256$|argon2$|scrypt$",
+    "identified|authentication_string|password",
     "aad3b435b51404ee|xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     "scram-sha-|md5",
 ];

@@ -186,7 +186,19 @@ fn auth_span(b: &[u8], s: usize, ce: usize, quoted: bool, c: Class) -> Option<(u
         // `auth=VALUE`: the first word is the credential.
         return span(s, if quoted { ce } else { token_end(b, s).min(ce) });
     }
-    if words(PARAM_SCHEMES).any(|w| w == word) && (has_rest || ce == s + wlen) {
+    // `OAuth oauth_token="…", …` is scanned pair by pair; `OAuth 3t8svmia…` (one token, as
+    // Statuspage and GitHub write it) is a credential.
+    let one_token = has_rest && {
+        let n = count_while(&b[..ce], rest, |c| {
+            !c.is_ascii_whitespace() && !b"\",".contains(&c)
+        });
+        let t = &b[rest..rest + n];
+        // (a token's `=` pads its end; `oauth_token="…"` is a pair)
+        let pads = t.iter().rev().take_while(|&&c| c == b'=').count();
+        let quoted_value = pads > 0 && matches!(b.get(rest + n), Some(b'"' | b'\''));
+        !quoted_value && !t[..t.len() - pads].contains(&b'=')
+    };
+    if words(PARAM_SCHEMES).any(|w| w == word) && !one_token && (has_rest || ce == s + wlen) {
         return None;
     }
     if !has_rest {
