@@ -318,6 +318,13 @@ fn robustness_degenerate_inputs() {
         "creds a / ",
         "('r1', 'admin', 'x', ",
         "x:1:aad3b435b51404eeaad3b435b51404ee:",
+        "create_user('a', ",
+        "set_password' args=['a', ",
+        "curl -su a:",
+        "1> AUTH a ",
+        "login <<< a ",
+        "secret_id 5e6cb090-5794-4281-a9b4-792ce5010c1b ",
+        "%^%#ab",
     ];
     let dense_len = if cfg!(debug_assertions) {
         1 << 18

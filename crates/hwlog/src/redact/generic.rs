@@ -171,11 +171,21 @@ fn secret_word(r: &Redactor, w: &str) -> Option<bool> {
     } else {
         tokens(w)
     };
-    let last: &str = if toks.is_empty() {
+    let mut last: &str = if toks.is_empty() {
         w
     } else {
         toks.last()?.as_str()
     };
+    // `snmp-community-string`, `community-str`, `SNMPv1Community1`: the word before a
+    // `str`/`string` qualifier or a number.
+    if toks.len() >= 2 && matches!(last, "str" | "string")
+        || last.bytes().all(|c| c.is_ascii_digit())
+    {
+        if let Some(t) = toks.len().checked_sub(2).and_then(|i| toks.get(i)) {
+            last = t.as_str();
+        }
+    }
+    let last = last.trim_end_matches(|c: char| c.is_ascii_digit());
     if NOT_HERE.split_ascii_whitespace().any(|n| n == last) {
         return None;
     }
@@ -302,6 +312,20 @@ pub(super) fn scan_near(r: &Redactor, text: &str, spans: &mut Vec<(usize, usize)
                 continue;
             }
             // A key (`data=`, `value:`) is not a value.
+            // `secret_id             5e6cb090-…` (Vault prints tables): a UUID right after
+            // a sensitive key is its value.
+            let gap = b[e..cs]
+                .iter()
+                .all(|c| matches!(c, b' ' | b'\t' | b'=' | b':'));
+            if j == i + 1
+                && gap
+                && super::shapes::uuid(&b[cs..ce])
+                && r.classify(&text[s..e]) == Some(super::Class::Plain)
+            {
+                spans.push((cs, ce));
+                j += 1;
+                continue;
+            }
             let is_key = matches!(b.get(ws[j].1), Some(b'=' | b':'))
                 && b.get(ws[j].1 + 1)
                     .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'"' | b'\''));
@@ -401,7 +425,10 @@ pub(super) fn scan_anywhere(text: &str, spans: &mut Vec<(usize, usize)>) -> Vec<
                     && !encoded_text(w)
                     && bare_random(w)
                     && !before.is_some_and(|(ps, pe)| {
-                        descriptor(&text[ps..pe]) || text[ps..pe].eq_ignore_ascii_case("base64")
+                        // (`h1:` starts a Go module hash)
+                        descriptor(&text[ps..pe])
+                            || text[ps..pe].eq_ignore_ascii_case("base64")
+                            || &text[ps..pe] == "h1"
                     })))
                 && !*public.get_or_insert_with(|| public_material(text))
         };

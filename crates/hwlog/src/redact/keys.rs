@@ -13,7 +13,9 @@ const LAST_WORDS: &str = "password passwd pwd pass passphrase secret token apike
 /// ...or when the whole key, separators removed, is one of these.
 const JOINED: &str =
     "sshpass sig secretid privatekey secretkey accesskey setcookie motdepasse katasandi \
-    phpsessid jsessionid connectsid paroladordine palavrapasse clientkeydata";
+    phpsessid jsessionid connectsid paroladordine palavrapasse clientkeydata \
+    newpass oldpass curpass currentpass userpass adminpass rootpass dbpass mypass apppass \
+    confirmpass newpw oldpw";
 /// Short words that are only a key on their own (`PIN: 1234`, `pat=...`): as a part of a
 /// longer key they usually mean something else (`gpio_pin`, `pin_memory`, `url_pattern`).
 const WHOLE_ONLY: &str = "pin pat";

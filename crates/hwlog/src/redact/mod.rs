@@ -50,7 +50,9 @@ const TRIGGERS: &str = "pass pwd pw secret token key auth cookie session credent
     wagwoord adgangskode sandi expdp impdp sqlldr rman dgmgrl cryptsetup schtasks \
     ascii-text glcbt- $2$ $2x$ $sha1$ $md5$ chpasswd authinfo tskey- unseal ktpass kty redfishtool ipmitool sentry grub.pbkdf2 gaaaaa sqp_ squ_ sqa_ \
     assword syscfg scram-sha- md5 check_http check_curl one-time tls-crypt tls-auth \
-    %^%# atatt3 dckr_pat_ pbkdf2_ bcrypt_sha256$ snmp-server";
+    %^%# atatt3 dckr_pat_ pbkdf2_ bcrypt_sha256$ snmp-server bkua_ events.pagerduty.com \
+    bootstrappers kubeadm ::server: reset-admin-password /snmp create_user add_user adduser \
+    new_user register_user";
 /// Prefilter literals with blanks in them.
 const SPACED_TRIGGERS: &[&str] = &[
     "net use",
@@ -79,6 +81,8 @@ const CS_TRIGGERS: &[&str] = &[
     r"[?&;, ](?:sid|SID)=",
     r":aad3b435b51404ee|:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:",
     r"[0-9a-f]{32}-us[0-9]",
+    r"LTAI[A-Za-z0-9]{12}",
+    r"[0-9]>[ \t]*(?:AUTH|auth) ",
     r#"[A-Za-z0-9-]['"][ \t]*,[ \t]*['"](?:admin|root|administrator|Administrator|ADMIN|USERID|maas|ubuntu|operator|ops|svc_[A-Za-z0-9_]+)['"][ \t]*,[ \t]*['"]"#,
     r"\bLOGIN\b|\bPASS\b",
     r#":[ \t]*(?:EAP|XAUTH|PSK|NTLM)[ \t]+\""#,
@@ -447,9 +451,14 @@ fn apply(text: &str, mut spans: Vec<(usize, usize)>) -> Cow<'_, str> {
         s < e
             && text.is_char_boundary(s)
             && text.is_char_boundary(e)
-            && text
-                .get(s..e)
-                .is_some_and(|v| v != REDACTED && !values::is_mask(v))
+            && text.get(s..e).is_some_and(|v| {
+                // `AKIAIOSFODNN7EXAMPLE`, `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`: AWS's
+                // documentation keys.
+                v != REDACTED
+                    && !values::is_mask(v)
+                    && v != "AKIAIOSFODNN7EXAMPLE"
+                    && v != "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+            })
     });
     if spans.is_empty() {
         return Cow::Borrowed(text);

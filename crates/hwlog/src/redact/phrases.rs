@@ -370,6 +370,30 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
         r"(?mi)(?:^|[#;])[ \t]*set[ \t]+(?:psksecret|passwd|password|secret|psk|auth-password|sso-password|pre-shared-secret)[ \t]+(?:ENC[ \t]+)?",
         Kind::Value,
     ),
+    // `grafana-cli admin reset-admin-password NEWPW`
+    (
+        r"(?i-u:\breset-admin-password)[ \t]+",
+        Kind::Positional(0, &["--homepath", "--config"]),
+    ),
+    // Calls that create users or set passwords: the last quoted argument
+    // (`create_user('alice', 'alice@corp.example', 'PW')`, Salt `set_password' … args=[…]`).
+    (
+        r"(?i-u:\b(?:create_user|add_user|adduser|new_user|register_user|set_password|change_password|reset_password|set_passwd|update_password)['\x22]?)(?:[ \t]*\(|[^\n]{0,80}?\bargs=\[)",
+        Kind::LastArg,
+    ),
+    // redis-cli: `127.0.0.1:6379> AUTH [user] PW`
+    (r"[0-9]>[ \t]*(?:AUTH|auth)[ \t]+", Kind::Positional(0, &[])),
+    (r"[0-9]>[ \t]*(?:AUTH|auth)[ \t]+", Kind::Positional(1, &[])),
+    // A token on a login command's standard input: `az devops login … <<< TOKEN`
+    (
+        r"(?i-u:\b(?:login|auth|authenticate))\b[^\n|;&<]*<<<[ \t]*",
+        Kind::Value,
+    ),
+    // MikroTik: `/snmp community set … name=COMMUNITY`
+    (
+        r"(?i-u:/snmp[ \t]+community[ \t]+(?:add|set))[^\n]*?(?-u:\b)name=",
+        Kind::Value,
+    ),
     // Cisco trap receivers: `snmp-server host ADDR [traps|informs] [version V] COMMUNITY`
     (
         r"(?i-u:\bsnmp-server[ \t]+host)[ \t]+\S+[ \t]+(?:(?:traps|informs)[ \t]+)?(?:version[ \t]+(?:1|2c|3[ \t]+(?:auth|noauth|priv))[ \t]+)?",
@@ -396,7 +420,7 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
     // One-time and recovery codes: `your one-time code is 631306`, `recovery code for
     // admin: wxxov-2nuuq`, `BitLocker recovery key for WS-01: 807742-636898-…`.
     (
-        r"(?i-u:\b(?:one-time|verification|security|login|otp|2fa|mfa|sms|recovery|backup)(?:[ \t]+(?:recovery|backup|login))?[ \t]+(?:pass)?(?:code|key|pin)s?)(?:[ \t]+for[ \t]+[^\s:]{1,40})?[ \t]*(?:is|:|=)?[ \t]*",
+        r"(?i-u:\b(?:one-time|verification|security|login|otp|2fa|mfa|sms|recovery|backup)(?:[ \t]+(?:recovery|backup|login))?[ \t]+(?:pass)?(?:code|key|pin|word)s?)(?:[ \t]+for[ \t]+[^\s:]{1,40})?[ \t]*(?:is|:|=)?[ \t]*",
         Kind::Pin,
     ),
     // `the passphrase is maple-river-cloud-27`: words joined by hyphens (a passphrase).
@@ -512,12 +536,18 @@ pub(super) const PHRASE_NEEDLES: &[&str] = &[
     "passw|passphrase",
     "authentication text",
     "set",
+    "reset-admin-password",
+    "user|passw",
+    "auth",
+    "auth",
+    "<<<",
+    "/snmp",
     "snmp-server",
     "cipher|simple",
     "syscfg",
     "syscfg",
     "syscfg",
-    "code|key|pin",
+    "code|key|pin|password",
     "pass",
     "tls-crypt|tls-auth|<secret>",
     "credential|creds",

@@ -52,6 +52,10 @@ pub(super) enum Kind {
     UserinfoPass,
     /// The last word of the match.
     LastWord,
+    /// The last quoted argument before the list's `)` or `]`.
+    LastArg,
+    /// A kubeadm bootstrap token (`abcdef.0123456789abcdef`) with a digit in its secret part.
+    Bootstrap,
     /// A one-time or recovery code: 6–8 digits, or `-`-joined groups with a digit.
     Pin,
     /// Three or more words joined by hyphens (`maple-river-cloud-27`).
@@ -299,6 +303,32 @@ pub(super) fn apply_rule(
             value_at(text, i, false, spans)
         }
         Kind::Setting => setting(r, text, me, spans),
+        Kind::Bootstrap => {
+            if b[ms + 7..me].iter().any(u8::is_ascii_digit) {
+                spans.push((ms, me));
+            }
+            me
+        }
+        Kind::LastArg => {
+            // (within 256 bytes: the scan stays linear)
+            let limit = b.len().min(me + 256);
+            let (mut i, mut last) = (me, None);
+            while i < limit {
+                match b[i] {
+                    q @ (b'"' | b'\'') => {
+                        let (ce, resume) = find_close(b, i + 1, q, 0);
+                        last = Some((i + 1, ce));
+                        i = resume.max(i + 1);
+                    }
+                    b')' | b']' | b'\n' => break,
+                    _ => i += 1,
+                }
+            }
+            if let Some((s, e)) = last.filter(|&(s, e)| e > s && !not_secret(&text[s..e], b"")) {
+                spans.push((s, e));
+            }
+            i
+        }
         Kind::Pin => {
             // 6–8 digits, or groups of letters and digits joined by `-` with a digit.
             let e = me + count_while(b, me, |c| c.is_ascii_alphanumeric() || c == b'-');

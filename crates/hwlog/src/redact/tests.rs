@@ -702,3 +702,91 @@ fn encoded_and_positional_forms() {
         ],
     );
 }
+
+/// Device communities, argument lists, here-strings, vendor tokens and hashes.
+#[test]
+fn device_argument_and_token_forms() {
+    let r = Redactor::new();
+    let cases = [
+        (
+            "snmp-server host 10.0.0.15 version 2c trapC0mm99 udp-port 162",
+            "snmp-server host 10.0.0.15 version 2c [REDACTED] udp-port 162",
+        ),
+        (
+            "set deviceconfig system snmp-setting access-setting version v2c snmp-community-string palSnmpRO-2025",
+            "set deviceconfig system snmp-setting access-setting version v2c snmp-community-string [REDACTED]",
+        ),
+        (
+            r#"fgt # config vpn ipsec phase1-interface ; edit "b3" ; set psksecret "oak-river-4"; end"#,
+            r#"fgt # config vpn ipsec phase1-interface ; edit "b3" ; set psksecret "[REDACTED]"; end"#,
+        ),
+        (
+            " hwtacacs-server shared-key cipher %^%#b^7NQESy}Rb^7tw0(Fv|RK%^%#",
+            " hwtacacs-server shared-key cipher [REDACTED]",
+        ),
+        (
+            "/snmp community set [ find default=yes ] name=mtk-ro-77",
+            "/snmp community set [ find default=yes ] name=[REDACTED]",
+        ),
+        (
+            r#"curl -su "ci-bot:116b0272a180ec1915" https://ci.corp/job/x"#,
+            r#"curl -su "ci-bot:[REDACTED]" https://ci.corp/job/x"#,
+        ),
+        (
+            "grafana-cli admin reset-admin-password graf-admin-2025",
+            "grafana-cli admin reset-admin-password [REDACTED]",
+        ),
+        (
+            "POST /reset.php newpass=Pa55-Reset&confirm=1",
+            "POST /reset.php newpass=[REDACTED]&confirm=1",
+        ),
+        (
+            "jobs.accounts.create_user('bob', 'bob@corp.example', 'Welcome-Bob-25')",
+            "jobs.accounts.create_user('bob', 'bob@corp.example', '[REDACTED]')",
+        ),
+        (
+            "Executing command 'shadow.set_password' with jid 2024 args=['svc_mon', 'Salt-Pw!x']",
+            "Executing command 'shadow.set_password' with jid 2024 args=['svc_mon', '[REDACTED]']",
+        ),
+        ("127.0.0.1:6379> AUTH Red1s-Auth-9", "127.0.0.1:6379> AUTH [REDACTED]"),
+        (
+            "+ az devops login --organization https://dev.azure.com/acme <<< qk2jd8s7f6g5h4j3k2l1",
+            "+ az devops login --organization https://dev.azure.com/acme <<< [REDACTED]",
+        ),
+        ("secret_id             5e6cb090-5794-4281-a9b4-792ce5010c1b", "secret_id             [REDACTED]"),
+        (
+            "OAuth header auth=\"OAuth 3t8svmiaau8iofygey4ess4bbh30\"",
+            "OAuth header auth=\"OAuth [REDACTED]\"",
+        ),
+        (
+            "kubeadm: token abcdef.0123456789abcdef created",
+            "kubeadm: token [REDACTED] created",
+        ),
+        (
+            "('admin', 'pbkdf2_sha256$600000$5wlZdmffKhOp2C7f$cSZrY2WUUtrxADejszMU=')",
+            "('admin', '[REDACTED]')",
+        ),
+        (
+            "IDENTIFIED WITH mysql_native_password AS '*CA7BBF776468F6D89D7DFB3912F4203F6DC98A2E'",
+            "IDENTIFIED WITH mysql_native_password AS '[REDACTED]'",
+        ),
+        (
+            "Your one-time password is 482-913-771. It expires in 10 minutes.",
+            "Your one-time password is [REDACTED]. It expires in 10 minutes.",
+        ),
+    ];
+    check_forms(
+        &r,
+        &cases,
+        &[
+            "passwd: Authentication token manipulation error",
+            "auth required pam_faillock.so preauth silent deny=5 unlock_time=900",
+            "Auth Type Enable        : Callback : MD5 PASSWORD",
+            "Task hosts.rotate_password[9129838c-68cc-46f0-bd2f-a09ebd215dd4] succeeded in 2.31s",
+            "golang.org/x/crypto v0.23.0 h1:2Kl05ZV7Lg/g+dJyeUdnQUd8onZlcJLLc8PdUCv5g2Y=",
+            "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
+            "CPU-P0 at 45C, PWD=/root, OLDPWD=/tmp",
+            "module.loadbalancer.aws_lb.main: Refreshing state",
+        ],
+    );
+}

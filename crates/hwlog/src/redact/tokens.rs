@@ -82,6 +82,23 @@ pub(super) const TOKENS: &[(&str, Kind)] = &[
         Kind::Whole,
     ),
     (r"\*[0-9A-F]{40}(?-u:\b)", Kind::Whole),
+    // Buildkite user tokens, Alibaba Cloud access key ids, kubeadm bootstrap tokens, k3s
+    // join tokens.
+    (r"(?-u:\b)bkua_[a-f0-9]{40}(?-u:\b)", Kind::Whole),
+    (r"(?-u:\b)LTAI[A-Za-z0-9]{12,20}(?-u:\b)", Kind::Whole),
+    (
+        r"(?-u:\b)[a-z0-9]{6}\.[a-z0-9]{16}(?-u:\b)",
+        Kind::Bootstrap,
+    ),
+    (
+        r"(?-u:\b)K10[0-9a-f]{64}::[a-z]+:[0-9a-f]{32}(?-u:\b)",
+        Kind::Whole,
+    ),
+    // PagerDuty integration URLs: the key is in the path.
+    (
+        r"(?i)events\.pagerduty\.com/integration/[0-9a-f]{32}",
+        Kind::Url,
+    ),
     // pwdump and smbpasswd lines: `user:RID:LM:NT:::` (the NT hash; an empty LM hash).
     (
         r#"(?:^|[\s"'])[A-Za-z0-9_.$-]+:[0-9]+:(?:[0-9A-Fa-f]{32}|X{32}):[0-9A-Fa-f]{32}(?-u:\b)"#,
@@ -117,6 +134,11 @@ pub(super) const TOKEN_NEEDLES: &[&str] = &[
     "-us",
     "pbkdf2_|bcrypt_sha256$|argon2$|scrypt$",
     "identified|authentication_string|password",
+    "bkua_",
+    "ltai",
+    "kubeadm|bootstrap|--token",
+    "k10",
+    "pagerduty",
     "aad3b435b51404ee|xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     "scram-sha-|md5",
 ];

@@ -146,6 +146,19 @@ impl Redactor {
                     }
                     continue;
                 }
+                // `curl -su user:token`: short flags run together, the last one `-u`.
+                if name.len() <= 5
+                    && word.ends_with('u')
+                    && word.bytes().all(|c| c.is_ascii_lowercase())
+                    && b[v..]
+                        .iter()
+                        .take(256)
+                        .take_while(|c| !c.is_ascii_whitespace() || **c == b' ')
+                        .any(|&c| c == b':')
+                {
+                    covered = user_pass(text, v, b":", spans);
+                    continue;
+                }
                 let class = self.classify(word);
                 let last = tokens(word).pop().unwrap_or_default();
                 if class.is_some() && user_style(&last) {
