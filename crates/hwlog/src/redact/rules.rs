@@ -30,6 +30,9 @@ pub(super) enum Kind {
     Tail(usize),
     /// Exactly the last `n` bytes of the match.
     Last(usize),
+    /// Twilio and AWS key shapes: the whole match, or after an account SID (`AC…`) its
+    /// last 32 bytes.
+    CloudKey,
     /// The value, up to an `@` (`scott/tiger@db`).
     UntilAt,
     /// A PEM private-key block: body up to its END line (or the end of the line).
@@ -223,6 +226,15 @@ pub(super) fn apply_rule(
             me
         }
         Kind::Tail(n) => value_at(text, me.saturating_sub(n), false, spans),
+        Kind::CloudKey => {
+            let s = if b[ms..].starts_with(b"AC") && !b[ms..].starts_with(b"ACCA") {
+                me.saturating_sub(32).max(ms)
+            } else {
+                ms
+            };
+            spans.push((s, me));
+            me
+        }
         Kind::Last(n) => {
             spans.extend(span(me.saturating_sub(n).max(ms), me));
             me

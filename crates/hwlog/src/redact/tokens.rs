@@ -12,18 +12,13 @@ pub(super) const TOKENS: &[(&str, Kind)] = &[
         r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|gl(?:pat|dt|rt|ptt|cbt|imt|soat|ft|agent)-[A-Za-z0-9_-]{20,}|xox[abposre]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{20,}|SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}|npm_[A-Za-z0-9]{36}|pypi-AgE[A-Za-z0-9_-]{40,}|AIza[0-9A-Za-z_-]{35}|ya29\.[0-9A-Za-z_-]{20,}|hv[sbr]\.[A-Za-z0-9_-]{20,}|do[por]_v1_[a-f0-9]{64}|shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}|dapi[a-f0-9]{32}|hf_[A-Za-z]{30,}|sk-(?:proj-|ant-(?:api|admin)[0-9]{2}-)?[A-Za-z0-9_-]{32,}|AGE-SECRET-KEY-1[0-9A-Z]{50,}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/=]{32,}|PMAK-[a-f0-9]{24}-[a-f0-9]{34}|lin_api_[A-Za-z0-9]{40}|sq0(?:atp|csp)-[0-9A-Za-z_-]{22,}|AKCp[A-Za-z0-9]{60,}|grub\.pbkdf2\.sha512\.[0-9]+\.[A-F0-9]{32,}\.[A-F0-9]{32,}|gAAAAA[A-Za-z0-9_-]{80,}={0,2}|sq[pua]_[0-9a-f]{40})",
         Kind::Whole,
     ),
-    // Twilio API key SIDs.
-    (r"(?-u:\b)SK[0-9a-f]{32}(?-u:\b)", Kind::Whole),
-    // AWS access key ids (not the unique ids of users, roles, groups, policies: AIDA,
-    // AROA, AGPA, ANPA, ...), with the secret key when written `ID:SECRET`.
+    // Twilio API key SIDs; AWS access key ids (not the unique ids of users, roles, groups,
+    // policies: AIDA, AROA, AGPA, ANPA, ...), with the secret key when written `ID:SECRET`;
+    // the Twilio auth token that follows an account SID (`AC…:token`, only the token).
+    // (one pattern: it has no needle and runs on every line)
     (
-        r"(?-u:\b)(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?::[A-Za-z0-9/+=]{40})?",
-        Kind::Whole,
-    ),
-    // Twilio: the auth token that follows an account SID.
-    (
-        r#"(?-u:\b)AC[0-9a-f]{32}\\?['"]?[ \t]*[,:][ \t]*\\?['"]?[0-9a-f]{32}(?-u:\b)"#,
-        Kind::Tail(32),
+        r#"(?-u:\b)(?:SK[0-9a-f]{32}(?-u:\b)|(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?::[A-Za-z0-9/+=]{40})?|AC[0-9a-f]{32}\\?['"]?[ \t]*[,:][ \t]*\\?['"]?[0-9a-f]{32}(?-u:\b))"#,
+        Kind::CloudKey,
     ),
     // JWTs anywhere.
     (
@@ -115,8 +110,6 @@ pub(super) const TOKENS: &[(&str, Kind)] = &[
 /// own literal prefix.
 pub(super) const TOKEN_NEEDLES: &[&str] = &[
     "ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-|gldt-|glrt-|glptt-|glcbt-|glimt-|glsoat-|glft-|glagent-|xox|xapp-|sk_|rk_|whsec_|sg.|npm_|pypi-|aiza|ya29.|hvs.|hvb.|hvr.|_v1_|shp|dapi|hf_|sk-|age-secret|glsa_|glc_|pmak-|lin_api_|sq0|akcp|grub.pbkdf2|gaaaaa|sqp_|squ_|sqa_",
-    "",
-    "",
     "",
     "eyj",
     "bearer",
