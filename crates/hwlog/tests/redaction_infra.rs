@@ -2,7 +2,7 @@
 //! (`tests/data/secrets`: shapes from public secret-scanner documentation and fixtures and
 //! from the tools' own documentation, values invented): how many secret lines leak at least
 //! 4 characters of their secret, how many clean near-misses change, and whether a second
-//! pass changes anything. Twelve corpora, each written by an author who had not seen the rules
+//! pass changes anything. Fourteen corpora, each written by an author who had not seen the rules
 //! (nor, from the second on, the other corpora); each test says how the corpus measured
 //! before the rules were changed for it (docs/redaction.md has the table).
 //! `cargo test -p hwlog --test redaction_infra -- --nocapture` prints the rates and every
@@ -296,6 +296,35 @@ fn twelfth_corpus() {
         include_str!("data/secrets/twelfth_secret_lines.tsv"),
         include_str!("data/secrets/twelfth_clean_lines.txt"),
         0.01,
+        0.01,
+    );
+}
+
+/// Thirteenth and fourteenth corpora, written by two more authors who had seen neither the
+/// rules nor the other corpora (the thirteenth from the list; the fourteenth a
+/// Python provisioning platform's logs), measured once before anyone read them, with the
+/// rules of the session's start and with the rules written for corpora nine to twelve:
+/// 17/527 = 3.2% leak, 3/134 = 2.2% changed to **10/527 = 1.9%, 2/134 = 1.5%**;
+/// 21/561 = 3.7%, 4/143 = 2.8% to **21/561 = 3.7%, 3/143 = 2.1%**. Then both were used to
+/// widen the rules.
+#[test]
+fn thirteenth_corpus() {
+    check_within(
+        "thirteenth corpus",
+        include_str!("data/secrets/thirteenth_secret_lines.tsv"),
+        include_str!("data/secrets/thirteenth_clean_lines.txt"),
+        0.01,
+        0.01,
+    );
+}
+
+#[test]
+fn fourteenth_corpus() {
+    check_within(
+        "fourteenth corpus",
+        include_str!("data/secrets/fourteenth_secret_lines.tsv"),
+        include_str!("data/secrets/fourteenth_clean_lines.txt"),
+        0.015,
         0.01,
     );
 }

@@ -262,6 +262,7 @@ pub(super) fn scan_near(r: &Redactor, text: &str, spans: &mut Vec<(usize, usize)
         .into_iter()
         .map(|(s, e)| (s + from, e + from))
         .collect();
+    let mut public_line: Option<bool> = None;
     let mut i = 0;
     while i < ws.len() {
         let (s, e) = ws[i];
@@ -329,7 +330,17 @@ pub(super) fn scan_near(r: &Redactor, text: &str, spans: &mut Vec<(usize, usize)
             let is_key = matches!(b.get(ws[j].1), Some(b'=' | b':'))
                 && b.get(ws[j].1 + 1)
                     .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'"' | b'\''));
-            if !is_key && (generated(&b[cs..ce], strong) || (strong && prose_value(&b[cs..ce]))) {
+            // `from vault:secret/data/bmc#password`: a reference (`scheme:` before the word).
+            let reference = cs > 0
+                && b[cs - 1] == b':'
+                && super::values::not_secret(&text[ws[j - 1].0..ce], b"");
+            // `verification key … -----BEGIN PUBLIC KEY-----\nMFkw…`: public key material.
+            let public_key = !strong && *public_line.get_or_insert_with(|| public_material(text));
+            if !is_key
+                && !reference
+                && !public_key
+                && (generated(&b[cs..ce], strong) || (strong && prose_value(&b[cs..ce])))
+            {
                 spans.push((cs, ce));
             }
             j += 1;
@@ -403,7 +414,14 @@ pub(super) fn scan_anywhere(text: &str, spans: &mut Vec<(usize, usize)>) -> Vec<
         if e - s >= 16 && seen & (UPPER | LOWER) == UPPER | LOWER {
             encoded.push((s, e));
         }
-        if e - s < 8 || seen != UPPER | LOWER | DIGIT {
+        // (lower case and digits only: a password in lower-case leetspeak with a symbol,
+        // `goph3r3mb3r6!`)
+        // (not an address: `@0x7fef9fb9b6d` has no letter past `f`)
+        let lower_leet = seen == LOWER | DIGIT
+            && e - s >= 8
+            && b[s..e].iter().any(|c| b"!#$%&*@^~?+".contains(c))
+            && b[s..e].iter().filter(|c| (b'g'..=b'z').contains(c)).count() >= 3;
+        if e - s < 8 || (seen != UPPER | LOWER | DIGIT && !lower_leet) {
             continue;
         }
         // `rs0&readPreference=…`, `https%3A%2F%2Fhost`: a query string, URL encoding.

@@ -9,13 +9,13 @@ const LAST_WORDS: &str = "password passwd pwd pass passphrase secret token apike
     psk pw pword passcode authtok verifier \
     passwort kennwort wachtwoord wagwoord senha parola contraseña contrasena passe hasło \
     haslo lösenord losenord salasana heslo jelszó jelszo adgangskode passord lozinka şifre \
-    sifre parool geslo 密码 密碼 口令 パスワード пароль 비밀번호";
+    sifre parool geslo 密码 密碼 口令 パスワード пароль 비밀번호 clave mdp";
 /// ...or when the whole key, separators removed, is one of these.
 const JOINED: &str =
     "sshpass sig secretid privatekey secretkey accesskey setcookie motdepasse katasandi \
     phpsessid jsessionid connectsid paroladordine palavrapasse clientkeydata \
     newpass oldpass curpass currentpass userpass adminpass rootpass dbpass mypass apppass \
-    confirmpass newpw oldpw";
+    confirmpass newpw oldpw kg kgkey devicecode";
 /// Short words that are only a key on their own (`PIN: 1234`, `pat=...`): as a part of a
 /// longer key they usually mean something else (`gpio_pin`, `pin_memory`, `url_pattern`).
 const WHOLE_ONLY: &str = "pin pat";
@@ -44,7 +44,7 @@ const BENIGN_LAST: &str =
     history attempts retries reuse lifetime duration error errors exception failed failure \
     missing mismatch warning message msg rule rules check days hours minutes seconds weeks \
     months secs mins ms authentication login helper encryption interval period uses num \
-    encoder encoding hasher hashing iterations rounds";
+    encoder encoding hasher hashers hashing iterations rounds";
 /// First tokens that turn a key into a boolean switch (`ask_pass`, `no_password`).
 const BENIGN_FIRST: &str =
     "ask no prompt use require requires enable disable allow show skip has is";
@@ -58,7 +58,7 @@ pub(super) fn vocabulary() -> Vec<&'static str> {
     let mut v: Vec<&'static str> = [LAST_WORDS, JOINED, WHOLE_ONLY, SUFFIXES, STRONG]
         .into_iter()
         .flat_map(words)
-        .chain(["key", "sandi", "aspsessionid", "sid"])
+        .chain(["key", "sandi", "aspsessionid", "sid", "k_g"])
         .collect();
     v.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
     v.dedup();
@@ -188,6 +188,9 @@ pub(super) fn classify(key: &str, extra: &[String]) -> Option<Class> {
             && early
                 .iter()
                 .any(|t| is(Set::KeyQualifiers, t) || is(Set::Strong, t)))
+        // `community_rw`, `community_string`: an SNMP community.
+        || (early.iter().any(|t| t == "community")
+            && matches!(last.as_str(), "rw" | "ro" | "read" | "write" | "string" | "str" | "v1" | "v2c"))
         || (!is(Set::BenignLast, last)
             && early
                 .iter()

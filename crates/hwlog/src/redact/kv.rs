@@ -165,6 +165,17 @@ impl Redactor {
         if nss_source(&lower, b, v) {
             return true;
         }
+        // `read -p 'Password: ' VAR`: a prompt inside a string (the value is its closing
+        // quote).
+        // (in JSON the key's own closing quote comes before the `:`)
+        if ks > 0
+            && matches!(b[ks - 1], b'"' | b'\'')
+            && b.get(ks + key.len()) == Some(&b':')
+            && v > ks + key.len() + 1
+            && b.get(v) == Some(&b[ks - 1])
+        {
+            return true;
+        }
         // `passwd: Authentication token manipulation error`: a program's message, not a
         // value (a capitalised word, then lower-case words).
         if b.get(ks + key.len()) == Some(&b':') && sentence_at(b, v) {

@@ -52,7 +52,8 @@ const TRIGGERS: &str = "pass pwd pw secret token key auth cookie session credent
     assword syscfg scram-sha- md5 check_http check_curl one-time tls-crypt tls-auth \
     %^%# atatt3 dckr_pat_ pbkdf2_ bcrypt_sha256$ snmp-server bkua_ events.pagerduty.com \
     bootstrappers kubeadm ::server: reset-admin-password /snmp create_user add_user adduser \
-    new_user register_user";
+    new_user register_user cryptsetup http-basic github-oauth gitlab-token sapcontrol negotiate \\x00 \
+    clave mdp k_g";
 /// Prefilter literals with blanks in them.
 const SPACED_TRIGGERS: &[&str] = &[
     "net use",
@@ -83,7 +84,7 @@ const CS_TRIGGERS: &[&str] = &[
     r"[0-9a-f]-us[0-9]",
     r"LTAI[A-Za-z0-9]{12}",
     r"> ?(?:AUTH|auth) ",
-    r#"['"][ \t]*,[ \t]*['"](?:admin|root|administrator|Administrator|ADMIN|USERID|maas|ubuntu|operator|ops|svc_[A-Za-z0-9_]+)['"][ \t]*,[ \t]*['"]"#,
+    r#",[ \t]*['"](?:admin|netops|root|administrator|Administrator|ADMIN|USERID|maas|ubuntu|operator|ops|svc_[A-Za-z0-9_]+)['"][ \t]*,[ \t]*['"]"#,
     r"\bLOGIN\b|\bPASS\b",
     r#":[ \t]*(?:EAP|XAUTH|PSK|NTLM)[ \t]+\""#,
     // user:password@host without a scheme; the class is printable ASCII without

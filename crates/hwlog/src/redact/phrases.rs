@@ -149,7 +149,7 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
         Kind::Positional(2, &[]),
     ),
     (
-        r"(?i)(?-u:\bipmicfg)[ \t]+-user[ \t]+(?:add[ \t]+[0-9]+[ \t]+\S+|setpwd[ \t]+[0-9]+)[ \t]+",
+        r"(?i)(?-u:\bipmicfg)(?:[-.][A-Za-z0-9_.]+)?[ \t]+-user[ \t]+(?:add[ \t]+[0-9]+[ \t]+\S+|setpwd[ \t]+[0-9]+)[ \t]+",
         Kind::Value,
     ),
     (
@@ -216,7 +216,7 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
     ),
     // Positional task arguments (host, user, password): ('10.0.0.5', 'root', 'PW')
     (
-        r#"[(\[,][ \t]*\\?['"](?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\\?['"][ \t]*,[ \t]*\\?['"][A-Za-z0-9_.@\\-]{1,64}\\?['"][ \t]*,[ \t]*"#,
+        r#"[(\[,][ \t]*\\?['"](?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\\?['"][ \t]*,[ \t]*(?:[0-9]{1,5}[ \t]*,[ \t]*)?\\?['"][A-Za-z0-9_.@\\-]{1,64}\\?['"][ \t]*,[ \t]*"#,
         Kind::Value,
     ),
     // `login(self.host, 'admin', 'PW')`: a quoted user, then the password.
@@ -224,11 +224,11 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
         r#"(?i-u:\b(?:login|log_in|authenticate|auth|bind|connect)) ?\([^()\n]{0,80}?['"][A-Za-z0-9_.@\\-]{1,32}['"][ \t]*,[ \t]*"#,
         Kind::Value,
     ),
-    // ('r12-n04', 'admin', 'PW'): a host name with a digit, an admin user, then a shaped
-    // value.
+    // ('r12-n04', 'admin', 'PW'), ('sw-core-01', 22, 'netops', 'PW'): a host name with a
+    // digit, an optional port, an admin user, then the password.
     (
-        r#"[(\[,][ \t]*\\?['"][A-Za-z][A-Za-z0-9]*-?[0-9][A-Za-z0-9-]*\\?['"][ \t]*,[ \t]*\\?['"](?:admin|root|administrator|Administrator|ADMIN|USERID|maas|ubuntu|operator|ops|svc_[A-Za-z0-9_]+)\\?['"][ \t]*,[ \t]*"#,
-        Kind::Shaped,
+        r#"[(\[,][ \t]*\\?['"][A-Za-z][A-Za-z0-9-]*[0-9][A-Za-z0-9-]*\\?['"][ \t]*,[ \t]*(?:[0-9]{1,5}[ \t]*,[ \t]*)?\\?['"](?:admin|netops|root|administrator|Administrator|ADMIN|USERID|maas|ubuntu|operator|ops|svc_[A-Za-z0-9_]+)\\?['"][ \t]*,[ \t]*"#,
+        Kind::Value,
     ),
     // OAuth authorization code in a callback query string.
     (r"[?&#]code=", Kind::Shaped),
@@ -315,7 +315,7 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
     (r#""(?:d|p|q|dp|dq|qi|k)"[ \t]*:[ \t]*""#, Kind::Tail(1)),
     // Here-strings into a reader of passwords: `sudo -S <<< 'PW'`, `passwd --stdin <<< PW`
     (
-        r"(?i)(?:\bsudo[ \t]+(?:-[A-Za-z]+[ \t]+)*-[A-Za-z]*(?-i:S)[A-Za-z]*|--stdin|\bchpasswd)[^\n|;&<]*<<<[ \t]*",
+        r"(?i)(?:\bsudo[ \t]+(?:-[A-Za-z]+[ \t]+)*-[A-Za-z]*(?-i:S)[A-Za-z]*|--stdin|\bchpasswd|\bcryptsetup)[^\n|;&<]*<<<[ \t]*",
         Kind::Value,
     ),
     // Go database DSNs: `user:PW@tcp(host:3306)/db`
@@ -336,7 +336,7 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
     ),
     // A quoted value after `password is`: `the passphrase is 'correct horse battery staple'`
     (
-        r#"(?i-u:\b(?:password|passphrase|passwd|passcode|secret|pw))[ \t]+(?:is|was|will[ \t]+be|set[ \t]+to)[ \t]+(?:now[ \t]+)?['"]"#,
+        r#"(?i-u:\b(?:password|passphrase|passwd|passcode|secret|pw))(?:[ \t]+(?:for|of|on)[ \t]+[^\n'"]{1,40}?)?[ \t]+(?:is|was|will[ \t]+be|set[ \t]+to)[ \t]+(?:now[ \t]+)?['"]"#,
         Kind::Tail(1),
     ),
     // radtest USER PASSWORD SERVER NAS-PORT SECRET
@@ -394,6 +394,27 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
         r"(?i-u:/snmp[ \t]+community[ \t]+(?:add|set))[^\n]*?(?-u:\b)name=",
         Kind::Value,
     ),
+    // Composer auth: `composer config [--global] [--auth] http-basic.HOST USER PASSWORD`,
+    // `github-oauth.github.com TOKEN`, `gitlab-token.HOST TOKEN`, `bearer.HOST TOKEN`.
+    (
+        r"(?i-u:\bhttp-basic)\.[^\s]+[ \t]+[^\s]+[ \t]+",
+        Kind::Value,
+    ),
+    (
+        r"(?i-u:\b(?:github-oauth|gitlab-oauth|gitlab-token|bearer))\.[A-Za-z0-9.-]+[ \t]+",
+        Kind::Value,
+    ),
+    // redis-py: `sending (b'AUTH', b'PW')`
+    (r#"(?i)b?['"]auth['"][ \t]*,[ \t]*b?"#, Kind::Value),
+    // SAP: `sapcontrol … -user USER PASSWORD`
+    (
+        r"(?i-u:\bsapcontrol\b)[^\n]*?[ \t]-user[ \t]+\S+[ \t]+",
+        Kind::Value,
+    ),
+    // SPNEGO / NTLM credentials after their scheme word anywhere.
+    (r"(?-u:\b)(?:Negotiate|NTLM)[ \t]+", Kind::Shaped),
+    // SASL PLAIN in a bytes repr: `b'\x00celery\x00PW'`
+    (r"\\x00[A-Za-z0-9_.@-]{1,64}\\x00", Kind::Value),
     // Cisco trap receivers: `snmp-server host ADDR [traps|informs] [version V] COMMUNITY`
     (
         r"(?i-u:\bsnmp-server[ \t]+host)[ \t]+\S+[ \t]+(?:(?:traps|informs)[ \t]+)?(?:version[ \t]+(?:1|2c|3[ \t]+(?:auth|noauth|priv))[ \t]+)?",
@@ -425,7 +446,7 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
     ),
     // `the passphrase is maple-river-cloud-27`: words joined by hyphens (a passphrase).
     (
-        r"(?i-u:\b(?:passphrase|password|passcode|pass[ \t]+phrase)[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?)",
+        r#"(?i-u:\b(?:passphrase|password|passcode|pass[ \t]+phrase))(?i:[ \t]+(?:for|of|on)[ \t]+[^\n'"]{1,40}?)?(?i-u:[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?)"#,
         Kind::Phrase,
     ),
     // OpenVPN static keys echoed with their block tag: `<tls-crypt> line 7: 554af3…`.
@@ -542,6 +563,12 @@ pub(super) const PHRASE_NEEDLES: &[&str] = &[
     "> auth|>auth",
     "<<<",
     "/snmp",
+    "http-basic",
+    "github-oauth|gitlab-oauth|gitlab-token|bearer.",
+    "'auth'|\"auth\"",
+    "sapcontrol",
+    "negotiate|ntlm",
+    "\\x00",
     "snmp-server",
     "cipher|simple",
     "syscfg",

@@ -412,6 +412,12 @@ fn value_at(text: &str, p: usize, shaped_only: bool, spans: &mut Vec<(usize, usi
     {
         return p;
     }
+    // `enable secret 0 &88nMGHL@4w*gh6P`: a device secret may start with `&`.
+    if b.get(p) == Some(&b'&') {
+        let e = p + count_while(b, p, |c| !c.is_ascii_whitespace());
+        spans.extend(span(p, e));
+        return e;
+    }
     let (s, resume) = parse_value(text, p, None);
     let Some((s, e)) = s else {
         return resume;
@@ -422,13 +428,14 @@ fn value_at(text: &str, p: usize, shaped_only: bool, spans: &mut Vec<(usize, usi
         return resume;
     }
     let wb = word.as_bytes();
-    // `invalid password attempts=5`: the next pair, not a value.
+    // `invalid password attempts=5`: the next pair (a lower-case name before `=`), not a
+    // value (`Yzdq3l1=R6XU` is one).
     if !quoted {
         let k = wb
             .iter()
-            .take_while(|c| c.is_ascii_alphanumeric() || b"_.-".contains(c))
+            .take_while(|c| c.is_ascii_lowercase() || b"_.".contains(c))
             .count();
-        if k >= 2 && wb.get(k) == Some(&b'=') && wb.get(k + 1).is_some_and(|&c| c != b'=') {
+        if k >= 3 && wb.get(k) == Some(&b'=') && wb.get(k + 1).is_some_and(|&c| c != b'=') {
             return resume;
         }
     }

@@ -116,7 +116,7 @@ pub(super) fn part_random(p: &[u8]) -> bool {
 /// name or path (`bmc-node07`, `secret/bmc/r12u07`), an upper-case one (`SCRAM-SHA-512`),
 /// a number or a date.
 pub(super) fn prose_value(w: &[u8]) -> bool {
-    let sep = |c: &u8| b"./_-".contains(c);
+    let sep = |c: &u8| b"./_-#".contains(c);
     let name_like = w.iter().any(sep)
         && (w
             .iter()
@@ -312,7 +312,16 @@ pub(super) fn password_shaped(w: &[u8]) -> bool {
         }
     }
     let sym = w.iter().any(|c| b"!#$%&*@^~?+".contains(c));
-    sym && w.iter().any(u8::is_ascii_uppercase)
+    // (without upper case, two leetspeak digits stand for it: `goph3r3mb3r6!`)
+    let leet = || {
+        w.windows(3)
+            .filter(|x| {
+                x[0].is_ascii_lowercase() && b"013457".contains(&x[1]) && x[2].is_ascii_lowercase()
+            })
+            .count()
+            >= 2
+    };
+    sym && (w.iter().any(u8::is_ascii_uppercase) || leet())
         && w.iter().any(u8::is_ascii_lowercase)
         && w.iter().any(u8::is_ascii_digit)
 }

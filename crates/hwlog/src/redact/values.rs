@@ -502,7 +502,7 @@ pub(super) fn not_secret(v: &str, after: &[u8]) -> bool {
         return true;
     }
     // Junos shows `/* SECRET-DATA */` for a hidden value.
-    if v.starts_with("/*") && v.ends_with("*/") {
+    if (v.starts_with("/*") && v.ends_with("*/")) || v == "/*" {
         return true;
     }
     // `host key: ssh-ed25519 SHA256:…`: a key type, before public material.
