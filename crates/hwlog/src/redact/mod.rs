@@ -22,6 +22,7 @@
 use regex::Regex;
 use std::borrow::Cow;
 
+mod encoded;
 mod generic;
 mod keys;
 mod kv;
