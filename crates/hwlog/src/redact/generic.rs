@@ -46,6 +46,8 @@ const DELIM: u8 = 1;
 const UPPER: u8 = 2;
 const LOWER: u8 = 4;
 const DIGIT: u8 = 8;
+/// The symbols of a chosen password (`!#$%&*@^~?+`).
+const SYM: u8 = 16;
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let delims = b" \t\n\r\x0c\"'`<>()[]{},;|=:\\";
@@ -64,6 +66,12 @@ static CLASS: [u8; 256] = {
     while d < 10 {
         t[b'0' as usize + d] = DIGIT;
         d += 1;
+    }
+    let syms = b"!#$%&*@^~?+";
+    let mut y = 0;
+    while y < syms.len() {
+        t[syms[y] as usize] = SYM;
+        y += 1;
     }
     // Non-ASCII ends a word for the shape scan (the shapes are ASCII).
     let mut h = 0x80;
@@ -410,15 +418,17 @@ pub(super) fn scan_anywhere(text: &str, spans: &mut Vec<(usize, usize)>) -> Vec<
         }
         let e = i;
         let before = prev.replace((s, e));
+        let sym = seen & SYM != 0;
+        let seen = seen & (UPPER | LOWER | DIGIT);
         if e - s >= 16 && seen & (UPPER | LOWER) == UPPER | LOWER {
             encoded.push((s, e));
         }
         // (lower case and digits only: a password in lower-case leetspeak with a symbol,
         // `goph3r3mb3r6!`)
         // (not an address: `@0x7fef9fb9b6d` has no letter past `f`)
-        let lower_leet = seen == LOWER | DIGIT
+        let lower_leet = sym
+            && seen == LOWER | DIGIT
             && e - s >= 8
-            && b[s..e].iter().any(|c| b"!#$%&*@^~?+".contains(c))
             && b[s..e].iter().filter(|c| (b'g'..=b'z').contains(c)).count() >= 3;
         if e - s < 8 || (seen != UPPER | LOWER | DIGIT && !lower_leet) {
             continue;
