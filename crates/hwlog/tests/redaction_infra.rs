@@ -2,7 +2,7 @@
 //! (`tests/data/secrets`: shapes from public secret-scanner documentation and fixtures and
 //! from the tools' own documentation, values invented): how many secret lines leak at least
 //! 4 characters of their secret, how many clean near-misses change, and whether a second
-//! pass changes anything. Fourteen corpora, each written by an author who had not seen the rules
+//! pass changes anything. Fifteen corpora, each written by an author who had not seen the rules
 //! (nor, from the second on, the other corpora); each test says how the corpus measured
 //! before the rules were changed for it (docs/redaction.md has the table).
 //! `cargo test -p hwlog --test redaction_infra -- --nocapture` prints the rates and every
@@ -324,6 +324,23 @@ fn fourteenth_corpus() {
         "fourteenth corpus",
         include_str!("data/secrets/fourteenth_secret_lines.tsv"),
         include_str!("data/secrets/fourteenth_clean_lines.txt"),
+        0.015,
+        0.01,
+    );
+}
+
+/// The fifteenth corpus, written last by another author who had seen neither the rules nor
+/// the other corpora, measured once before anyone read it: 33/527 = 6.3% leak and
+/// 3/131 = 2.3% changed with the rules of the session's start, **22/527 = 4.2% and
+/// 3/131 = 2.3%** with the rules written for corpora nine to fourteen (and one line a
+/// second pass changed). Then it was used to widen the rules: dotted passphrases
+/// (`spruce.copper.otter.lemon`) had been read as attribute paths.
+#[test]
+fn fifteenth_corpus() {
+    check_within(
+        "fifteenth corpus",
+        include_str!("data/secrets/fifteenth_secret_lines.tsv"),
+        include_str!("data/secrets/fifteenth_clean_lines.txt"),
         0.015,
         0.01,
     );

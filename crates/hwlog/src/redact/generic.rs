@@ -335,8 +335,11 @@ pub(super) fn scan_near(r: &Redactor, text: &str, spans: &mut Vec<(usize, usize)
                 continue;
             }
             let is_key = matches!(b.get(ws[j].1), Some(b'=' | b':'))
-                && b.get(ws[j].1 + 1)
-                    .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'"' | b'\''));
+                && b.get(ws[j].1 + 1).is_some_and(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, b'"' | b'\'')
+                        // (`user:[REDACTED]` after a first pass: still a key)
+                        || b[ws[j].1 + 1..].starts_with(super::REDACTED.as_bytes())
+                });
             // `from vault:secret/data/bmc#password`: a reference (`scheme:` before the word).
             let reference = cs > 0
                 && b[cs - 1] == b':'

@@ -44,7 +44,8 @@ const BENIGN_LAST: &str =
     history attempts retries reuse lifetime duration error errors exception failed failure \
     missing mismatch warning message msg rule rules check days hours minutes seconds weeks \
     months secs mins ms authentication login helper encryption interval period uses num \
-    encoder encoding hasher hashers hashing iterations rounds";
+    encoder encoding hasher hashers hashing iterations rounds maps map sync syncer operator \
+    controller injector rotator";
 /// First tokens that turn a key into a boolean switch (`ask_pass`, `no_password`).
 const BENIGN_FIRST: &str =
     "ask no prompt use require requires enable disable allow show skip has is";

@@ -54,7 +54,7 @@ const TRIGGERS: &str = "pass pwd pw secret token key auth cookie session credent
     %^%# atatt3 dckr_pat_ pbkdf2_ bcrypt_sha256$ snmp-server bkua_ events.pagerduty.com \
     bootstrappers kubeadm ::server: reset-admin-password /snmp create_user add_user adduser \
     new_user register_user cryptsetup http-basic github-oauth gitlab-token sapcontrol negotiate \\x00 \
-    clave mdp k_g";
+    clave mdp k_g nrak- sntry";
 /// Prefilter literals with blanks in them.
 const SPACED_TRIGGERS: &[&str] = &[
     "net use",
@@ -84,6 +84,7 @@ const CS_TRIGGERS: &[&str] = &[
     r":aad3b435b51404ee|:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:",
     r"[0-9a-f]-us[0-9]",
     r"LTAI[A-Za-z0-9]{12}",
+    r#"['"],[ \t]*[0-9]{2,5},[ \t]*['"]"#,
     r"> ?(?:AUTH|auth) ",
     r#",[ \t]*['"](?:admin|netops|root|administrator|Administrator|ADMIN|USERID|maas|ubuntu|operator|ops|svc_[A-Za-z0-9_]+)['"][ \t]*,[ \t]*['"]"#,
     r"\bLOGIN\b|\bPASS\b",

@@ -315,7 +315,7 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
     (r#""(?:d|p|q|dp|dq|qi|k)"[ \t]*:[ \t]*""#, Kind::Tail(1)),
     // Here-strings into a reader of passwords: `sudo -S <<< 'PW'`, `passwd --stdin <<< PW`
     (
-        r"(?i)(?:\bsudo[ \t]+(?:-[A-Za-z]+[ \t]+)*-[A-Za-z]*(?-i:S)[A-Za-z]*|--stdin|\bchpasswd|\bcryptsetup)[^\n|;&<]*<<<[ \t]*",
+        r"(?i)(?:\bsudo[ \t]+(?:-[A-Za-z]+[ \t]+)*-[A-Za-z]*(?-i:S)[A-Za-z]*|--stdin|\bchpasswd|\bcryptsetup|\bkinit)[^\n|;&<]*<<<[ \t]*",
         Kind::Value,
     ),
     // Go database DSNs: `user:PW@tcp(host:3306)/db`
@@ -446,7 +446,7 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
     ),
     // `the passphrase is maple-river-cloud-27`: words joined by hyphens (a passphrase).
     (
-        r#"(?i-u:\b(?:passphrase|password|passcode|pass[ \t]+phrase))(?i:[ \t]+(?:for|of|on)[ \t]+[^\n'"]{1,40}?)?(?i-u:[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?)"#,
+        r#"(?i-u:\b(?:passphrase|password|passcode|psk|pass[ \t]+phrase))(?i:[ \t]+(?:for|of|on)[ \t]+[^\n'"]{1,40}?)?(?i-u:[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?)"#,
         Kind::Phrase,
     ),
     // OpenVPN static keys echoed with their block tag: `<tls-crypt> line 7: 554af3…`.
@@ -575,7 +575,7 @@ pub(super) const PHRASE_NEEDLES: &[&str] = &[
     "syscfg",
     "syscfg",
     "code|key|pin|password",
-    "pass",
+    "pass|psk",
     "tls-crypt|tls-auth|<secret>",
     "credential|creds",
 ];

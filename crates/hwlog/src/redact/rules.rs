@@ -412,8 +412,9 @@ fn value_at(text: &str, p: usize, shaped_only: bool, spans: &mut Vec<(usize, usi
     {
         return p;
     }
-    // `enable secret 0 &88nMGHL@4w*gh6P`: a device secret may start with `&`.
-    if b.get(p) == Some(&b'&') {
+    // `enable secret 0 &88nMGHL@4w*gh6P`: a device secret may start with `&`; a crypt-style
+    // one (`$1a$uqE{JvS,cy}…$`) holds any punctuation: both run to the next blank.
+    if b.get(p) == Some(&b'&') || crypt {
         let e = p + count_while(b, p, |c| !c.is_ascii_whitespace());
         spans.extend(span(p, e));
         return e;

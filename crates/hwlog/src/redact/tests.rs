@@ -899,3 +899,63 @@ fn vendor_sasl_tuple_and_device_forms() {
         ],
     );
 }
+
+/// Dotted passphrases, `$`-leading passwords, kinit here-strings, vendor tokens; Postfix
+/// maps, printf placeholders and component names stay.
+#[test]
+fn passphrase_and_placeholder_forms() {
+    let r = Redactor::new();
+    let cases = [
+        (
+            "POSTGRES_PASSWORD=spruce.copper.otter.lemon",
+            "POSTGRES_PASSWORD=[REDACTED]",
+        ),
+        (
+            r#""password":"quartz.lantern.island.anchor.3""#,
+            r#""password":"[REDACTED]""#,
+        ),
+        (
+            "optional_args={'secret': '$Oyster1571', 'transport': 'ssh'}",
+            "optional_args={'secret': '[REDACTED]', 'transport': 'ssh'}",
+        ),
+        (
+            "+ kinit admin@CORP.EXAMPLE <<< 'HereString-Krb9'",
+            "+ kinit admin@CORP.EXAMPLE <<< '[REDACTED]'",
+        ),
+        (
+            "mailgun client init with key-61c410e8501fe43d72dc512e5bb9f9b1",
+            "mailgun client init with [REDACTED]",
+        ),
+        (
+            "nr-sync[552]: NRAK-ERCXSP4BJISIKZ7Y1XX1XO7J65S accepted",
+            "nr-sync[552]: [REDACTED] accepted",
+        ),
+        (
+            "DEBUG:asyncpg: connect args ('pg-05.int', 5432, 'fleet', 'Cinnamon_Roll4', 'fleet')",
+            "DEBUG:asyncpg: connect args ('pg-05.int', 5432, 'fleet', '[REDACTED]', 'fleet')",
+        ),
+        (
+            "the new guest wifi PSK for AMS1 is guest-wifi-october-88 (valid)",
+            "the new guest wifi PSK for AMS1 is [REDACTED] (valid)",
+        ),
+        (
+            " local-user admin password irreversible-cipher $1a$uqE{JvS,cy}L?m3X6$",
+            " local-user admin password irreversible-cipher [REDACTED]",
+        ),
+    ];
+    check_forms(
+        &r,
+        &cases,
+        &[
+            "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd",
+            "fleetctl: connecting with password=%s user=%s",
+            "secret-sync: synced 42 secrets from vault to namespace fleet",
+            "[Key=BIOS.Setup.1-1#SysSecurity] SetupPassword=****** (Write-Only)",
+            "curl -u \"$BMC_USER:$BMC_PASS\" https://bmc",
+        ],
+    );
+    // A first pass that cut the token leaves nothing for a second pass.
+    let once =
+        r.redact("using deploy credentials gitlab+deploy-token-17:gldt--mA1eJgGjnocVakz1tzo");
+    assert_eq!(r.redact(&once), once);
+}

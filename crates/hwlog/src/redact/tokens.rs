@@ -94,6 +94,10 @@ pub(super) const TOKENS: &[(&str, Kind)] = &[
         r"(?i)events\.pagerduty\.com/integration/[0-9a-f]{32}",
         Kind::Url,
     ),
+    // Mailgun keys, New Relic user keys, Sentry org and user tokens.
+    (r"(?-u:\b)key-[0-9a-f]{32}(?-u:\b)", Kind::Whole),
+    (r"(?-u:\b)NRAK-[A-Z0-9]{27}(?-u:\b)", Kind::Whole),
+    (r"(?-u:\b)sntry[su]_[A-Za-z0-9_=+/-]{32,}", Kind::Whole),
     // pwdump and smbpasswd lines: `user:RID:LM:NT:::` (the NT hash; an empty LM hash).
     (
         r#"(?:^|[\s"'])[A-Za-z0-9_.$-]+:[0-9]+:(?:[0-9A-Fa-f]{32}|X{32}):[0-9A-Fa-f]{32}(?-u:\b)"#,
@@ -132,6 +136,9 @@ pub(super) const TOKEN_NEEDLES: &[&str] = &[
     "kubeadm|bootstrap|--token",
     "k10",
     "pagerduty",
+    "key-",
+    "nrak-",
+    "sntry",
     "aad3b435b51404ee|xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     "scram-sha-|md5",
 ];

@@ -549,6 +549,9 @@ pub(super) fn not_secret(v: &str, after: &[u8]) -> bool {
                     .any(|q| super::shapes::part_random(q.as_bytes()))
         })
         && v.bytes().filter(|c| c.is_ascii_digit()).count() * 2 < v.len()
+        // (an attribute path has a capital or a `#`: `spruce.copper.otter.lemon` is a
+        // passphrase)
+        && v.bytes().any(|c| c.is_ascii_uppercase() || c == b'#')
     {
         return true;
     }
@@ -566,13 +569,22 @@ pub(super) fn not_secret(v: &str, after: &[u8]) -> bool {
         return true;
     }
     // References: $VAR, ${VAR}, $(cmd), %VAR%, {{ tpl }}, #{x}, !vault, env:X, file:/x.
+    // (`$Oyster1571`, mixed case with digits, is a password)
+    let mixed = vb[1..].iter().any(u8::is_ascii_uppercase)
+        && vb[1..].iter().any(u8::is_ascii_lowercase)
+        && vb[1..].iter().any(u8::is_ascii_digit);
     if vb[0] == b'$'
         && vb.len() > 1
         && (matches!(vb[1], b'{' | b'(')
-            || vb[1..]
-                .iter()
-                .all(|c| c.is_ascii_alphanumeric() || *c == b'_'))
+            || (!mixed
+                && vb[1..]
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric() || *c == b'_')))
     {
+        return true;
+    }
+    // printf placeholders: `password=%s`
+    if matches!(v, "%s" | "%r" | "%d" | "%v" | "%q" | "{}" | "?") {
         return true;
     }
     if vb[0] == b'%' && vb.len() > 2 && vb[vb.len() - 1] == b'%' {
