@@ -2,7 +2,7 @@
 //! (`tests/data/secrets`: shapes from public secret-scanner documentation and fixtures and
 //! from the tools' own documentation, values invented): how many secret lines leak at least
 //! 4 characters of their secret, how many clean near-misses change, and whether a second
-//! pass changes anything. Fifteen corpora, each written by an author who had not seen the rules
+//! pass changes anything. Sixteen corpora, each written by an author who had not seen the rules
 //! (nor, from the second on, the other corpora); each test says how the corpus measured
 //! before the rules were changed for it (docs/redaction.md has the table).
 //! `cargo test -p hwlog --test redaction_infra -- --nocapture` prints the rates and every
@@ -342,6 +342,21 @@ fn fifteenth_corpus() {
         include_str!("data/secrets/fifteenth_secret_lines.tsv"),
         include_str!("data/secrets/fifteenth_clean_lines.txt"),
         0.015,
+        0.01,
+    );
+}
+
+/// The sixteenth corpus, written last, measured once with the final rules of the session
+/// before anyone read it: **28/552 = 5.1% leak, 1/139 = 0.7% changed** (58/552 = 10.5% and
+/// 1/139 with the rules of the session's start). What it found (passphrases in device
+/// configuration, here-strings into more tools, `-w'…'`) was then added.
+#[test]
+fn sixteenth_corpus() {
+    check_within(
+        "sixteenth corpus",
+        include_str!("data/secrets/sixteenth_secret_lines.tsv"),
+        include_str!("data/secrets/sixteenth_clean_lines.txt"),
+        0.03,
         0.01,
     );
 }

@@ -54,7 +54,7 @@ const TRIGGERS: &str = "pass pwd pw secret token key auth cookie session credent
     %^%# atatt3 dckr_pat_ pbkdf2_ bcrypt_sha256$ snmp-server bkua_ events.pagerduty.com \
     bootstrappers kubeadm ::server: reset-admin-password /snmp create_user add_user adduser \
     new_user register_user cryptsetup http-basic github-oauth gitlab-token sapcontrol negotiate \\x00 \
-    clave mdp k_g nrak- sntry";
+    clave mdp k_g nrak- sntry pdbedit plain-text-password-value set-key pre-shared-secret";
 /// Prefilter literals with blanks in them.
 const SPACED_TRIGGERS: &[&str] = &[
     "net use",
@@ -81,7 +81,7 @@ const CS_TRIGGERS: &[&str] = &[
     r"\bpin\b|\bPIN\b|\bPin\b|\bpat\b|\bPAT\b|\bPat\b|[A-Z]_(?:PAT|PIN)\b",
     r"MII[A-Za-z0-9+/]{2}[AQgw]IBA(?:AK|DAN)|MIGHAgEAMBMG|MHcCAQEEI|MC4CAQAwBQYDK2VwBCIEI",
     r"sid=|SID=",
-    r":aad3b435b51404ee|:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:",
+    r":aad3b435b51404ee|:AAD3B435B51404EE|:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:|GR1348941",
     r"[0-9a-f]-us[0-9]",
     r"LTAI[A-Za-z0-9]{12}",
     r#"['"],[ \t]*[0-9]{2,5},[ \t]*['"]"#,

@@ -315,7 +315,7 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
     (r#""(?:d|p|q|dp|dq|qi|k)"[ \t]*:[ \t]*""#, Kind::Tail(1)),
     // Here-strings into a reader of passwords: `sudo -S <<< 'PW'`, `passwd --stdin <<< PW`
     (
-        r"(?i)(?:\bsudo[ \t]+(?:-[A-Za-z]+[ \t]+)*-[A-Za-z]*(?-i:S)[A-Za-z]*|--stdin|\bchpasswd|\bcryptsetup|\bkinit)[^\n|;&<]*<<<[ \t]*",
+        r"(?i)(?:\bsudo[ \t]+(?:-[A-Za-z]+[ \t]+)*-[A-Za-z]*(?-i:S)[A-Za-z]*|--stdin|--passphrase-fd|\bchpasswd|\bcryptsetup|\bkinit|\bpdbedit|\bsmbpasswd)[^\n|;&<]*<<<[ \t]*",
         Kind::Value,
     ),
     // Go database DSNs: `user:PW@tcp(host:3306)/db`
@@ -415,6 +415,24 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
     (r"(?-u:\b)(?:Negotiate|NTLM)[ \t]+", Kind::Shaped),
     // SASL PLAIN in a bytes repr: `b'\x00celery\x00PW'`
     (r"\\x00[A-Za-z0-9_.@-]{1,64}\\x00", Kind::Value),
+    // Junos `authentication plain-text-password-value X`, Cisco WLC `psk set-key ascii X`,
+    // VyOS `authentication pre-shared-secret 'X'`.
+    (
+        r"(?i-u:\b(?:plain-text-password-value|set-key[ \t]+(?:ascii|hex)|pre-shared-secret))[ \t]+",
+        Kind::Value,
+    ),
+    // redis-py with a user: `(b'AUTH', b'default', b'PW')`
+    (
+        r#"(?i)b?['"]auth['"][ \t]*,[ \t]*b?['"][^'"\n]{1,64}['"][ \t]*,[ \t]*b?"#,
+        Kind::Value,
+    ),
+    // An OAuth code outside a query string: `error=invalid_code code=…`
+    (r"(?:^|[ \t])code=", Kind::Shaped),
+    // `use admin / Granite$Owl41`: an admin user, a spaced slash, the password.
+    (
+        r"(?-u:\b)(?:admin|root|ADMIN|Administrator|administrator|USERID|ops)[ \t]+/[ \t]+",
+        Kind::Shaped,
+    ),
     // Cisco trap receivers: `snmp-server host ADDR [traps|informs] [version V] COMMUNITY`
     (
         r"(?i-u:\bsnmp-server[ \t]+host)[ \t]+\S+[ \t]+(?:(?:traps|informs)[ \t]+)?(?:version[ \t]+(?:1|2c|3[ \t]+(?:auth|noauth|priv))[ \t]+)?",
@@ -446,7 +464,7 @@ pub(super) const PHRASES: &[(&str, Kind)] = &[
     ),
     // `the passphrase is maple-river-cloud-27`: words joined by hyphens (a passphrase).
     (
-        r#"(?i-u:\b(?:passphrase|password|passcode|psk|pass[ \t]+phrase))(?i:[ \t]+(?:for|of|on)[ \t]+[^\n'"]{1,40}?)?(?i-u:[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?)"#,
+        r#"(?i-u:\b(?:passphrase|password|passcode|psk|pass[ \t]+phrase))(?i:[ \t]+(?:for|of|on)[ \t]+[^\n'"]{1,40}?)?(?i-u:(?:[ \t]+(?:is|was)|:)[ \t]+(?:now[ \t]+)?)"#,
         Kind::Phrase,
     ),
     // OpenVPN static keys echoed with their block tag: `<tls-crypt> line 7: 554af3…`.
@@ -569,6 +587,10 @@ pub(super) const PHRASE_NEEDLES: &[&str] = &[
     "sapcontrol",
     "negotiate|ntlm",
     "\\x00",
+    "plain-text-password-value|set-key|pre-shared-secret",
+    "'auth'|\"auth\"",
+    "code=",
+    " / ",
     "snmp-server",
     "cipher|simple",
     "syscfg",

@@ -959,3 +959,31 @@ fn passphrase_and_placeholder_forms() {
         r.redact("using deploy credentials gitlab+deploy-token-17:gldt--mA1eJgGjnocVakz1tzo");
     assert_eq!(r.redact(&once), once);
 }
+
+/// Device passphrases, here-strings into more readers, attached quoted LDAP passwords.
+#[test]
+fn device_passphrase_and_reader_forms() {
+    let r = Redactor::new();
+    let cases = [
+        (" key-string Eigrp.Chain.Key1", " key-string [REDACTED]"),
+        ("crypto isakmp key Ikev1.Psk.BranchA address 203.0.113.22", "crypto isakmp key [REDACTED] address 203.0.113.22"),
+        ("set system login user noc authentication plain-text-password-value velvet-gopher-tango", "set system login user noc authentication plain-text-password-value [REDACTED]"),
+        (">config wlan security wpa akm psk set-key ascii raven-jasper-anchor 3", ">config wlan security wpa akm psk set-key ascii [REDACTED] 3"),
+        ("set vpn ipsec site-to-site peer 203.0.113.40 authentication pre-shared-secret 'mango.tango.walrus'", "set vpn ipsec site-to-site peer 203.0.113.40 authentication pre-shared-secret '[REDACTED]'"),
+        ("ldapmodify -x -D cn=admin,dc=corp -w'gopher-hazel-falcon' -f add.ldif", "ldapmodify -x -D cn=admin,dc=corp -w'[REDACTED]' -f add.ldif"),
+        ("+ pdbedit -a -u svc_scan -t <<< \"Smbpasswd!Bulk\"", "+ pdbedit -a -u svc_scan -t <<< \"[REDACTED]\""),
+        ("+ gpg --batch --passphrase-fd 0 -d s.tar.gpg <<< 'violet indigo marble 85'", "+ gpg --batch --passphrase-fd 0 -d s.tar.gpg <<< '[REDACTED]'"),
+        ("redis.connection DEBUG sending command: (b'AUTH', b'default', b'Nebula_Forge33')", "redis.connection DEBUG sending command: (b'AUTH', b'default', b'[REDACTED]')"),
+        ("Registering runner... succeeded runner=GR1348941cdc5UCmgdnwki_0DQoV3 executor=shell", "Registering runner... succeeded runner=[REDACTED] executor=shell"),
+        ("<ops-bot> Password for the guest portal voucher admin: tuesday-lemon-42", "<ops-bot> Password for the guest portal voucher admin: [REDACTED]"),
+    ];
+    check_forms(
+        &r,
+        &cases,
+        &[
+            "$pw = New-Object System.Security.SecureString",
+            "rsync -av src/ admin / backups",
+            "exit code=1 after 3 retries",
+        ],
+    );
+}

@@ -94,13 +94,15 @@ pub(super) const TOKENS: &[(&str, Kind)] = &[
         r"(?i)events\.pagerduty\.com/integration/[0-9a-f]{32}",
         Kind::Url,
     ),
-    // Mailgun keys, New Relic user keys, Sentry org and user tokens.
+    // Mailgun keys, New Relic user keys, Sentry org and user tokens, GitLab runner
+    // registration tokens.
+    (r"(?-u:\b)GR1348941[A-Za-z0-9_-]{20}(?-u:\b)", Kind::Whole),
     (r"(?-u:\b)key-[0-9a-f]{32}(?-u:\b)", Kind::Whole),
     (r"(?-u:\b)NRAK-[A-Z0-9]{27}(?-u:\b)", Kind::Whole),
     (r"(?-u:\b)sntry[su]_[A-Za-z0-9_=+/-]{32,}", Kind::Whole),
     // pwdump and smbpasswd lines: `user:RID:LM:NT:::` (the NT hash; an empty LM hash).
     (
-        r#"(?:^|[\s"'])[A-Za-z0-9_.$-]+:[0-9]+:(?:[0-9A-Fa-f]{32}|X{32}):[0-9A-Fa-f]{32}(?-u:\b)"#,
+        r#"(?:^|[\s"'])[A-Za-z0-9_.$\\-]+:[0-9]+:(?:[0-9A-Fa-f]{32}|X{32}):[0-9A-Fa-f]{32}(?-u:\b)"#,
         Kind::Last(32),
     ),
     // Password verifiers: PostgreSQL SCRAM (`SCRAM-SHA-256$4096:salt$stored:server`), md5.
@@ -136,6 +138,7 @@ pub(super) const TOKEN_NEEDLES: &[&str] = &[
     "kubeadm|bootstrap|--token",
     "k10",
     "pagerduty",
+    "gr1348941",
     "key-",
     "nrak-",
     "sntry",

@@ -169,10 +169,12 @@ impl Redactor {
                 }
                 continue;
             }
-            if matches!(letter, b'p' | b'P') && matches!(b.get(after), Some(b'"' | b'\'')) {
+            if (matches!(letter, b'p' | b'P') || (letter == b'w' && ctx & T_LDAP != 0))
+                && matches!(b.get(after), Some(b'"' | b'\''))
+            {
                 // mysql -p"secret" (attached, quoted)
                 let before_quote = f_start == 0 || b[f_start - 1] != b[after];
-                if before_quote && ctx & (T_MYSQL | T_SSHPASS | T_7Z | T_IPMITOOL) != 0 {
+                if before_quote && ctx & (T_MYSQL | T_SSHPASS | T_7Z | T_IPMITOOL | T_LDAP) != 0 {
                     covered = push_value(text, after, spans);
                     continue;
                 }

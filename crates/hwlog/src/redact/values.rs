@@ -551,7 +551,9 @@ pub(super) fn not_secret(v: &str, after: &[u8]) -> bool {
         && v.bytes().filter(|c| c.is_ascii_digit()).count() * 2 < v.len()
         // (an attribute path has a capital or a `#`: `spruce.copper.otter.lemon` is a
         // passphrase)
-        && v.bytes().any(|c| c.is_ascii_uppercase() || c == b'#')
+        // (`Eigrp.Chain.Key1`, capitals with a digit, is one too)
+        && (v.contains('#')
+            || (v.bytes().any(|c| c.is_ascii_uppercase()) && !v.bytes().any(|c| c.is_ascii_digit())))
     {
         return true;
     }
