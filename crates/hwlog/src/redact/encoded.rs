@@ -48,21 +48,11 @@ impl Redactor {
         if words.is_empty() {
             return;
         }
-        // Words another rule already cut are left alone (spans sorted once: linear).
-        let mut sorted = spans.clone();
-        sorted.sort_unstable();
-        let mut far = 0;
-        let reach: Vec<usize> = sorted
-            .iter()
-            .map(|&(_, e)| {
-                far = far.max(e);
-                far
-            })
-            .collect();
+        // Words another rule already cut are left alone.
+        let cut = super::generic::Cut::new(spans);
         for &(s, e) in &words {
             let w = &b[s..e];
-            let n = sorted.partition_point(|p| p.0 < e);
-            if w.len() > ENCODED_MAX || (n > 0 && reach[n - 1] > s) {
+            if w.len() > ENCODED_MAX || cut.overlaps(s, e) {
                 continue;
             }
             let url = w.iter().any(|c| matches!(c, b'-' | b'_'));

@@ -368,7 +368,34 @@ fn public_material(text: &str) -> bool {
 }
 
 /// Spans sorted by start, and the farthest end up to each.
-type Sorted = (Vec<(usize, usize)>, Vec<usize>);
+/// Spans another rule already cut, sorted once, for overlap tests in O(log n).
+pub(super) struct Cut {
+    sorted: Vec<(usize, usize)>,
+    /// The farthest end among the spans up to each one.
+    reach: Vec<usize>,
+}
+
+impl Cut {
+    pub(super) fn new(spans: &[(usize, usize)]) -> Self {
+        let mut sorted = spans.to_vec();
+        sorted.sort_unstable();
+        let mut far = 0;
+        let reach = sorted
+            .iter()
+            .map(|&(_, e)| {
+                far = far.max(e);
+                far
+            })
+            .collect();
+        Cut { sorted, reach }
+    }
+
+    /// Whether `s..e` overlaps one of the spans.
+    pub(super) fn overlaps(&self, s: usize, e: usize) -> bool {
+        let n = self.sorted.partition_point(|p| p.0 < e);
+        n > 0 && self.reach[n - 1] > s
+    }
+}
 
 /// Adds the spans of words that are secrets by their shape alone, wherever they stand:
 /// [`password_shaped`], [`leet_word`], [`bare_random`]. Only words that could be one are
@@ -382,23 +409,11 @@ pub(super) fn scan_anywhere(text: &str, spans: &mut Vec<(usize, usize)>) -> Vec<
     // What the syntax rules found wins: a word they cut (`-U svc%[REDACTED]`) stays cut.
     // (sorted once, on the first hit)
     let found = spans.len();
-    let mut prior: Option<Sorted> = None;
+    let mut prior: Option<Cut> = None;
     let mut overlaps = |spans: &[(usize, usize)], s: usize, e: usize| {
-        let (sorted, reach) = prior.get_or_insert_with(|| {
-            let mut sorted = spans[..found].to_vec();
-            sorted.sort_unstable();
-            let mut far = 0;
-            let reach = sorted
-                .iter()
-                .map(|&(_, e)| {
-                    far = far.max(e);
-                    far
-                })
-                .collect();
-            (sorted, reach)
-        });
-        let n = sorted.partition_point(|p| p.0 < e);
-        n > 0 && reach[n - 1] > s
+        prior
+            .get_or_insert_with(|| Cut::new(&spans[..found]))
+            .overlaps(s, e)
     };
     let mut public: Option<bool> = None;
     let mut i = 0;
