@@ -2,7 +2,7 @@
 //! least-squares slope over time.
 use std::collections::BTreeMap;
 
-use hwlog_core::{Record, Value};
+use hwlog_core::{ComponentPattern, Record, Value};
 
 use crate::duration::duration_of;
 use crate::window::{Window, HOUR_NS};
@@ -74,8 +74,8 @@ pub struct Trend {
     pub label: TrendLabel,
 }
 
-/// Durations of the records in `window` whose component matches `component` (exact, or a
-/// prefix ending in `*`; `None` for all), grouped by component and operation.
+/// Durations of the records in `window` whose component matches the pattern `component` (a
+/// [`ComponentPattern`]; `None` for all), grouped by component and operation.
 ///
 /// ```
 /// use hwlog_analysis::trends::{performance_trends, TrendConfig, TrendLabel};
@@ -106,9 +106,10 @@ pub fn performance_trends<'a>(
     // (component, operation) → (hours since the window's start, milliseconds)
     type Key = (String, Option<String>);
     let mut series: BTreeMap<Key, Vec<(f64, f64)>> = BTreeMap::new();
+    let component = component.map(ComponentPattern::new);
     for r in records {
         let ts = r.timestamp.as_nanos();
-        if !window.contains(ts) || !component.is_none_or(|c| component_matches(c, &r.component)) {
+        if !window.contains(ts) || !component.as_ref().is_none_or(|c| c.matches(&r.component)) {
             continue;
         }
         let Some(secs) = duration_of(r) else {
@@ -124,14 +125,6 @@ pub fn performance_trends<'a>(
         .into_iter()
         .map(|((component, operation), pts)| summarize(component, operation, pts, window, cfg))
         .collect()
-}
-
-/// `pattern` is a component name, or a prefix followed by `*`.
-pub fn component_matches(pattern: &str, component: &str) -> bool {
-    match pattern.strip_suffix('*') {
-        Some(prefix) => component.starts_with(prefix),
-        None => pattern == component,
-    }
 }
 
 fn operation_of(r: &Record) -> Option<String> {

@@ -331,3 +331,28 @@ fn anomalies_from_records_volume_error_rate_and_new_template() {
     );
     assert_eq!(found.len(), 4);
 }
+
+/// Trends select components with the shared pattern table, case by case.
+#[test]
+fn trend_component_filter_is_the_shared_pattern() {
+    use hwlog_analysis::trends::{performance_trends, TrendConfig};
+    use hwlog_analysis::window::Window;
+    for &(pattern, name, want) in hwlog_core::pattern::CASES {
+        let recs: Vec<hwlog_core::Record> = (0..3)
+            .map(|i| {
+                let mut r =
+                    hwlog_core::Record::new(hwlog_core::Level::Info, name.to_string(), "op")
+                        .with_field("duration_ms", 10.0 + i as f64);
+                r.timestamp = hwlog_core::Timestamp::from_nanos(1_000 + i);
+                r
+            })
+            .collect();
+        let t = performance_trends(
+            &recs,
+            Some(pattern),
+            Window::new(0, 1_000_000),
+            &TrendConfig::default(),
+        );
+        assert_eq!(!t.is_empty(), want, "{pattern:?} vs {name:?}");
+    }
+}

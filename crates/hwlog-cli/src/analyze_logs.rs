@@ -10,7 +10,7 @@ use hwlog_analysis::anomaly::{detect_anomalies, AnomalyConfig, Metric};
 use hwlog_analysis::duration::{duration_of, parse_duration};
 use hwlog_analysis::errors::analyze_error_patterns;
 use hwlog_analysis::miner::TemplateMiner;
-use hwlog_analysis::trends::{component_matches, least_squares, performance_trends, TrendConfig};
+use hwlog_analysis::trends::{least_squares, performance_trends, TrendConfig};
 use hwlog_analysis::window::{Window, HOUR_NS};
 
 use crate::svg;
@@ -57,7 +57,7 @@ pub struct ErrorsArgs {
 pub struct TrendsArgs {
     #[command(flatten)]
     input: Input,
-    /// Component, or a prefix ending in `*`.
+    /// Component pattern (`hwautomation.*.ipmi`; a plain name covers its children).
     #[arg(long)]
     component: Option<String>,
     /// Write the durations and their trend line of the largest series as SVG.
@@ -207,13 +207,14 @@ pub fn trends(a: &TrendsArgs) -> Result<()> {
     let comp = a.component.as_deref();
     let trends = performance_trends(&recs, comp, w, &TrendConfig::default());
     if let Some(path) = &a.plot {
+        let pat = comp.map(hwlog::ComponentPattern::new);
         let Some(t) = trends.iter().max_by_key(|t| t.count) else {
             bail!("no durations to plot (fields duration_ms/duration/elapsed, or \"took 250ms\" in messages)");
         };
         let pts: Vec<(f64, f64)> = recs
             .iter()
             .filter(|r| w.contains(r.timestamp.as_nanos()) && r.component.as_str() == t.component)
-            .filter(|r| comp.is_none_or(|c| component_matches(c, &r.component)))
+            .filter(|r| pat.as_ref().is_none_or(|c| c.matches(&r.component)))
             .filter_map(|r| {
                 let op = r
                     .field("operation")

@@ -149,7 +149,7 @@ pub struct Filters {
     /// Only this level and above.
     #[arg(long)]
     min_level: Option<String>,
-    /// Component, or prefix ending in `*`.
+    /// Component pattern (`hwautomation.*.ipmi`; a plain name covers its children).
     #[arg(long)]
     component: Option<String>,
     /// One request.

@@ -17,6 +17,7 @@
 
 pub mod context;
 mod level;
+pub mod pattern;
 mod record;
 mod shared;
 mod time;
@@ -29,6 +30,7 @@ mod value;
 
 pub use context::{current_correlation_id, with_correlation, Scoped};
 pub use level::{Level, ParseLevelError};
+pub use pattern::ComponentPattern;
 pub use record::{Record, ThreadInfo};
 pub use shared::SharedStr;
 pub use time::Timestamp;

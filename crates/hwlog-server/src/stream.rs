@@ -1,7 +1,7 @@
 //! `GET /api/v1/stream`: the live tail over WebSocket.
 //!
-//! Filters come as query parameters: `min_level`, `component` (a name, or a prefix ending in
-//! `*`), `correlation_id`, `q` (text the message contains); `after=SEQ` first sends what the
+//! Filters come as query parameters: `min_level`, `component` (a
+//! [`hwlog_core::ComponentPattern`], as in history queries), `correlation_id`, `q` (text the message contains); `after=SEQ` first sends what the
 //! server still holds after that sequence number. Each message is one record as JSON with
 //! its `seq`. A client that cannot keep up gets `{"dropped": N}` in place of the N records it
 //! missed: the server keeps a bounded backlog per client and never waits for one.
@@ -14,7 +14,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use futures_util::SinkExt;
-use hwlog_core::Level;
+use hwlog_core::{ComponentPattern, Level};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use crate::state::{AppState, LiveRecord};
@@ -23,7 +23,7 @@ use crate::state::{AppState, LiveRecord};
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
     min_level: Option<Level>,
-    component: Option<String>,
+    component: Option<ComponentPattern>,
     correlation_id: Option<String>,
     text: Option<String>,
 }
@@ -38,26 +38,29 @@ impl Filter {
                         .map_err(|_| format!("unknown min_level {l:?}"))
                 })
                 .transpose()?,
-            component: nonempty("component"),
+            component: nonempty("component").map(|c| ComponentPattern::new(&c)),
             correlation_id: nonempty("correlation_id"),
             text: nonempty("q"),
         })
     }
 
     fn matches(&self, r: &LiveRecord) -> bool {
-        self.min_level.is_none_or(|l| r.level >= l)
-            && self
-                .component
-                .as_deref()
-                .is_none_or(|c| match c.strip_suffix('*') {
-                    Some(prefix) => r.component.starts_with(prefix),
-                    None => r.component == c || r.component.starts_with(&format!("{c}.")),
-                })
+        self.accepts(
+            r.level,
+            &r.component,
+            r.correlation_id.as_deref(),
+            &r.message,
+        )
+    }
+
+    fn accepts(&self, level: Level, component: &str, cid: Option<&str>, message: &str) -> bool {
+        self.min_level.is_none_or(|l| level >= l)
+            && self.component.as_ref().is_none_or(|c| c.matches(component))
             && self
                 .correlation_id
                 .as_deref()
-                .is_none_or(|id| r.correlation_id.as_deref() == Some(id))
-            && self.text.as_deref().is_none_or(|t| r.message.contains(t))
+                .is_none_or(|id| cid == Some(id))
+            && self.text.as_deref().is_none_or(|t| message.contains(t))
     }
 }
 
@@ -160,4 +163,22 @@ async fn client(s: Arc<AppState>, mut socket: WebSocket, f: Filter, after: Optio
 
 fn gone(s: &AppState) {
     s.counters.stream_clients.fetch_sub(1, Ordering::Relaxed);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn component_filter_is_the_shared_pattern() {
+        for &(pattern, name, want) in hwlog_core::pattern::CASES {
+            let p = HashMap::from([("component".to_string(), pattern.to_string())]);
+            let f = Filter::from_params(&p).unwrap();
+            assert_eq!(
+                f.accepts(Level::Info, name, None, "m"),
+                want,
+                "{pattern} vs {name}"
+            );
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! What a query asks for and what it returns, and how a query becomes SQL.
 use std::time::Duration;
 
-use hwlog_core::{Level, Record};
+use hwlog_core::{ComponentPattern, Level, Record};
 use rusqlite::types::Value as SqlValue;
 
 use crate::{Error, ErrorKind};
@@ -39,9 +39,10 @@ pub struct Query {
     pub min_level: Option<Level>,
     /// Only records at exactly this level.
     pub level: Option<Level>,
-    /// Component pattern: `*` matches any run of characters (dots included), `?` one
-    /// character. A pattern without wildcards matches the component and its children, as in
-    /// hwlog's routing (`hyper` matches `hyper` and `hyper.client`, not `hyperion`).
+    /// Component pattern, a [`hwlog_core::ComponentPattern`]: `*` matches any run of
+    /// characters (dots included), `?` one character, `[a-z]`/`[!x]` a class. A pattern without
+    /// wildcards matches the component and its children, as in hwlog's routing (`hyper`
+    /// matches `hyper` and `hyper.client`, not `hyperion`).
     pub component: Option<String>,
     /// Only records of this request.
     pub correlation_id: Option<String>,
@@ -132,9 +133,22 @@ pub(crate) fn fts_expression(text: &str) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
-/// Escapes the GLOB class bracket so that only `*` and `?` are wildcards.
-fn glob_escape(p: &str) -> String {
-    p.replace('[', "[[]")
+/// `text` as a GLOB pattern that matches only itself followed by anything (the GLOB
+/// characters `[`, `*` and `?` written as one-character classes).
+fn glob_prefix(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    for c in text.chars() {
+        match c {
+            '[' | '*' | '?' => {
+                out.push('[');
+                out.push(c);
+                out.push(']');
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('*');
+    out
 }
 
 /// Refuses a limit outside `1..=MAX_LIMIT` and `since > until`.
@@ -184,14 +198,23 @@ pub(crate) fn select_sql(
         w.add("level = ?", [SqlValue::Integer(l as i64)]);
     }
     if let Some(p) = &q.component {
-        if p.contains(['*', '?']) {
-            w.add("component GLOB ?", [SqlValue::Text(glob_escape(p))]);
-        } else {
-            let children = SqlValue::Text(format!("{}.*", glob_escape(p)));
-            w.add(
-                "(component = ? OR component GLOB ?)",
-                [SqlValue::Text(p.clone()), children],
-            );
+        let pat = ComponentPattern::new(p);
+        match pat.literal() {
+            Some(name) => {
+                let children = SqlValue::Text(glob_prefix(&format!("{name}.")));
+                w.add(
+                    "(component = ? OR component GLOB ?)",
+                    [SqlValue::Text(name), children],
+                );
+            }
+            None => {
+                // The prefix narrows by the (component, ts) index; the function decides.
+                let prefix = pat.literal_prefix();
+                if !prefix.is_empty() {
+                    w.add("component GLOB ?", [SqlValue::Text(glob_prefix(&prefix))]);
+                }
+                w.add("hwlog_component(?, component)", [SqlValue::Text(p.clone())]);
+            }
         }
     }
     if let Some(c) = &q.correlation_id {
@@ -281,8 +304,9 @@ mod tests {
             ..Query::default()
         };
         let (sql, params) = select_sql("logs", "id", &q).unwrap();
-        assert!(sql.contains("component GLOB ?"));
-        assert_eq!(params[0], SqlValue::Text("a[[]1].*".into()));
+        assert!(sql.contains("component GLOB ? AND hwlog_component(?, component)"));
+        assert_eq!(params[0], SqlValue::Text("a*".into()));
+        assert_eq!(params[1], SqlValue::Text("a[1].*".into()));
         let q = Query {
             component: Some("hyper".into()),
             ..Query::default()

@@ -8,13 +8,13 @@ mod pg;
 use std::time::Duration;
 
 use common::*;
-use hwlog_core::{Level, Record, Timestamp};
+use hwlog_core::{ComponentPattern, Level, Record, Timestamp};
 use hwlog_store::{Activity, ActivityLevel, AlertRecord, ErrorKind, Query, Retention, Store};
 
 /// A check of the suite, on a fresh, empty store.
 type Check = fn(&dyn Store);
 
-const CHECKS: [(&str, Check); 9] = [
+const CHECKS: [(&str, Check); 10] = [
     ("round_trip", round_trip),
     ("filters_match_a_model", filters_match_a_model),
     ("full_text", full_text),
@@ -24,7 +24,48 @@ const CHECKS: [(&str, Check); 9] = [
     ("activity_and_alerts", activity_and_alerts),
     ("cursors_and_rules", cursors_and_rules),
     ("bad_queries_and_hostile_text", bad_queries_and_hostile_text),
+    (
+        "component_patterns_mean_one_thing",
+        component_patterns_mean_one_thing,
+    ),
 ];
+
+/// Every case of the shared component-pattern table, asked of the store: each pattern finds
+/// exactly the components `ComponentPattern::matches` accepts, as in the library and the live
+/// stream.
+fn component_patterns_mean_one_thing(store: &dyn Store) {
+    use hwlog_core::pattern::CASES;
+    let mut names: Vec<&str> = CASES.iter().map(|c| c.1).collect();
+    names.sort_unstable();
+    names.dedup();
+    let recs: Vec<Record> = names
+        .iter()
+        .map(|n| Record::new(Level::Info, n.to_string(), "m"))
+        .collect();
+    store.insert_batch(&recs).unwrap();
+    for &(pattern, name, want) in CASES {
+        let found: Vec<String> = store
+            .query(&Query {
+                component: Some(pattern.into()),
+                limit: 1000,
+                ..Query::default()
+            })
+            .unwrap()
+            .records
+            .into_iter()
+            .map(|r| r.record.component.to_string())
+            .collect();
+        assert_eq!(
+            found.iter().any(|c| c == name),
+            want,
+            "{pattern:?} vs {name:?}"
+        );
+        let pat = ComponentPattern::new(pattern);
+        for c in &found {
+            assert!(pat.matches(c), "{pattern:?} found {c:?}");
+        }
+    }
+}
 
 #[test]
 fn sqlite_passes_the_suite() {
@@ -166,7 +207,7 @@ fn filters_match_a_model(store: &dyn Store) {
                     && q.level.is_none_or(|l| r.level == l)
                     && q.component
                         .as_deref()
-                        .is_none_or(|p| component_matches(p, &r.component))
+                        .is_none_or(|p| ComponentPattern::new(p).matches(&r.component))
                     && q.correlation_id
                         .as_deref()
                         .is_none_or(|c| r.correlation_id.as_deref() == Some(c))

@@ -10,14 +10,14 @@ use std::sync::{Arc, Mutex};
 use arc_swap::ArcSwapOption;
 use hwlog_core::{Level, Record};
 
-use crate::glob::Glob;
 use crate::pipeline::{Pipeline, Route, RouteStatus};
 use crate::stats::{Counter, Counters};
+use hwlog_core::ComponentPattern;
 
 static CURRENT: ArcSwapOption<Pipeline> = ArcSwapOption::const_empty();
 
 /// Routes attached to components with [`add_handler`]; they survive reconfiguration.
-static HANDLERS: ArcSwapOption<Vec<(Glob, Arc<Route>)>> = ArcSwapOption::const_empty();
+static HANDLERS: ArcSwapOption<Vec<(ComponentPattern, Arc<Route>)>> = ArcSwapOption::const_empty();
 /// Whether any handler is attached (skips loading `HANDLERS` on the hot path).
 static HAS_HANDLERS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
@@ -112,16 +112,16 @@ fn effective_min() -> u8 {
     p.min(h)
 }
 
-/// Attaches a route to a component (a [`Glob`]: `custom` also covers `custom.db`): its records
+/// Attaches a route to a component (a [`ComponentPattern`]: `custom` also covers `custom.db`): its records
 /// go to this route in addition to the profile's routes, across reconfigurations. This is the
 /// design's "direct component usage" (`logger.addHandler(handler)`).
 pub fn add_handler(component: &str, route: Route) {
-    let mut v: Vec<(Glob, Arc<Route>)> = HANDLERS
+    let mut v: Vec<(ComponentPattern, Arc<Route>)> = HANDLERS
         .load()
         .as_ref()
         .map(|h| h.to_vec())
         .unwrap_or_default();
-    v.push((Glob::new(component), Arc::new(route)));
+    v.push((ComponentPattern::new(component), Arc::new(route)));
     HANDLERS.store(Some(Arc::new(v)));
     HAS_HANDLERS.store(true, Ordering::Relaxed);
     MIN_LEVEL.store(effective_min(), Ordering::Relaxed);

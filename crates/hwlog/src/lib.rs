@@ -29,7 +29,6 @@ pub mod config;
 pub mod dispatch;
 pub mod filter;
 pub mod format;
-pub mod glob;
 #[cfg(feature = "http-notifiers")]
 pub mod http;
 mod logger;
@@ -51,8 +50,8 @@ pub use api::{
 };
 pub use config::Overrides;
 pub use hwlog_core::{
-    context, Batch, Decision, Filter, Format, Level, Record, SharedStr, Sink, SinkError,
-    SinkErrorKind, Timestamp, Value,
+    context, Batch, ComponentPattern, Decision, Filter, Format, Level, Record, SharedStr, Sink,
+    SinkError, SinkErrorKind, Timestamp, Value,
 };
 pub use logger::{get_logger, Event, Logger, OperationGuard};
 

@@ -206,3 +206,27 @@ fn context_adds_user_session_host_and_timing() {
     decide(&f, &mut r);
     assert_eq!(r.fields.len(), 1);
 }
+
+/// The component filter and the level-range overrides mean what every other part of hwlog
+/// means by a component pattern: the shared table, case by case.
+#[test]
+fn component_patterns_are_the_shared_table() {
+    use hwlog::filter::{ComponentFilter, LevelRangeFilter};
+    use hwlog::{Decision, Filter, Level, Record};
+    for &(pattern, name, want) in hwlog_core::pattern::CASES {
+        let mut rec = Record::new(Level::Info, name.to_string(), "m");
+        let include = ComponentFilter::new(&[pattern], &[]);
+        let got = include.decide(&mut rec, &mut Vec::new()) != Decision::Reject;
+        assert_eq!(got, want, "include {pattern:?} vs {name:?}");
+        let exclude = ComponentFilter::new(&[] as &[&str], &[pattern]);
+        let got = exclude.decide(&mut rec, &mut Vec::new()) == Decision::Reject;
+        assert_eq!(got, want, "exclude {pattern:?} vs {name:?}");
+        let range = LevelRangeFilter::new(Level::Error, Level::Critical).with_override(
+            pattern,
+            Level::Info,
+            Level::Critical,
+        );
+        let got = range.decide(&mut rec, &mut Vec::new()) != Decision::Reject;
+        assert_eq!(got, want, "level override {pattern:?} vs {name:?}");
+    }
+}

@@ -2,6 +2,8 @@
 //! must all occur, `word*` as a prefix, component globs with children, newest first).
 use postgres::types::ToSql;
 
+use hwlog_core::ComponentPattern;
+
 use crate::query::check_query;
 use crate::{Error, Query};
 
@@ -29,20 +31,16 @@ pub(crate) fn refs(params: &[Param]) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(Param::as_sql).collect()
 }
 
-/// A component glob as a `LIKE` pattern (`\` escapes).
-fn like(glob: &str) -> String {
-    let mut out = String::with_capacity(glob.len() + 4);
-    for c in glob.chars() {
-        match c {
-            '*' => out.push('%'),
-            '?' => out.push('_'),
-            '%' | '_' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
+/// `text` followed by anything, as a `LIKE` pattern (`\` escapes).
+fn like_prefix(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
         }
+        out.push(c);
     }
+    out.push('%');
     out
 }
 
@@ -94,16 +92,24 @@ pub(crate) fn select_sql(table: &str, q: &Query) -> Result<(String, Vec<Param>),
         add("level = ?::int8", vec![Param::Int(l as i64)]);
     }
     if let Some(p) = &q.component {
-        if p.contains(['*', '?']) {
-            add("component LIKE ?", vec![Param::Text(like(p))]);
-        } else {
-            add(
-                "(component = ? OR component LIKE ?)",
-                vec![
-                    Param::Text(p.clone()),
-                    Param::Text(format!("{}.%", like(p))),
-                ],
-            );
+        let pat = ComponentPattern::new(p);
+        match pat.literal() {
+            Some(name) => {
+                let children = Param::Text(like_prefix(&format!("{name}.")));
+                add(
+                    "(component = ? OR component LIKE ?)",
+                    vec![Param::Text(name), children],
+                );
+            }
+            None => {
+                let prefix = pat.literal_prefix();
+                if !prefix.is_empty() {
+                    add("component LIKE ?", vec![Param::Text(like_prefix(&prefix))]);
+                }
+                // The one pattern meaning, translated by hwlog-core into a regex that
+                // PostgreSQL reads as the `regex` crate does (tested against both).
+                add("component ~ ?", vec![Param::Text(pat.sql_regex())]);
+            }
         }
     }
     if let Some(c) = &q.correlation_id {
@@ -151,6 +157,16 @@ mod tests {
         assert_eq!(params.len(), 6);
         assert!(matches!(&params[1], Param::Text(t) if t == "'fail':*"));
         assert!(matches!(&params[3], Param::Text(t) if t == "hw\\_1.%"));
-        assert_eq!(like("a*b?%"), "a%b_\\%");
+        assert_eq!(like_prefix("a%b_\\"), "a\\%b\\_\\\\%");
+        let q = Query {
+            component: Some("h%.*".into()),
+            ..Query::default()
+        };
+        let (sql, params) = select_sql("logs", &q).unwrap();
+        assert!(
+            sql.contains("component LIKE $1 AND component ~ $2"),
+            "{sql}"
+        );
+        assert!(matches!(&params[0], Param::Text(t) if t == "h\\%.%"));
     }
 }

@@ -6,6 +6,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use hwlog_core::ComponentPattern;
 use rusqlite::Connection;
 
 use super::Encoder;
@@ -75,6 +76,27 @@ pub(super) struct Writer {
 pub(super) fn configure(conn: &Connection, busy_timeout: Duration) -> Result<(), Error> {
     conn.busy_timeout(busy_timeout)?;
     conn.set_prepared_statement_cache_capacity(64);
+    register_component_match(conn)?;
+    Ok(())
+}
+
+/// `hwlog_component(pattern, component)`: [`ComponentPattern::matches`] callable from SQL, so a
+/// query's component pattern means in SQLite exactly what it means everywhere else. The
+/// compiled pattern is cached per statement.
+fn register_component_match(conn: &Connection) -> Result<(), Error> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "hwlog_component",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let pattern = ctx.get_or_create_aux(0, |v| -> Result<_, rusqlite::Error> {
+                Ok(ComponentPattern::new(v.as_str()?))
+            })?;
+            let name = ctx.get_raw(1).as_str().unwrap_or("");
+            Ok(pattern.matches(name))
+        },
+    )?;
     Ok(())
 }
 

@@ -144,24 +144,3 @@ pub fn assert_same(got: &Record, want: &Record) {
     let ctx_host = |r: &Record| r.context.as_ref().and_then(|c| c.host.clone());
     assert_eq!(ctx_host(got), ctx_host(want));
 }
-
-/// `*` any run, `?` one character, everything else literal.
-pub fn glob(p: &[char], s: &[char]) -> bool {
-    match p.split_first() {
-        None => s.is_empty(),
-        Some(('*', rest)) => (0..=s.len()).any(|i| glob(rest, &s[i..])),
-        Some(('?', rest)) => !s.is_empty() && glob(rest, &s[1..]),
-        Some((c, rest)) => s.first() == Some(c) && glob(rest, &s[1..]),
-    }
-}
-
-/// Whether `component` matches a query's component pattern.
-pub fn component_matches(pattern: &str, component: &str) -> bool {
-    if pattern.contains(['*', '?']) {
-        let p: Vec<char> = pattern.chars().collect();
-        let s: Vec<char> = component.chars().collect();
-        glob(&p, &s)
-    } else {
-        component == pattern || component.starts_with(&format!("{pattern}."))
-    }
-}

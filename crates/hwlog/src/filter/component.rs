@@ -1,8 +1,8 @@
 use hwlog_core::{Decision, Filter, Record};
 
-use crate::glob::Glob;
+use hwlog_core::ComponentPattern;
 
-/// Includes and excludes components by [`Glob`] pattern. With a non-empty include list, only
+/// Includes and excludes components by [`ComponentPattern`] pattern. With a non-empty include list, only
 /// matching components pass; any exclude match rejects.
 ///
 /// ```
@@ -16,16 +16,22 @@ use crate::glob::Glob;
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct ComponentFilter {
-    include: Vec<Glob>,
-    exclude: Vec<Glob>,
+    include: Vec<ComponentPattern>,
+    exclude: Vec<ComponentPattern>,
 }
 
 impl ComponentFilter {
     /// A component filter from include and exclude patterns.
     pub fn new<S: AsRef<str>>(include: &[S], exclude: &[S]) -> Self {
         ComponentFilter {
-            include: include.iter().map(|p| Glob::new(p.as_ref())).collect(),
-            exclude: exclude.iter().map(|p| Glob::new(p.as_ref())).collect(),
+            include: include
+                .iter()
+                .map(|p| ComponentPattern::new(p.as_ref()))
+                .collect(),
+            exclude: exclude
+                .iter()
+                .map(|p| ComponentPattern::new(p.as_ref()))
+                .collect(),
         }
     }
 }
@@ -47,7 +53,12 @@ impl Filter for ComponentFilter {
     }
 
     fn describe(&self) -> String {
-        let list = |v: &[Glob]| v.iter().map(Glob::as_str).collect::<Vec<_>>().join(",");
+        let list = |v: &[ComponentPattern]| {
+            v.iter()
+                .map(ComponentPattern::as_str)
+                .collect::<Vec<_>>()
+                .join(",")
+        };
         format!(
             "component(include=[{}], exclude=[{}])",
             list(&self.include),

@@ -1,6 +1,6 @@
 use hwlog_core::{Decision, Filter, Level, Record};
 
-use crate::glob::Glob;
+use hwlog_core::ComponentPattern;
 
 /// Passes records whose level lies in `[min, max]`. Per-component overrides (by prefix or glob;
 /// the most specific matching pattern wins) replace the range for their components. Records
@@ -20,7 +20,7 @@ use crate::glob::Glob;
 pub struct LevelRangeFilter {
     min: Level,
     max: Level,
-    overrides: Vec<(Glob, Level, Level)>,
+    overrides: Vec<(ComponentPattern, Level, Level)>,
     on_match: Decision,
 }
 
@@ -37,7 +37,8 @@ impl LevelRangeFilter {
 
     /// Adds a per-component range.
     pub fn with_override(mut self, pattern: &str, min: Level, max: Level) -> Self {
-        self.overrides.push((Glob::new(pattern), min, max));
+        self.overrides
+            .push((ComponentPattern::new(pattern), min, max));
         // Most specific first, so the first match is the one that applies.
         self.overrides
             .sort_by_key(|(g, _, _)| std::cmp::Reverse(g.specificity()));

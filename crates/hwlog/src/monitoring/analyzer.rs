@@ -110,8 +110,8 @@ impl LogAnalyzer {
         Ok(analyze_error_patterns(&recs, w, &mut self.miner()))
     }
 
-    /// Performance trends of the last `hours` for `component` (a name or a prefix ending in
-    /// `*`; `None` for all).
+    /// Performance trends of the last `hours` for `component` (a
+    /// [`hwlog_core::ComponentPattern`]; `None` for all).
     pub fn analyze_performance_trends(
         &self,
         component: Option<&str>,

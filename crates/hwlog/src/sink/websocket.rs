@@ -17,7 +17,7 @@ use tungstenite::handshake::server::{Request, Response};
 use tungstenite::Message;
 
 use crate::format::{Json, TimeZone};
-use crate::glob::Glob;
+use hwlog_core::ComponentPattern;
 
 /// Settings of the WebSocket stream.
 #[derive(Clone, Debug)]
@@ -41,7 +41,7 @@ impl Default for WebSocketOptions {
 #[derive(Clone, Debug, Default)]
 struct ClientFilter {
     min_level: Option<Level>,
-    component: Option<Glob>,
+    component: Option<ComponentPattern>,
     correlation_id: Option<String>,
     after: Option<u64>,
 }
@@ -54,7 +54,7 @@ impl ClientFilter {
             let v = percent_decode(v);
             match k {
                 "min_level" | "level" => f.min_level = v.parse().ok(),
-                "component" => f.component = Some(Glob::new(&v)),
+                "component" => f.component = Some(ComponentPattern::new(&v)),
                 "correlation_id" => f.correlation_id = Some(v),
                 "after" => f.after = v.parse().ok(),
                 _ => {}
@@ -308,5 +308,29 @@ impl Sink for WebSocketSink {
 impl Drop for WebSocketSink {
     fn drop(&mut self) {
         let _ = self.close();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn component_filter_is_the_shared_pattern() {
+        for &(pattern, name, want) in hwlog_core::pattern::CASES {
+            let mut q = String::from("component=");
+            for b in pattern.bytes() {
+                q.push_str(&format!("%{b:02X}"));
+            }
+            let f = ClientFilter::parse(&q);
+            let e = Entry {
+                seq: 1,
+                level: Level::Info,
+                component: name.to_string(),
+                correlation_id: None,
+                json: "{}".into(),
+            };
+            assert_eq!(f.matches(&e), want, "{pattern:?} vs {name:?}");
+        }
     }
 }
