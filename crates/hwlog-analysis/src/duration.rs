@@ -3,32 +3,23 @@
 //! performance trends.
 use hwlog_core::{Record, Value};
 
-/// Seconds from a number and a unit (`ns`, `us`/`µs`, `ms`, `s`, `m`/`min`, `h`).
+/// Seconds from a number and a unit (any unit of [`hwlog_core::units`]).
 fn to_secs(v: f64, unit: &str) -> Option<f64> {
-    let f = match unit {
-        "ns" => 1e-9,
-        "us" | "µs" | "μs" => 1e-6,
-        "ms" => 1e-3,
-        "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
-        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
-        "h" | "hr" | "hour" | "hours" => 3600.0,
-        _ => return None,
-    };
-    (v.is_finite() && v >= 0.0).then_some(v * f)
+    let per = hwlog_core::units::duration_unit_nanos(unit)?;
+    (v.is_finite() && v >= 0.0).then_some(v * per as f64 / 1e9)
 }
 
-/// Parses `"250ms"`, `"1.5 s"`, `"300us"` into seconds.
+/// Seconds in a duration written as text (`"250ms"`, `"1.5 s"`, `"1h30m"`), read by
+/// [`hwlog_core::units::parse_duration`]; `None` when it is not one (a bare number included).
 ///
 /// ```
-/// assert_eq!(hwlog_analysis::duration::parse_duration("250ms"), Some(0.25));
+/// assert_eq!(hwlog_analysis::duration::secs_of("250ms"), Some(0.25));
+/// assert_eq!(hwlog_analysis::duration::secs_of("15"), None);
 /// ```
-pub fn parse_duration(text: &str) -> Option<f64> {
-    let t = text.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    to_secs(num.parse().ok()?, unit.trim())
+pub fn secs_of(text: &str) -> Option<f64> {
+    hwlog_core::units::parse_duration(text)
+        .ok()
+        .map(|d| d.as_secs_f64())
 }
 
 /// The duration a record reports, in seconds: field `duration_ms` (milliseconds), fields
@@ -42,7 +33,7 @@ pub fn duration_of(rec: &Record) -> Option<f64> {
             }
             ("duration_us" | "elapsed_us", v) => v.as_f64().and_then(|x| to_secs(x, "us")),
             ("duration" | "elapsed" | "took" | "duration_s", Value::Str(s)) => {
-                parse_duration(s).or_else(|| s.trim().parse().ok().and_then(|x| to_secs(x, "s")))
+                secs_of(s).or_else(|| s.trim().parse().ok().and_then(|x| to_secs(x, "s")))
             }
             ("duration" | "elapsed" | "took" | "duration_s", v) => {
                 v.as_f64().and_then(|x| to_secs(x, "s"))
@@ -59,10 +50,10 @@ pub fn duration_of(rec: &Record) -> Option<f64> {
 fn duration_in_message(msg: &str) -> Option<f64> {
     static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)\b(?:took|duration|elapsed|latency|completed in|finished in|in)\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|μs|ms|seconds|second|secs|sec|s|minutes|minute|mins|min|m|hours|hour|hr|h)\b",
+            r"(?i)\b(?:took|duration|elapsed|latency|completed in|finished in|in)\s*[:=]?\s*(\d+(?:\.\d+)?)\s*([^\W\d_]+)\b",
         )
         .expect("valid duration pattern")
     });
     RE.captures_iter(msg)
-        .find_map(|c| to_secs(c[1].parse().ok()?, &c[2].to_ascii_lowercase()))
+        .find_map(|c| to_secs(c[1].parse().ok()?, &c[2]))
 }

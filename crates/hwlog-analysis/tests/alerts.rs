@@ -292,3 +292,45 @@ fn windowed_rule_fires_on_the_record_that_crosses_the_threshold() {
     }
     assert_eq!(fired_at, Some(2));
 }
+
+/// A rule sent as JSON (the server's rules API) reads severities and durations as rules files
+/// and the library do: the shared tables, case by case.
+#[test]
+fn json_rules_read_the_shared_severity_and_duration_tables() {
+    for &(name, want) in hwlog_core::SEVERITY_CASES {
+        let body =
+            serde_json::json!({"name": "r", "condition": "{level} == \"ERROR\"", "severity": name});
+        let got = serde_json::from_value::<AlertRule>(body)
+            .ok()
+            .map(|r| r.severity);
+        assert_eq!(got, want, "severity {name:?}");
+    }
+    for &(text, want) in hwlog_core::units::DURATION_CASES {
+        for key in [
+            "suppression",
+            "group_wait",
+            "group_interval",
+            "resolve_after",
+            "flap_window",
+            "escalation",
+        ] {
+            let body =
+                serde_json::json!({"name": "r", "condition": "{level} == \"ERROR\"", key: text});
+            let got = serde_json::from_value::<AlertRule>(body).ok().map(|r| {
+                let v = serde_json::to_value(&r).unwrap();
+                v[key].as_i64().unwrap() as u64
+            });
+            assert_eq!(got, want, "{key}: {text:?}");
+        }
+    }
+    // Integers stay nanoseconds; `null` is no escalation.
+    let r: AlertRule = serde_json::from_value(serde_json::json!({
+        "name": "r", "condition": "{level} == \"ERROR\"", "suppression": 5, "escalation": null
+    }))
+    .unwrap();
+    assert_eq!((r.suppression, r.escalation), (5, None));
+    let e = serde_json::from_value::<AlertRule>(serde_json::json!({"suppression": "5 fortnights"}))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("invalid duration \"5 fortnights\""), "{e}");
+}

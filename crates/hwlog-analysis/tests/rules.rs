@@ -249,7 +249,7 @@ fn parse_errors_point_at_the_column() {
         (
             "count({level}) > 3 within 5x",
             28,
-            "unknown duration unit \"x\"",
+            "invalid duration \"5x\" (unknown unit",
         ),
         (
             "count(count({level}) > 1 within 1m) > 1 within 1m",
@@ -312,4 +312,13 @@ fn window_memory_stays_bounded() {
         assert_eq!(out.is_empty(), i < 1_999_999, "{i}");
     }
     assert!(set.window_entries() <= 2 * 1001, "{}", set.window_entries());
+}
+
+/// `{level} == "…"` reads level names as hwlog-core does: the shared table, case by case.
+#[test]
+fn level_names_are_the_shared_table() {
+    for &(name, want) in hwlog_core::LEVEL_CASES {
+        let src = format!("{{level}} == {name:?}");
+        assert_eq!(Rule::parse(&src).is_ok(), want.is_some(), "{src}");
+    }
 }

@@ -7,7 +7,7 @@ use clap::Args;
 use hwlog::monitoring::parse::{parse_line, LineFormat};
 use hwlog::{Record, Timestamp};
 use hwlog_analysis::anomaly::{detect_anomalies, AnomalyConfig, Metric};
-use hwlog_analysis::duration::{duration_of, parse_duration};
+use hwlog_analysis::duration::duration_of;
 use hwlog_analysis::errors::analyze_error_patterns;
 use hwlog_analysis::miner::TemplateMiner;
 use hwlog_analysis::trends::{least_squares, performance_trends, TrendConfig};
@@ -283,9 +283,13 @@ pub fn trends(a: &TrendsArgs) -> Result<()> {
 
 /// Runs `analyze anomalies`.
 pub fn anomalies(a: &AnomaliesArgs) -> Result<()> {
-    let secs = parse_duration(&a.bucket)
-        .filter(|s| *s >= 1.0)
-        .with_context(|| format!("invalid --bucket {:?}: use 30s, 5m, 1h", a.bucket))?;
+    let secs = hwlog::units::parse_duration(&a.bucket)
+        .map_err(anyhow::Error::from)
+        .and_then(|d| match d.as_secs() {
+            1..=31_622_400 => Ok(d.as_secs()),
+            _ => bail!("a bucket must be between 1s and 366d"),
+        })
+        .with_context(|| format!("invalid --bucket {:?}", a.bucket))?;
     let cfg = AnomalyConfig {
         bucket_secs: secs as i64,
         ..AnomalyConfig::default()

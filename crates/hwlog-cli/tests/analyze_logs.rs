@@ -186,3 +186,30 @@ fn from_an_hwlog_database_and_bad_arguments() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown --format \"xml\""));
 }
+
+/// `--bucket` reads durations with the shared parser: the table, case by case (a bucket is
+/// at least one second).
+#[test]
+fn bucket_durations_are_the_shared_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("svc.log");
+    write_log(&log);
+    let log = log.to_str().unwrap();
+    for &(text, want) in hwlog::units::DURATION_CASES {
+        let out = hwlog()
+            .args([
+                "analyze",
+                "anomalies",
+                "--input",
+                log,
+                "--json",
+                "--bucket",
+                text,
+            ])
+            .output()
+            .unwrap();
+        let ok = want.is_some_and(|ns| ns >= 1_000_000_000);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.success(), ok, "--bucket {text:?}: {err}");
+    }
+}

@@ -112,7 +112,7 @@ impl fmt::Display for ParseLevelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown level {:?} (expected TRACE, DEBUG, INFO, WARNING, ERROR or CRITICAL)",
+            "unknown level {:?} (expected TRACE, DEBUG, INFO, WARNING, ERROR or CRITICAL, or an alias such as warn, err, fatal, notice)",
             self.0
         )
     }
@@ -123,17 +123,106 @@ impl std::error::Error for ParseLevelError {}
 impl FromStr for Level {
     type Err = ParseLevelError;
 
-    /// Case-insensitive; accepts `WARN` and `FATAL` as aliases.
+    /// Case-insensitive names and the aliases other loggers and syslog use: `WARN`; `ERR`,
+    /// `SEVERE` (java.util.logging); `FATAL`, `CRIT`, `ALERT`, `EMERG`, `EMERGENCY`, `PANIC`
+    /// (syslog, Go); `NOTICE`, `INFORMATION`, `INF`; `DBG`. Every reader of level names in
+    /// hwlog (config, HTTP ingest, query parameters, the live stream, rules, file sources,
+    /// OTLP `severityText`) uses this.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let l = s.trim().to_ascii_uppercase();
         Ok(match l.as_str() {
             "TRACE" => Level::Trace,
-            "DEBUG" => Level::Debug,
-            "INFO" => Level::Info,
+            "DEBUG" | "DBG" => Level::Debug,
+            "INFO" | "INFORMATION" | "INF" | "NOTICE" => Level::Info,
             "WARNING" | "WARN" => Level::Warning,
-            "ERROR" => Level::Error,
-            "CRITICAL" | "FATAL" => Level::Critical,
-            _ => return Err(ParseLevelError(s.to_string())),
+            "ERROR" | "ERR" | "SEVERE" => Level::Error,
+            "CRITICAL" | "CRIT" | "FATAL" | "ALERT" | "EMERG" | "EMERGENCY" | "PANIC" => {
+                Level::Critical
+            }
+            _ => {
+                let shown: String = s.chars().take(64).collect();
+                return Err(ParseLevelError(shown));
+            }
         })
+    }
+}
+
+impl Level {
+    /// The level of a syslog severity (RFC 5424 section 6.2.1: 0 Emergency … 7 Debug):
+    /// 0–2 `Critical`, 3 `Error`, 4 `Warning`, 5–6 `Info`, 7 `Debug`.
+    ///
+    /// ```
+    /// use hwlog_core::Level;
+    /// assert_eq!(Level::from_syslog_severity(3), Some(Level::Error));
+    /// assert_eq!(Level::from_syslog_severity(8), None);
+    /// ```
+    pub const fn from_syslog_severity(sev: u8) -> Option<Level> {
+        Some(match sev {
+            0..=2 => Level::Critical,
+            3 => Level::Error,
+            4 => Level::Warning,
+            5 | 6 => Level::Info,
+            7 => Level::Debug,
+            _ => return None,
+        })
+    }
+
+    /// The level of an OpenTelemetry `SeverityNumber` (1–4 TRACE … 21–24 FATAL); `None` for
+    /// 0 (unspecified) and numbers outside 1..=24.
+    ///
+    /// ```
+    /// use hwlog_core::Level;
+    /// assert_eq!(Level::from_otel_severity(17), Some(Level::Error));
+    /// assert_eq!(Level::from_otel_severity(0), None);
+    /// ```
+    pub const fn from_otel_severity(n: i32) -> Option<Level> {
+        Some(match n {
+            1..=4 => Level::Trace,
+            5..=8 => Level::Debug,
+            9..=12 => Level::Info,
+            13..=16 => Level::Warning,
+            17..=20 => Level::Error,
+            21..=24 => Level::Critical,
+            _ => return None,
+        })
+    }
+}
+
+/// The table every reader of level names is tested against: (text, level or `None`).
+pub const LEVEL_CASES: &[(&str, Option<Level>)] = &[
+    ("TRACE", Some(Level::Trace)),
+    ("debug", Some(Level::Debug)),
+    ("dbg", Some(Level::Debug)),
+    ("info", Some(Level::Info)),
+    ("Information", Some(Level::Info)),
+    ("notice", Some(Level::Info)),
+    ("warn", Some(Level::Warning)),
+    ("WARNING", Some(Level::Warning)),
+    ("error", Some(Level::Error)),
+    ("err", Some(Level::Error)),
+    ("severe", Some(Level::Error)),
+    ("critical", Some(Level::Critical)),
+    ("crit", Some(Level::Critical)),
+    ("fatal", Some(Level::Critical)),
+    ("alert", Some(Level::Critical)),
+    ("emerg", Some(Level::Critical)),
+    ("panic", Some(Level::Critical)),
+    ("verbose", None),
+    ("", None),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_aliases() {
+        for &(t, want) in LEVEL_CASES {
+            assert_eq!(t.parse::<Level>().ok(), want, "{t:?}");
+        }
+        for l in Level::ALL {
+            assert_eq!(l.as_str().parse::<Level>(), Ok(l));
+            assert_eq!(l.as_lower().parse::<Level>(), Ok(l));
+        }
     }
 }

@@ -3,7 +3,13 @@
 //! session, host, operation), and the three traits a pipeline is built from: [`Filter`],
 //! [`Format`] and [`Sink`].
 //!
-//! This crate does no I/O and has no dependencies; the `hwlog` crate builds on it.
+//! It also holds the one implementation of each concept the rest of hwlog shares:
+//! [`pattern`] (component patterns), [`units`] (durations and sizes), level names
+//! ([`Level`]'s `FromStr`, with the aliases other loggers and syslog use), alert
+//! [`Severity`] names, and the record JSON codec ([`json`]).
+//!
+//! This crate does no I/O; its only dependency is a clock (`quanta`), and `serde` behind
+//! the `serde` feature. Every other hwlog crate builds on it.
 //!
 //! ```
 //! use hwlog_core::{Level, Record, Value};
@@ -19,6 +25,7 @@ pub mod context;
 mod level;
 pub mod pattern;
 mod record;
+mod severity;
 mod shared;
 mod time;
 /// Low-level timestamp formatting used by formatters.
@@ -26,12 +33,14 @@ pub mod time_fmt {
     pub use crate::time::{civil_from_days, write_date_time, write_rfc3339_micros};
 }
 mod traits;
+pub mod units;
 mod value;
 
 pub use context::{current_correlation_id, with_correlation, Scoped};
-pub use level::{Level, ParseLevelError};
+pub use level::{Level, ParseLevelError, LEVEL_CASES};
 pub use pattern::ComponentPattern;
 pub use record::{Record, ThreadInfo};
+pub use severity::{ParseSeverityError, Severity, SEVERITY_CASES};
 pub use shared::SharedStr;
 pub use time::Timestamp;
 pub use traits::{Batch, Decision, Filter, Format, Sink, SinkError, SinkErrorKind};

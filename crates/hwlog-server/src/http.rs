@@ -427,32 +427,21 @@ async fn ingest(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes)
     }
 }
 
-/// RFC 3339, or relative to now: `-1h`, `-30m`, `-10s`, `-2d`, `now`.
+/// RFC 3339, or relative to now: `-1h`, `-30m`, `-10s`, `-2d`, `-1h30m`, `now`.
 fn parse_time(s: &str) -> Result<i64, String> {
     let now = Timestamp::now().as_nanos();
     if s == "now" {
         return Ok(now);
     }
     if let Some(rel) = s.strip_prefix('-') {
-        let split = rel.find(|c: char| !c.is_ascii_digit()).unwrap_or(rel.len());
-        let (n, unit) = rel.split_at(split);
-        let n: i64 = n
-            .parse()
+        // Any duration hwlog reads elsewhere (`-90s`, `-1h30m`, `-1d`), up to 100 years.
+        let ago = hwlog_core::units::parse_duration(rel)
             .ok()
-            .filter(|n| *n <= 100 * 365 * 86_400)
-            .ok_or_else(|| format!("invalid time {s:?}"))?;
-        let secs = match unit {
-            "s" => 1,
-            "m" => 60,
-            "h" => 3600,
-            "d" => 86_400,
-            _ => {
-                return Err(format!(
-                    "invalid time {s:?}: use -30s, -5m, -1h, -2d or RFC 3339"
-                ))
-            }
-        };
-        return Ok(now - n * secs * 1_000_000_000);
+            .filter(|d| d.as_secs() <= 100 * 365 * 86_400)
+            .ok_or_else(|| {
+                format!("invalid time {s:?}: use -30s, -5m, -1h, -2d (any duration) or RFC 3339")
+            })?;
+        return Ok(now - ago.as_nanos() as i64);
     }
     chrono::DateTime::parse_from_rfc3339(s)
         .ok()

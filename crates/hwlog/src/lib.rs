@@ -49,6 +49,7 @@ pub use api::{
     Status,
 };
 pub use config::Overrides;
+pub use hwlog_core::units;
 pub use hwlog_core::{
     context, Batch, ComponentPattern, Decision, Filter, Format, Level, Record, SharedStr, Sink,
     SinkError, SinkErrorKind, Timestamp, Value,

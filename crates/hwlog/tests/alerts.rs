@@ -360,3 +360,27 @@ fn the_log_channel_logs_through_hwlog_without_feeding_back() {
         alert[0]
     );
 }
+
+/// Rules files read severities and durations with the shared parsers: the tables, case by case
+/// (a bare number is seconds in a rules file, as documented; text is a duration).
+#[test]
+fn rules_files_read_the_shared_severity_and_duration_tables() {
+    for &(name, want) in hwlog_core::SEVERITY_CASES {
+        let toml = format!(
+            "[[rules]]\nname = \"r\"\ncondition = '{{level}} == \"ERROR\"'\nseverity = {name:?}\n"
+        );
+        let got = parse_rules(&toml, "rules.toml", false)
+            .ok()
+            .map(|f| f.rules[0].severity);
+        assert_eq!(got, want, "severity {name:?}");
+    }
+    for &(text, want) in hwlog_core::units::DURATION_CASES {
+        let toml = format!(
+            "[[rules]]\nname = \"r\"\ncondition = '{{level}} == \"ERROR\"'\nsuppression = {text:?}\n"
+        );
+        let got = parse_rules(&toml, "rules.toml", false)
+            .ok()
+            .map(|f| f.rules[0].suppression as u64);
+        assert_eq!(got, want, "suppression {text:?}");
+    }
+}

@@ -2,7 +2,7 @@
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use hwlog::sink::metrics::{duration_of, parse_duration, MetricsSink};
+use hwlog::sink::metrics::{duration_of, secs_of, MetricsSink};
 use hwlog::{Level, Record, Sink};
 
 fn rec(level: Level, comp: &'static str, msg: &'static str) -> Record {
@@ -59,8 +59,8 @@ fn durations_from_fields_and_messages_with_units() {
         duration_of(&rec(Level::Info, "c", "took 5 hosts offline")),
         None
     );
-    assert_eq!(parse_duration("15"), None);
-    close(parse_duration("0.5 s"), 0.5);
+    assert_eq!(secs_of("15"), None);
+    close(secs_of("0.5 s"), 0.5);
 }
 
 fn sample() -> MetricsSink {

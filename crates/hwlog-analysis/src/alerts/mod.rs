@@ -31,70 +31,14 @@ mod manager;
 
 pub use manager::{ActiveAlert, AlertManager};
 
-/// How serious an alert is; escalation moves one step up.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// For information.
-    Info,
-    /// Needs attention.
-    Warning,
-    /// Something is broken.
-    Error,
-    /// Broken and urgent.
-    Critical,
-    /// Wake someone up.
-    Page,
-}
-
-impl Severity {
-    /// One level up (a page stays a page).
-    pub fn raised(self) -> Severity {
-        match self {
-            Severity::Info => Severity::Warning,
-            Severity::Warning => Severity::Error,
-            Severity::Error => Severity::Critical,
-            Severity::Critical | Severity::Page => Severity::Page,
-        }
-    }
-
-    /// The lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-            Severity::Critical => "critical",
-            Severity::Page => "page",
-        }
-    }
-
-    /// Parses a lower- or upper-case name; `low`, `medium` and `high` mean info, warning
-    /// and critical.
-    pub fn parse(s: &str) -> Option<Severity> {
-        Some(match s.to_ascii_lowercase().as_str() {
-            "info" | "low" => Severity::Info,
-            "warning" | "warn" | "medium" => Severity::Warning,
-            "error" => Severity::Error,
-            "critical" | "high" => Severity::Critical,
-            "page" => Severity::Page,
-            _ => return None,
-        })
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use hwlog_core::Severity;
 
 /// Nanoseconds in a second, for durations below.
 pub const SEC: i64 = 1_000_000_000;
 
-/// One alert rule. Durations are nanoseconds.
+/// One alert rule. Durations are nanoseconds; read from JSON, a duration may also be written as
+/// text (`"suppression": "5m"`), as in rules files, and the severity as any name
+/// [`Severity`] reads (`"high"`).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct AlertRule {
@@ -105,20 +49,26 @@ pub struct AlertRule {
     /// Severity of a new alert.
     pub severity: Severity,
     /// A notified alert is not notified again for this long; its matches are counted.
+    #[serde(deserialize_with = "hwlog_core::units::serde_nanos::deserialize")]
     pub suppression: i64,
     /// Escalate when not acknowledged for this long (`None`: never).
+    #[serde(deserialize_with = "hwlog_core::units::serde_nanos::option")]
     pub escalation: Option<i64>,
     /// Labels that make one alert.
     pub dedup_by: Vec<String>,
     /// Labels that make one notification group (empty: each alert alone).
     pub group_by: Vec<String>,
     /// Delay of a new group's first notification.
+    #[serde(deserialize_with = "hwlog_core::units::serde_nanos::deserialize")]
     pub group_wait: i64,
     /// Least time between notifications of one group.
+    #[serde(deserialize_with = "hwlog_core::units::serde_nanos::deserialize")]
     pub group_interval: i64,
     /// Resolve an alert after this long without matches.
+    #[serde(deserialize_with = "hwlog_core::units::serde_nanos::deserialize")]
     pub resolve_after: i64,
     /// Window for flap detection.
+    #[serde(deserialize_with = "hwlog_core::units::serde_nanos::deserialize")]
     pub flap_window: i64,
     /// Fire/resolve changes within `flap_window` that make an alert flapping (0: never).
     pub flap_threshold: usize,

@@ -7,7 +7,7 @@ use std::fmt;
 use hwlog_core::{Level, Record, Value};
 
 use super::{CmpOp, Expr, Field, Operand, Rule, TextOp, WindowFn};
-use crate::duration::parse_duration;
+use crate::duration::secs_of;
 use crate::miner::{Change, TemplateMiner};
 
 /// A rule that could not be evaluated on a record (for example a number compared with text
@@ -377,7 +377,7 @@ fn duration_secs(o: &Operand, r: &Record) -> Result<Option<f64>, EvalError> {
             n
         }),
         Val::Str(s) => Some(
-            parse_duration(&s)
+            secs_of(&s)
                 .ok_or_else(|| EvalError(format!("{} is {s:?}, not a duration", name_of(o))))?,
         ),
         _ => return Err(EvalError(format!("{} is not a duration", name_of(o)))),

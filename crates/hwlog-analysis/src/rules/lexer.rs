@@ -147,8 +147,31 @@ fn string(chars: &[char], open: usize) -> Result<(String, usize), ParseError> {
     Err(ParseError::new(open + 1, "unterminated string"))
 }
 
-/// A number, a duration (`5m`) or a rate (`10/m`).
+/// A number, a duration (`5m`, `1h30m`, read by [`hwlog_core::units::parse_duration`]) or a
+/// rate (`10/m`).
 fn number(chars: &[char], start: usize) -> Result<(Tok, usize), ParseError> {
+    let mut end = start;
+    while end < chars.len()
+        && (chars[end].is_alphanumeric() || chars[end] == '.' || chars[end] == '_')
+    {
+        end += 1;
+    }
+    if chars[start..end].iter().any(|c| c.is_alphabetic()) {
+        let word: String = chars[start..end].iter().collect();
+        let d = hwlog_core::units::parse_duration(&word).map_err(|e| {
+            // Point at the unit when the unit is what is wrong.
+            let unit = chars[start..end].iter().position(|c| c.is_alphabetic());
+            let col = match e.kind() {
+                hwlog_core::units::UnitErrorKind::UnknownUnit => start + unit.unwrap_or(0),
+                _ => start,
+            };
+            ParseError::new(col + 1, e.to_string())
+        })?;
+        return Ok((
+            Tok::Dur(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
+            end,
+        ));
+    }
     let mut i = start;
     while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.' || chars[i] == '_') {
         i += 1;
@@ -157,29 +180,6 @@ fn number(chars: &[char], start: usize) -> Result<(Tok, usize), ParseError> {
     let value: f64 = text
         .parse()
         .map_err(|_| ParseError::new(start + 1, format!("invalid number {text:?}")))?;
-    let unit_start = i;
-    while i < chars.len() && chars[i].is_ascii_alphabetic() {
-        i += 1;
-    }
-    let unit: String = chars[unit_start..i].iter().collect();
-    if !unit.is_empty() {
-        let ns = match unit.as_str() {
-            "ns" => 1.0,
-            "us" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            "d" => 86_400e9,
-            _ => {
-                return Err(ParseError::new(
-                    unit_start + 1,
-                    format!("unknown duration unit {unit:?}: use ms, s, m, h or d"),
-                ))
-            }
-        };
-        return Ok((Tok::Dur((value * ns) as i64), i));
-    }
     if i < chars.len() && chars[i] == '/' {
         let per = chars.get(i + 1).copied();
         let secs = match per {
@@ -202,4 +202,24 @@ fn number(chars: &[char], start: usize) -> Result<(Tok, usize), ParseError> {
         return Ok((Tok::Rate(value / secs), i + 2));
     }
     Ok((Tok::Num(value), i))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `within <duration>` reads every duration of the shared table as hwlog-core does.
+    #[test]
+    fn durations_are_the_shared_table() {
+        for &(text, want) in hwlog_core::units::DURATION_CASES {
+            let got = match lex(&format!("within {text}")) {
+                Ok(t) => match t.get(1).map(|s| &s.tok) {
+                    Some(Tok::Dur(ns)) if t.len() == 3 => Some(*ns as u64),
+                    _ => None,
+                },
+                Err(_) => None,
+            };
+            assert_eq!(got, want, "within {text}");
+        }
+    }
 }

@@ -20,28 +20,13 @@ use super::{any_value, AnyValue, InstrumentationScope, KeyValue, LogRecord, Reso
 use crate::limits::{Limits, Window};
 
 fn level(number: i32, text: &str) -> Level {
-    match number {
-        1..=4 => Level::Trace,
-        5..=8 => Level::Debug,
-        9..=12 => Level::Info,
-        13..=16 => Level::Warning,
-        17..=20 => Level::Error,
-        21..=24 => Level::Critical,
-        _ => {
-            let t = text.trim().to_ascii_lowercase();
-            // OpenTelemetry's own short names, then the spellings of common loggers.
-            let word = t.trim_end_matches(|c: char| c.is_ascii_digit());
-            match word {
-                "trace" => Level::Trace,
-                "debug" => Level::Debug,
-                "info" | "information" | "notice" => Level::Info,
-                "warn" | "warning" => Level::Warning,
-                "error" | "err" => Level::Error,
-                "fatal" | "critical" | "crit" | "alert" | "emerg" | "emergency" => Level::Critical,
-                _ => t.parse().unwrap_or(Level::Info),
-            }
-        }
+    if let Some(l) = Level::from_otel_severity(number) {
+        return l;
     }
+    // OpenTelemetry's short names carry a step digit (`WARN2`); the name is hwlog's.
+    let t = text.trim();
+    let word = t.trim_end_matches(|c: char| c.is_ascii_digit());
+    word.parse().or_else(|_| t.parse()).unwrap_or(Level::Info)
 }
 
 /// Lower-case hex of `b`.

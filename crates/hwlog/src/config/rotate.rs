@@ -5,35 +5,16 @@ use super::decode::{join, Dec};
 use super::tree::{Node, Val};
 use crate::sink::rotating::{Compression, Every, RotationPolicy};
 
-/// `1048576`, `"64KB"`, `"100 MiB"`, `"1G"` → bytes.
-pub fn parse_size(text: &str) -> Option<u64> {
-    let t = text.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: f64 = num.parse().ok()?;
-    let mult = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1.0,
-        "k" | "kb" | "kib" => 1024.0,
-        "m" | "mb" | "mib" => 1024.0 * 1024.0,
-        "g" | "gb" | "gib" => 1024.0 * 1024.0 * 1024.0,
-        _ => return None,
-    };
-    (n >= 0.0 && n.is_finite()).then_some((n * mult) as u64)
-}
-
 fn size(d: &mut Dec, n: &Node, path: &str) -> Option<u64> {
     match &n.val {
         Val::Int(i) if *i >= 0 => Some(*i as u64),
-        Val::Str(s) => parse_size(s).or_else(|| {
-            d.err(
-                &n.loc,
-                path,
-                format!("invalid size {s:?} (e.g. 1048576, \"64KB\", \"100MB\")"),
-            );
-            None
-        }),
+        Val::Str(s) => match hwlog_core::units::parse_size(s) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                d.err(&n.loc, path, e.to_string());
+                None
+            }
+        },
         _ => {
             d.err(&n.loc, path, format!("expected a size, found {}", n.kind()));
             None

@@ -58,18 +58,9 @@ pub fn parse_time(s: &str) -> Option<i64> {
     None
 }
 
-/// A level from text (`ERROR`, `err`, `warn`, `fatal`, …).
+/// A level from text (`ERROR`, `err`, `warn`, `fatal`, …): [`Level`]'s one parser.
 fn level_of(s: &str) -> Option<Level> {
-    let l = s.trim().to_ascii_uppercase();
-    Some(match l.as_str() {
-        "TRACE" => Level::Trace,
-        "DEBUG" | "DBG" => Level::Debug,
-        "INFO" | "NOTICE" | "INF" => Level::Info,
-        "WARN" | "WARNING" => Level::Warning,
-        "ERROR" | "ERR" | "SEVERE" => Level::Error,
-        "CRITICAL" | "CRIT" | "FATAL" | "ALERT" | "EMERG" | "PANIC" => Level::Critical,
-        _ => return None,
-    })
+    s.parse().ok()
 }
 
 /// A level guessed from a message without one.

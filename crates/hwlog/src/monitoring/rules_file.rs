@@ -25,7 +25,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use hwlog_analysis::alerts::{AlertRule, Severity, SEC};
-use hwlog_analysis::duration::parse_duration;
 use hwlog_analysis::rules::Rule;
 
 use super::notify::{LogNotifier, Notifier, StderrNotifier};
@@ -183,7 +182,9 @@ impl Dec {
         let secs = match &n.val {
             Val::Int(i) => Some(*i as f64),
             Val::Float(f) => Some(*f),
-            Val::Str(s) => parse_duration(s),
+            Val::Str(s) => hwlog_core::units::parse_duration(s)
+                .ok()
+                .map(|d| d.as_secs_f64()),
             _ => None,
         };
         match secs {

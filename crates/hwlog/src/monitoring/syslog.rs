@@ -34,13 +34,7 @@ use super::parse::guess_level;
 
 /// syslog severities 0..=7 → levels.
 fn severity(pri: u32) -> Level {
-    match pri % 8 {
-        0..=2 => Level::Critical,
-        3 => Level::Error,
-        4 => Level::Warning,
-        5 | 6 => Level::Info,
-        _ => Level::Debug,
-    }
+    Level::from_syslog_severity((pri % 8) as u8).unwrap_or(Level::Debug)
 }
 
 const FACILITIES: [&str; 24] = [
