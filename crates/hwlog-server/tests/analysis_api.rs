@@ -4,22 +4,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 mod common;
-use common::{get, get_json, post, start};
-
-fn send(addr: std::net::SocketAddr, path: &str, body: Value) -> (u16, Value) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut resp = agent
-        .post(format!("http://{addr}{path}"))
-        .header("content-type", "application/json")
-        .send(body.to_string().as_bytes())
-        .unwrap();
-    let status = resp.status().as_u16();
-    let text = resp.body_mut().read_to_string().unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
+use common::{get, get_json, post, send, start};
 
 #[test]
 fn analysis_endpoints() {

@@ -3,18 +3,7 @@
 use serde_json::{json, Value};
 
 mod common;
-use common::{agent, get, post, start};
-
-fn send(addr: std::net::SocketAddr, path: &str, body: Value) -> (u16, Value) {
-    let mut resp = agent()
-        .post(format!("http://{addr}{path}"))
-        .header("content-type", "application/json")
-        .send(body.to_string().as_bytes())
-        .unwrap();
-    let status = resp.status().as_u16();
-    let text = resp.body_mut().read_to_string().unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
+use common::{get, post, send, start};
 
 fn enc(s: &str) -> String {
     s.bytes().map(|b| format!("%{b:02X}")).collect()

@@ -117,3 +117,15 @@ pub fn try_get(addr: SocketAddr, path: &str) -> Option<(u16, String)> {
     let status = resp.status().as_u16();
     Some((status, resp.body_mut().read_to_string().unwrap_or_default()))
 }
+
+/// POSTs `body` as JSON to `path`: the status and the JSON reply (`Null` when it is not JSON).
+pub fn send(addr: SocketAddr, path: &str, body: Value) -> (u16, Value) {
+    let mut resp = agent()
+        .post(format!("http://{addr}{path}"))
+        .header("content-type", "application/json")
+        .send(body.to_string().as_bytes())
+        .unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.body_mut().read_to_string().unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
