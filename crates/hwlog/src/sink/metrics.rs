@@ -200,8 +200,16 @@ impl Drop for MetricsServer {
 fn answer(stream: &mut std::net::TcpStream, metrics: &MetricsSink) -> std::io::Result<()> {
     use std::io::{Read, Write};
     stream.set_read_timeout(Some(std::time::Duration::from_secs(2)))?;
+    // Read the request head: it may arrive in several segments (a client writing the request
+    // line and headers separately); stop at the blank line, 2 KiB or the timeout.
     let mut req = [0u8; 2048];
-    let n = stream.read(&mut req)?;
+    let mut n = 0;
+    while n < req.len() && !req[..n].windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut req[n..])? {
+            0 => break,
+            got => n += got,
+        }
+    }
     let head = String::from_utf8_lossy(&req[..n]);
     let (status, body, ctype) =
         if head.starts_with("GET /metrics ") || head.starts_with("GET /metrics?") {
