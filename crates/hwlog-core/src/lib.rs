@@ -8,8 +8,8 @@
 //! ([`Level`]'s `FromStr`, with the aliases other loggers and syslog use), alert
 //! [`Severity`] names, and the record JSON codec ([`json`]).
 //!
-//! This crate does no I/O; its only dependency is a clock (`quanta`), and `serde` behind
-//! the `serde` feature. Every other hwlog crate builds on it.
+//! This crate does no I/O; it depends on a clock (`quanta`) and number formatting (`itoa`,
+//! `ryu`), and on `serde` behind the `serde` feature. Every other hwlog crate builds on it.
 //!
 //! ```
 //! use hwlog_core::{Level, Record, Value};
@@ -22,9 +22,11 @@
 #![deny(missing_docs)]
 
 pub mod context;
+pub mod json;
 mod level;
 pub mod pattern;
 mod record;
+pub mod scan;
 mod severity;
 mod shared;
 mod time;

@@ -14,7 +14,7 @@ use hwlog_core::{Level, Timestamp};
 use hwlog_store::{Query as StoreQuery, MAX_LIMIT};
 use serde_json::{json, Value};
 
-use crate::json::record_to_json;
+use crate::json::{record_to_json, records_body};
 use crate::state::AppState;
 
 /// The router of all endpoints.
@@ -501,11 +501,14 @@ async fn query(
     };
     let store = s.store.clone();
     match tokio::task::spawn_blocking(move || store.query(&q)).await {
-        Ok(Ok(page)) => Json(json!({
-            "records": page.records.iter().map(|r| record_to_json(Some(r.id), None, &r.record)).collect::<Vec<_>>(),
-            "next_cursor": page.next_cursor,
-        }))
-        .into_response(),
+        Ok(Ok(page)) => {
+            let recs: Vec<String> = page
+                .records
+                .iter()
+                .map(|r| record_to_json(Some(r.id), None, &r.record))
+                .collect();
+            json_text(records_body(&recs, Some(page.next_cursor)))
+        }
         Ok(Err(e)) => error(StatusCode::BAD_REQUEST, e.to_string()),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
@@ -514,11 +517,20 @@ async fn query(
 async fn one(State(s): State<Arc<AppState>>, Path(id): Path<i64>) -> Response {
     let store = s.store.clone();
     match tokio::task::spawn_blocking(move || store.get(id)).await {
-        Ok(Ok(Some(r))) => Json(record_to_json(Some(r.id), None, &r.record)).into_response(),
+        Ok(Ok(Some(r))) => json_text(record_to_json(Some(r.id), None, &r.record)),
         Ok(Ok(None)) => error(StatusCode::NOT_FOUND, format!("no record {id}")),
         Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
+}
+
+/// A JSON body already written as text (records, by the shared codec).
+fn json_text(body: String) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
 }
 
 /// `GET /api/v1/correlation/{id}`: a request's records in time order.
@@ -545,10 +557,13 @@ async fn correlation(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> 
     })
     .await;
     match res {
-        Ok(Ok(recs)) => Json(json!({
-            "records": recs.iter().map(|r| record_to_json(Some(r.id), None, &r.record)).collect::<Vec<_>>()
-        }))
-        .into_response(),
+        Ok(Ok(recs)) => {
+            let recs: Vec<String> = recs
+                .iter()
+                .map(|r| record_to_json(Some(r.id), None, &r.record))
+                .collect();
+            json_text(records_body(&recs, None))
+        }
         Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }

@@ -1,6 +1,6 @@
 //! Records to and from the HTTP API's JSON.
-use hwlog_core::{Level, Record, Timestamp, Value};
-use serde_json::{json, Map, Value as Json};
+use hwlog_core::{Level, Record, Timestamp};
+use serde_json::Value as Json;
 
 use crate::bounded::{Budget, Seed};
 use crate::limits::{Limits, Window};
@@ -243,38 +243,41 @@ fn push(r: &mut Record, k: String, v: &Json) {
     }
 }
 
-/// A record as the API returns it.
-pub fn record_to_json(id: Option<i64>, seq: Option<u64>, r: &Record) -> Json {
-    let mut fields = Map::new();
-    for (k, v) in &r.fields {
-        let j = match v {
-            Value::Null => Json::Null,
-            Value::Bool(b) => json!(b),
-            Value::I64(i) => json!(i),
-            Value::U64(u) => json!(u),
-            Value::F64(f) if f.is_finite() => json!(f),
-            Value::F64(f) => json!(f.to_string()),
-            Value::Str(s) => json!(s),
-            Value::Bytes(b) => json!(String::from_utf8_lossy(b)),
-        };
-        fields.insert(k.to_string(), j);
-    }
-    let mut o = json!({
-        "timestamp": r.timestamp.to_rfc3339_micros(),
-        "ts": r.timestamp.as_nanos(),
-        "level": r.level.as_str(),
-        "component": r.component.as_str(),
-        "message": r.message,
-        "correlation_id": r.correlation_id.as_deref(),
-        "fields": fields,
-    });
+/// A record as the API and the live stream return it: the shared record codec
+/// ([`hwlog_core::json`]) plus `ts` (nanoseconds since the epoch) and the store `id` or
+/// stream `seq`.
+pub fn record_to_json(id: Option<i64>, seq: Option<u64>, r: &Record) -> String {
+    let mut extra = Vec::with_capacity(3);
+    extra.push(("ts", r.timestamp.as_nanos()));
     if let Some(id) = id {
-        o["id"] = json!(id);
+        extra.push(("id", id));
     }
     if let Some(seq) = seq {
-        o["seq"] = json!(seq);
+        extra.push(("seq", i64::try_from(seq).unwrap_or(i64::MAX)));
     }
-    o
+    hwlog_core::json::record_to_string(r, &extra)
+}
+
+/// `{"records":[…]}` from records' JSON, with `next_cursor` when given.
+pub fn records_body(records: &[String], next_cursor: Option<Option<i64>>) -> String {
+    let mut out = String::with_capacity(16 + records.iter().map(|r| r.len() + 1).sum::<usize>());
+    out.push_str("{\"records\":[");
+    for (i, r) in records.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(r);
+    }
+    out.push(']');
+    if let Some(c) = next_cursor {
+        out.push_str(",\"next_cursor\":");
+        match c {
+            Some(c) => out.push_str(&c.to_string()),
+            None => out.push_str("null"),
+        }
+    }
+    out.push('}');
+    out
 }
 
 /// A record from a form-encoded body as Python's `logging.handlers.HTTPHandler` posts it

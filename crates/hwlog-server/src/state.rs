@@ -44,11 +44,7 @@ impl LiveRecord {
     /// The JSON sent to clients (made once, shared by all of them).
     pub fn json(&self) -> axum::extract::ws::Utf8Bytes {
         self.json
-            .get_or_init(|| {
-                record_to_json(None, Some(self.seq), &self.record)
-                    .to_string()
-                    .into()
-            })
+            .get_or_init(|| record_to_json(None, Some(self.seq), &self.record).into())
             .clone()
     }
 }

@@ -73,91 +73,10 @@ impl Encoder {
     }
 }
 
-/// Writes `fields` as one JSON object; a repeated key keeps its last value. Linear in the
-/// number of fields (a hash of the last positions beyond a few fields).
+/// Writes `fields` as one JSON object with the shared record codec ([`hwlog_core::json`]); a
+/// repeated key keeps its last value.
 pub(crate) fn write_fields(fields: &[(SharedStr, Value)], out: &mut String) {
-    out.push('{');
-    let mut first = true;
-    let last: Option<std::collections::HashMap<&str, usize>> = (fields.len() > 16).then(|| {
-        fields
-            .iter()
-            .enumerate()
-            .map(|(i, (k, _))| (k.as_str(), i))
-            .collect()
-    });
-    for (i, (k, v)) in fields.iter().enumerate() {
-        let repeated = match &last {
-            Some(m) => m.get(k.as_str()) != Some(&i),
-            None => fields[i + 1..].iter().any(|(k2, _)| k2 == k),
-        };
-        if repeated {
-            continue;
-        }
-        if !first {
-            out.push(',');
-        }
-        first = false;
-        json_str(k, out);
-        out.push(':');
-        json_value(v, out);
-    }
-    out.push('}');
-}
-
-fn json_value(v: &Value, out: &mut String) {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::I64(i) => {
-            let _ = write!(out, "{i}");
-        }
-        Value::U64(u) => {
-            let _ = write!(out, "{u}");
-        }
-        // `{:?}` keeps a `.0` or exponent, so the number reads back as a float.
-        Value::F64(f) if f.is_finite() => {
-            let _ = write!(out, "{f:?}");
-        }
-        Value::F64(f) => json_str(non_finite(*f), out),
-        Value::Str(s) => json_str(s, out),
-        Value::Bytes(_) => json_str(&v.to_string(), out),
-    }
-}
-
-fn non_finite(f: f64) -> &'static str {
-    if f.is_nan() {
-        "NaN"
-    } else if f > 0.0 {
-        "inf"
-    } else {
-        "-inf"
-    }
-}
-
-/// Appends `s` as a JSON string literal.
-pub(crate) fn json_str(s: &str, out: &mut String) {
-    out.push('"');
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let esc = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0..=0x1f => "",
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        if esc.is_empty() {
-            let _ = write!(out, "\\u{b:04x}");
-        } else {
-            out.push_str(esc);
-        }
-        start = i + 1;
-    }
-    out.push_str(&s[start..]);
-    out.push('"');
+    out.push_str(&hwlog_core::json::fields_to_string(fields));
 }
 
 /// Parses a fields column back into fields, in the order the keys appear in the text.

@@ -290,3 +290,26 @@ fn alert_history_is_stored_newest_first_and_survives_an_upgrade_from_version_2()
         .unwrap();
     assert_eq!(report.alerts_deleted, 3);
 }
+
+/// The fields column is the shared record codec's fields object, byte for byte.
+#[test]
+fn fields_column_is_the_shared_codec() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let recs = hwlog_core::json::hostile_records();
+    store.insert_batch(&recs).unwrap();
+    let conn = raw(dir.path());
+    let mut stmt = conn.prepare("SELECT fields FROM logs ORDER BY id").unwrap();
+    let cols: Vec<Option<String>> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (col, rec) in cols.iter().zip(&recs) {
+        let want = hwlog_core::json::fields_to_string(&rec.fields);
+        match col {
+            Some(text) => assert_eq!(text, &want),
+            None => assert_eq!(want, "{}"),
+        }
+    }
+}

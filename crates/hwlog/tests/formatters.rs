@@ -202,3 +202,41 @@ fn any_value_formats_without_panic() {
     assert_eq!(v["fields"]["f6"], "\\xFF\\xFEa\\xC3");
     assert_eq!(v["fields"]["f8"], "\u{0}\u{1b}[2J\u{7f}\"\\");
 }
+
+/// The `json` formatter writes exactly what the shared record codec writes, and a strict JSON
+/// reader reads it back: every escape, DEL, U+2028, bytes, NaN, huge and tiny floats, repeated
+/// keys.
+#[test]
+fn json_formatter_is_the_shared_codec() {
+    use hwlog::format::{Json, TimeZone};
+    use hwlog::{Format, Value};
+    for rec in hwlog_core::json::hostile_records() {
+        let mut got = Vec::new();
+        Json::new(TimeZone::Utc).format(&rec, &mut got);
+        let mut want = Vec::new();
+        hwlog_core::json::write_record(&rec, &mut want);
+        want.push(b'\n');
+        assert_eq!(
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(&want)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&got).unwrap();
+        assert_eq!(v["message"], rec.message.as_ref());
+        assert_eq!(v["component"], rec.component.as_str());
+        for (k, _) in &rec.fields {
+            // A repeated key keeps its last value.
+            let val = &rec.fields.iter().rev().find(|(k2, _)| k2 == k).unwrap().1;
+            let j = &v["fields"][k.as_str()];
+            match val {
+                Value::F64(f) if f.is_finite() => assert_eq!(j.as_f64(), Some(*f), "{k}"),
+                Value::F64(_) => assert!(j.is_string(), "{k}"),
+                Value::Str(s) => assert_eq!(j, s.as_ref(), "{k}"),
+                Value::U64(u) => assert_eq!(j.as_u64(), Some(*u), "{k}"),
+                Value::I64(i) => assert_eq!(j.as_i64(), Some(*i), "{k}"),
+                Value::Bytes(_) => assert_eq!(j, val.to_string().as_str(), "{k}"),
+                Value::Bool(b) => assert_eq!(j.as_bool(), Some(*b), "{k}"),
+                Value::Null => assert!(j.is_null(), "{k}"),
+            }
+        }
+    }
+}

@@ -1,9 +1,9 @@
 //! One JSON object per line.
 use hwlog_core::{Format, Record};
 
-use super::text::{json_str, json_value, write_timestamp, TimeZone};
+use super::text::{write_timestamp, TimeZone};
 
-/// One JSON object per line with stable key names:
+/// One JSON object per line, written by the shared record codec ([`hwlog_core::json`]):
 ///
 /// `{"timestamp":…,"level":…,"component":…,"message":…,"correlation_id":…|null,"thread":…,
 /// "thread_id":…,"pid":…,["file":…,"line":…,]"fields":{…}[,"error":…]}`
@@ -40,56 +40,9 @@ impl Format for Json {
     }
 
     fn format(&self, rec: &Record, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"timestamp\":\"");
-        write_timestamp(rec.timestamp, self.tz, out);
-        out.extend_from_slice(b"\",\"level\":\"");
-        out.extend_from_slice(rec.level.as_str().as_bytes());
-        out.extend_from_slice(b"\",\"component\":");
-        json_str(&rec.component, out);
-        out.extend_from_slice(b",\"message\":");
-        json_str(&rec.message, out);
-        out.extend_from_slice(b",\"correlation_id\":");
-        match &rec.correlation_id {
-            Some(id) => json_str(id, out),
-            None => out.extend_from_slice(b"null"),
-        }
-        out.extend_from_slice(b",\"thread\":");
-        match &rec.thread.name {
-            Some(n) => json_str(n, out),
-            None => out.extend_from_slice(b"null"),
-        }
-        out.extend_from_slice(b",\"thread_id\":");
-        out.extend_from_slice(itoa::Buffer::new().format(rec.thread.id).as_bytes());
-        out.extend_from_slice(b",\"pid\":");
-        out.extend_from_slice(itoa::Buffer::new().format(rec.pid).as_bytes());
-        if let Some(f) = &rec.file {
-            out.extend_from_slice(b",\"file\":");
-            json_str(f, out);
-        }
-        if let Some(l) = rec.line {
-            out.extend_from_slice(b",\"line\":");
-            out.extend_from_slice(itoa::Buffer::new().format(l).as_bytes());
-        }
-        out.extend_from_slice(b",\"fields\":{");
-        let mut first = true;
-        for (i, (k, v)) in rec.fields.iter().enumerate() {
-            // A later field with the same key wins; skip this one.
-            if rec.fields[i + 1..].iter().any(|(k2, _)| k2 == k) {
-                continue;
-            }
-            if !first {
-                out.push(b',');
-            }
-            first = false;
-            json_str(k, out);
-            out.push(b':');
-            json_value(v, out);
-        }
-        out.push(b'}');
-        if let Some(err) = &rec.error {
-            out.extend_from_slice(b",\"error\":");
-            json_str(err, out);
-        }
-        out.extend_from_slice(b"}\n");
+        // The shared record codec, with this formatter's (cached) timestamp writer.
+        let tz = self.tz;
+        hwlog_core::json::write_record_with(rec, out, |ts, o| write_timestamp(ts, tz, o), &[]);
+        out.push(b'\n');
     }
 }

@@ -19,7 +19,6 @@
 mod json;
 mod lines;
 mod multiline;
-mod scan;
 pub(crate) mod text;
 
 pub use json::Json;

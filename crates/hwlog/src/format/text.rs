@@ -96,12 +96,7 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 #[inline]
 fn has_control(bytes: &[u8]) -> bool {
-    super::scan::any::<{ super::scan::CONTROL }>(bytes)
-}
-
-#[inline]
-fn has_json_special(bytes: &[u8]) -> bool {
-    super::scan::any::<{ super::scan::JSON }>(bytes)
+    hwlog_core::scan::any::<{ hwlog_core::scan::CONTROL }>(bytes)
 }
 
 /// Appends `s` with line breaks, tabs and other control characters escaped (`\n`, `\r`, `\t`,
@@ -151,80 +146,15 @@ pub fn escape_line_truncated(s: &str, width: usize, out: &mut Vec<u8>) {
     }
 }
 
-/// Appends a JSON string literal (with quotes).
-#[inline]
-pub fn json_str(s: &str, out: &mut Vec<u8>) {
-    out.push(b'"');
-    let bytes = s.as_bytes();
-    if !has_json_special(bytes) {
-        out.extend_from_slice(bytes);
-        out.push(b'"');
-        return;
-    }
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let esc: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f | 0x7f => b"",
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[start..i]);
-        if esc.is_empty() {
-            out.extend_from_slice(b"\\u00");
-            out.push(HEX[(b >> 4) as usize]);
-            out.push(HEX[(b & 15) as usize]);
-        } else {
-            out.extend_from_slice(esc);
-        }
-        start = i + 1;
-    }
-    out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
-}
+use hwlog_core::json::write_f64;
+use hwlog_core::json::write_str as json_str;
 
 fn bytes_lossy(b: &[u8]) -> String {
     Value::Bytes(b.to_vec()).to_string()
 }
 
-/// Appends a float: shortest round-trip digits; `NaN`, `inf`, `-inf` as text.
-fn write_f64(v: f64, out: &mut Vec<u8>) {
-    if v.is_finite() {
-        out.extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
-    } else if v.is_nan() {
-        out.extend_from_slice(b"NaN");
-    } else if v > 0.0 {
-        out.extend_from_slice(b"inf");
-    } else {
-        out.extend_from_slice(b"-inf");
-    }
-}
-
-/// Appends a value as JSON. Non-finite floats become strings (`"NaN"`), invalid UTF-8 is
-/// escaped as `\xNN` inside a string.
-pub fn json_value(v: &Value, out: &mut Vec<u8>) {
-    match v {
-        Value::Null => out.extend_from_slice(b"null"),
-        Value::Bool(true) => out.extend_from_slice(b"true"),
-        Value::Bool(false) => out.extend_from_slice(b"false"),
-        Value::I64(i) => out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes()),
-        Value::U64(i) => out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes()),
-        Value::F64(f) if f.is_finite() => write_f64(*f, out),
-        Value::F64(f) => {
-            out.push(b'"');
-            write_f64(*f, out);
-            out.push(b'"');
-        }
-        Value::Str(s) => json_str(s, out),
-        Value::Bytes(b) => json_str(&bytes_lossy(b), out),
-    }
-}
-
 fn needs_quotes(s: &str) -> bool {
-    s.is_empty() || super::scan::any::<{ super::scan::TEXT }>(s.as_bytes())
+    s.is_empty() || hwlog_core::scan::any::<{ hwlog_core::scan::TEXT }>(s.as_bytes())
 }
 
 /// Appends a value for `key=value` text: strings with spaces, quotes or `=` are quoted with
@@ -283,9 +213,9 @@ mod tests {
     #[test]
     fn json_and_text_values() {
         let mut out = Vec::new();
-        json_value(&Value::F64(f64::NAN), &mut out);
-        json_value(&Value::Bytes(vec![b'a', 0xff]), &mut out);
-        json_value(&Value::from("q\"\u{1}"), &mut out);
+        hwlog_core::json::write_value(&Value::F64(f64::NAN), &mut out);
+        hwlog_core::json::write_value(&Value::Bytes(vec![b'a', 0xff]), &mut out);
+        hwlog_core::json::write_value(&Value::from("q\"\u{1}"), &mut out);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#""NaN""a\\xFF""q\"\u0001""#

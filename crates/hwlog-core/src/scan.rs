@@ -1,4 +1,4 @@
-//! Fast "does this text need escaping?" scans. Most log text needs none, so formatters check
+//! Fast "does this text need escaping?" scans, shared by the JSON codec and the formatters. Most log text needs none, so formatters check
 //! first and copy the whole string when clean. 16 bytes at a time with SSE2 (baseline on
 //! x86_64; the last block overlaps instead of a scalar tail), 8 at a time (SWAR) elsewhere and
 //! for short strings.
