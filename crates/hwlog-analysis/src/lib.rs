@@ -10,7 +10,8 @@
 
 pub mod alerts;
 pub mod anomaly;
-pub mod duration;
+/// Durations reported by records (moved to `hwlog-core`, which the metrics sink shares).
+pub use hwlog_core::duration;
 pub mod errors;
 pub mod miner;
 pub mod rules;

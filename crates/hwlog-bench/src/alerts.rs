@@ -9,10 +9,10 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use hwlog::monitoring::notify::CallbackNotifier;
-use hwlog::monitoring::AlertManager;
 use hwlog::Level;
 use hwlog_analysis::alerts::{AlertRule, Severity};
+use hwlog_monitor::notify::CallbackNotifier;
+use hwlog_monitor::AlertManager;
 use serde_json::{json, Value};
 
 /// Runs `n` records; returns the latency percentiles in microseconds.

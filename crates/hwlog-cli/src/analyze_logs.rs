@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use hwlog::monitoring::parse::{parse_line, LineFormat};
 use hwlog::{Record, Timestamp};
 use hwlog_analysis::anomaly::{detect_anomalies, AnomalyConfig, Metric};
 use hwlog_analysis::duration::duration_of;
@@ -12,6 +11,7 @@ use hwlog_analysis::errors::analyze_error_patterns;
 use hwlog_analysis::miner::TemplateMiner;
 use hwlog_analysis::trends::{least_squares, performance_trends, TrendConfig};
 use hwlog_analysis::window::{Window, HOUR_NS};
+use hwlog_decode::lines::{parse_line, LineFormat};
 
 use crate::svg;
 

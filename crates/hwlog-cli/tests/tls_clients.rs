@@ -9,8 +9,8 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hwlog::monitoring::notify::{AlertmanagerNotifier, Notifier, WebhookNotifier};
 use hwlog_core::{Level, Record};
+use hwlog_monitor::notify::{AlertmanagerNotifier, Notifier, WebhookNotifier};
 
 mod common;
 use common::{free_port, hwlog, Server};

@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 pub mod context;
+pub mod duration;
 pub mod json;
 mod level;
 pub mod pattern;

@@ -12,7 +12,7 @@
 //! tls_cert = "/etc/hwlog/cert.pem"
 //! tls_key = "/etc/hwlog/key.pem"
 //! tokens = ["$HWLOG_INGEST_TOKEN:ingest", "s3cret-reader-token-0001:read"]
-//! rules = "/etc/hwlog/alerts.toml"   # alert rules (see hwlog::monitoring::load_rules)
+//! rules = "/etc/hwlog/alerts.toml"   # alert rules (see hwlog_monitor::load_rules)
 //! store = "postgres://hwlog@db.internal:5432/hwlog"   # shared by several servers
 //! retention_days = 30                  # 0 keeps records forever
 //! max_rows = 50000000                  # keep at most this many records

@@ -16,16 +16,16 @@ use hwlog_store::{PgOptions, PgStore, SqliteOptions, SqliteStore};
 
 mod analysis;
 pub mod auth;
-pub mod bounded;
+pub use hwlog_decode::bounded;
 pub mod config;
 mod conn;
 mod demo;
 mod http;
 pub mod jobs;
 pub mod json;
-pub mod limits;
+pub use hwlog_decode::limits;
 mod origin;
-pub mod otlp;
+pub use hwlog_decode::otlp;
 mod state;
 mod stream;
 pub mod syslog;
@@ -62,7 +62,7 @@ pub struct ServeOptions {
     pub max_db_mb: Option<u64>,
     /// TLS: a PEM certificate chain and its PEM private key (HTTPS and WSS).
     pub tls: Option<(PathBuf, PathBuf)>,
-    /// An alert rules file (TOML or YAML, see `hwlog::monitoring::load_rules`).
+    /// An alert rules file (TOML or YAML, see `hwlog_monitor::load_rules`).
     pub rules: Option<PathBuf>,
     /// A PostgreSQL store shared with other servers (`postgres://user@host:port/db`)
     /// instead of the SQLite file in `data_dir`.
@@ -146,7 +146,7 @@ pub fn app(opts: &ServeOptions) -> Result<(axum::Router, Arc<AppState>), ServeEr
     jobs::start_shared(&state)
         .map_err(|e| ServeError(format!("cannot start the shared-store jobs: {e}")))?;
     if let Some(path) = &opts.rules {
-        let file = hwlog::monitoring::load_rules(path).map_err(|e| ServeError(e.to_string()))?;
+        let file = hwlog_monitor::load_rules(path).map_err(|e| ServeError(e.to_string()))?;
         for (name, n) in file.channels {
             state.add_notifier(&name, n);
         }

@@ -5,9 +5,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use hwlog::monitoring::notify::Notifier;
 use hwlog_analysis::alerts::{AlertManager, Notification};
 use hwlog_core::{Level, Record, Timestamp};
+use hwlog_monitor::notify::Notifier;
 use hwlog_store::Store;
 use tokio::sync::{broadcast, mpsc, oneshot};
 

@@ -4,8 +4,8 @@ use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use hwlog::monitoring::parse::{parse_line, LineFormat};
 use hwlog_core::Record;
+use hwlog_decode::lines::{parse_line, LineFormat};
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, UdpSocket};
 

@@ -29,10 +29,9 @@ pub mod config;
 pub mod dispatch;
 pub mod filter;
 pub mod format;
-#[cfg(feature = "http-notifiers")]
+#[cfg(feature = "http")]
 pub mod http;
 mod logger;
-pub mod monitoring;
 pub mod nonblocking;
 pub mod pipeline;
 mod pool;
@@ -65,8 +64,3 @@ pub mod correlation {
 }
 
 pub use correlation::{current_correlation_id, with_correlation};
-
-/// The README's examples, run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-pub struct ReadmeDoctests;

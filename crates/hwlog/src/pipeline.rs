@@ -305,7 +305,7 @@ fn build_sink(p: &ActiveProfile, s: &SinkSpec) -> Arc<dyn Sink> {
     }
 }
 
-#[cfg(feature = "http-notifiers")]
+#[cfg(feature = "http")]
 fn remote_sink(
     p: &ActiveProfile,
     url: &str,
@@ -334,7 +334,7 @@ fn remote_sink(
     }
 }
 
-#[cfg(not(feature = "http-notifiers"))]
+#[cfg(not(feature = "http"))]
 fn remote_sink(
     _p: &ActiveProfile,
     url: &str,
@@ -346,7 +346,7 @@ fn remote_sink(
 ) -> Arc<dyn Sink> {
     Arc::new(crate::sink::UnavailableSink::new(
         format!("remote:{url}"),
-        "the remote sink needs the cargo feature http-notifiers".to_string(),
+        "the remote sink needs the cargo feature http".to_string(),
     ))
 }
 

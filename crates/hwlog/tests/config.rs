@@ -205,25 +205,16 @@ buffer = true
     assert!(e.contains("colour"), "{e}");
 }
 
-/// Config files, overrides and file sources read level names with the shared parser: the
-/// table, case by case.
+/// Config files and overrides read level names with the shared parser: the table, case by
+/// case (file sources are tested in hwlog-decode).
 #[test]
 fn level_names_are_the_shared_table() {
-    use hwlog::monitoring::parse::{parse_line, LineFormat};
     for &(name, want) in hwlog_core::LEVEL_CASES {
         let got = Overrides::from_pairs([("level", name)]).ok();
         assert_eq!(
             got,
             want.map(|l| Overrides::new().level(l)),
             "override level {name:?}"
-        );
-        let line = format!("{{\"level\": {name:?}, \"message\": \"m\"}}");
-        let rec = parse_line(&LineFormat::Json, &line, "c", 0).unwrap();
-        // A file source keeps every line: an unknown level is guessed from the message.
-        assert_eq!(
-            rec.level,
-            want.unwrap_or(hwlog::Level::Info),
-            "file source {name:?}"
         );
     }
 }

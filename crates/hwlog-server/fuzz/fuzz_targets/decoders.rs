@@ -3,7 +3,7 @@
 //! lines. None may panic, framing always advances, and what a decoder keeps stays within the
 //! limits.
 #![no_main]
-use hwlog::monitoring::parse::{parse_line, LineFormat};
+use hwlog_decode::lines::{parse_line, LineFormat};
 use hwlog_server::json::{decode_records, record_from_form};
 use hwlog_server::limits::{Limits, Window};
 use hwlog_server::otlp::{decode_json, decode_protobuf};

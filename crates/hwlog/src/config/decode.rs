@@ -8,13 +8,17 @@ use crate::filter::{HostSource, RateKey};
 use crate::format::TimeZone;
 use crate::nonblocking::{NonBlockingOptions, Overflow};
 
-/// Collects issues while decoding.
-#[derive(Default)]
-pub(crate) struct Dec {
+/// Collects issues while decoding a configuration-like file (a config, a rules file), so
+/// that every problem is reported at once with its position. Public as
+/// [`hwlog::config::Decoder`](crate::config::Decoder) for the monitor's rules files.
+#[derive(Debug, Default)]
+pub struct Dec {
+    /// The problems found so far.
     pub issues: Vec<ConfigIssue>,
 }
 
 impl Dec {
+    /// Records a problem at `loc`.
     pub fn err(&mut self, loc: &Loc, path: &str, message: impl Into<String>) {
         self.issues.push(ConfigIssue {
             loc: loc.clone(),
@@ -57,6 +61,7 @@ impl Dec {
         }
     }
 
+    /// A string, or a problem.
     pub fn str(&mut self, n: &Node, path: &str) -> Option<String> {
         match &n.val {
             Val::Str(s) => Some(s.clone()),
@@ -71,6 +76,7 @@ impl Dec {
         }
     }
 
+    /// A boolean (or `on`/`off`, `yes`/`no`), or a problem.
     pub fn bool(&mut self, n: &Node, path: &str) -> Option<bool> {
         match &n.val {
             Val::Bool(b) => Some(*b),
@@ -92,6 +98,7 @@ impl Dec {
         }
     }
 
+    /// A number, or a problem.
     pub fn num(&mut self, n: &Node, path: &str) -> Option<f64> {
         match &n.val {
             Val::Int(i) => Some(*i as f64),
@@ -107,6 +114,7 @@ impl Dec {
         }
     }
 
+    /// A level name ([`Level`]'s parser), or a problem.
     pub fn level(&mut self, n: &Node, path: &str) -> Option<Level> {
         let s = self.str(n, path)?;
         match s.parse::<Level>() {
@@ -118,6 +126,7 @@ impl Dec {
         }
     }
 
+    /// A list of strings, or a problem.
     pub fn str_list(&mut self, n: &Node, path: &str) -> Vec<String> {
         match &n.val {
             Val::Seq(items) => items

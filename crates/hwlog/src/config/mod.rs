@@ -19,6 +19,7 @@
 //! assert!(cfg.resolve("staging", &Overrides::new().feature("compresion", true)).is_err());
 //! ```
 pub(crate) mod decode;
+pub use decode::Dec as Decoder;
 pub mod model;
 mod rotate;
 mod sinks;

@@ -86,7 +86,7 @@ pub enum SinkSpec {
         max_rows: Option<u64>,
     },
     /// `hwlog serve` (type `remote`) or an OpenTelemetry collector (type `otlp`) over HTTP
-    /// (cargo feature `http-notifiers`); a relative spool path is under `log_dir`.
+    /// (cargo feature `http`); a relative spool path is under `log_dir`.
     Remote {
         /// The server's base URL.
         url: String,

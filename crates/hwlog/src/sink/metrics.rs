@@ -113,7 +113,7 @@ fn label(v: &str) -> String {
         .replace('\n', "\\n")
 }
 
-pub use hwlog_analysis::duration::{duration_of, secs_of};
+pub use hwlog_core::duration::{duration_of, secs_of};
 
 /// Counts records and durations; see [`MetricsSnapshot::to_prometheus`]. Cheap to clone
 /// (clones share the counts), so the same metrics can be served over HTTP while the route

@@ -4,7 +4,7 @@ mod console;
 mod file;
 pub mod metrics;
 pub mod otlp;
-#[cfg(feature = "http-notifiers")]
+#[cfg(feature = "http")]
 pub mod remote;
 pub mod rotating;
 #[cfg(feature = "sqlite")]

@@ -16,7 +16,7 @@ use hwlog_store::{Query, Store, MAX_LIMIT};
 ///
 /// ```
 /// use std::sync::Arc;
-/// use hwlog::monitoring::LogAnalyzer;
+/// use hwlog_monitor::LogAnalyzer;
 /// use hwlog::{Level, Record};
 /// use hwlog_store::{SqliteStore, Store};
 ///
@@ -51,7 +51,7 @@ impl LogAnalyzer {
 
     /// An analyzer of the store an aggregator writes into (the design's
     /// `LogAnalyzer(aggregator)`).
-    pub fn from_aggregator(a: &super::LogAggregator) -> Self {
+    pub fn from_aggregator(a: &crate::LogAggregator) -> Self {
         Self::new(a.store())
     }
 

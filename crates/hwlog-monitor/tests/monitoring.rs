@@ -3,10 +3,10 @@ use std::io::Write;
 use std::sync::Arc;
 
 use hwlog::format::Json;
-use hwlog::monitoring::parse::{parse_line, parse_time, LineFormat};
-use hwlog::monitoring::{LogAggregator, LogAnalyzer, SourceFormat};
 use hwlog::{Format, Level, Record, Timestamp};
 use hwlog_analysis::trends::TrendLabel;
+use hwlog_decode::lines::{parse_line, parse_time, LineFormat};
+use hwlog_monitor::{LogAggregator, LogAnalyzer, SourceFormat};
 use hwlog_store::{Query, SqliteStore, Store};
 
 const NOW: i64 = 1_790_000_000_000_000_000; // 2026-09-21

@@ -27,9 +27,9 @@ use std::sync::Arc;
 use hwlog_analysis::alerts::{AlertRule, Severity, SEC};
 use hwlog_analysis::rules::Rule;
 
-use super::notify::{LogNotifier, Notifier, StderrNotifier};
-use crate::config::tree::{parse_toml, parse_yaml, Loc, Node, Val};
-use crate::config::{ConfigError, ConfigIssue};
+use crate::notify::{LogNotifier, Notifier, StderrNotifier};
+use hwlog::config::tree::{parse_toml, parse_yaml, Loc, Node, Val};
+use hwlog::config::{ConfigError, ConfigIssue};
 
 /// The rules and channels of a rules file.
 pub struct RulesFile {
@@ -86,7 +86,7 @@ pub fn parse_rules(text: &str, source: &str, yaml: bool) -> Result<RulesFile, Co
         }],
     })?;
     let mut d = Dec {
-        d: crate::config::decode::Dec::default(),
+        d: hwlog::config::Decoder::default(),
         text: text.to_string(),
     };
     let mut out = RulesFile {
@@ -140,7 +140,7 @@ pub fn parse_rules(text: &str, source: &str, yaml: bool) -> Result<RulesFile, Co
 /// The configuration decoder (every error collected with its position), plus the source
 /// text to place condition errors.
 struct Dec {
-    d: crate::config::decode::Dec,
+    d: hwlog::config::Decoder,
     text: String,
 }
 
@@ -356,13 +356,13 @@ fn channel(d: &mut Dec, n: &Node, path: &str) -> Option<Arc<dyn Notifier>> {
                 );
                 return None;
             };
-            if let Err(e) = crate::http::check_url(&url) {
+            if let Err(e) = hwlog::http::check_url(&url) {
                 d.err(&n.loc, &format!("{path}.url"), e);
                 return None;
             }
             let ca = get("ca").and_then(|v| d.str(v, &format!("{path}.ca")));
             let built = if kind == "webhook" {
-                let w = super::notify::WebhookNotifier::new(&url);
+                let w = crate::notify::WebhookNotifier::new(&url);
                 match &ca {
                     Some(ca) => w
                         .with_ca(ca.as_ref())
@@ -370,7 +370,7 @@ fn channel(d: &mut Dec, n: &Node, path: &str) -> Option<Arc<dyn Notifier>> {
                     None => Ok(Arc::new(w) as Arc<dyn Notifier>),
                 }
             } else {
-                let a = super::notify::AlertmanagerNotifier::new(&url);
+                let a = crate::notify::AlertmanagerNotifier::new(&url);
                 match &ca {
                     Some(ca) => a
                         .with_ca(ca.as_ref())

@@ -1,16 +1,16 @@
 //! Every output of the library obeys the profile's redaction: files, SQLite, the WebSocket
 //! stream, routes attached with `add_handler`, and the alert route's notifications (to a
 //! local webhook) — including fields that filters add after the redaction filter is listed.
-#![cfg(all(feature = "sqlite", feature = "websocket", feature = "http-notifiers"))]
+#![cfg(all(feature = "sqlite", feature = "http-notifiers"))]
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hwlog::monitoring::notify::WebhookNotifier;
-use hwlog::monitoring::AlertManager;
 use hwlog::Level;
 use hwlog_analysis::alerts::{AlertRule, Severity};
+use hwlog_monitor::notify::WebhookNotifier;
+use hwlog_monitor::AlertManager;
 
 const SECRETS: [&str; 5] = [
     "hunter2x",

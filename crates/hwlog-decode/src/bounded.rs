@@ -4,7 +4,7 @@
 //! reason is reported.
 //!
 //! ```
-//! use hwlog_server::bounded::{parse_value, Budget};
+//! use hwlog_decode::bounded::{parse_value, Budget};
 //!
 //! let b = Budget::new(4, 8);
 //! let v = parse_value(br#"{"a": [1, 2]}"#, &b).unwrap();

@@ -190,5 +190,21 @@ fn plain(re: &Regex, line: &str, component: &str, now: i64) -> Record {
 }
 
 fn syslog(line: &str, now: i64) -> Option<Record> {
-    super::syslog::parse(line, now)
+    crate::syslog::parse(line, now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// File sources read level names with the shared parser: the table, case by case; a
+    /// line with an unknown level is kept, its level guessed from the message.
+    #[test]
+    fn level_names_are_the_shared_table() {
+        for &(name, want) in hwlog_core::LEVEL_CASES {
+            let line = format!("{{\"level\": {name:?}, \"message\": \"m\"}}");
+            let rec = parse_line(&LineFormat::Json, &line, "c", 0).unwrap();
+            assert_eq!(rec.level, want.unwrap_or(Level::Info), "{name:?}");
+        }
+    }
 }

@@ -66,7 +66,7 @@ impl Notifier for LogNotifier {
             _ => hwlog_core::Level::Critical,
         };
         let ids: Vec<String> = n.alerts.iter().map(|a| a.id.to_string()).collect();
-        crate::get_logger(ALERT_COMPONENT)
+        hwlog::get_logger(ALERT_COMPONENT)
             .at(level)
             .field("rule", n.rule.clone())
             .field("kind", format!("{:?}", n.kind).to_lowercase())
@@ -149,7 +149,7 @@ mod http {
     }
 
     fn agent(timeout: Duration) -> ureq::Agent {
-        crate::http::agent(timeout, None).expect("the system roots need no file")
+        hwlog::http::agent(timeout, None).expect("the system roots need no file")
     }
 
     /// POSTs each notification as JSON to a URL, retrying with exponential backoff.
@@ -172,7 +172,7 @@ mod http {
 
         /// Trusts only the CA(s) in the PEM file `ca` for `https://` (a private CA).
         pub fn with_ca(mut self, ca: &std::path::Path) -> Result<Self, String> {
-            self.agent = crate::http::agent(Duration::from_secs(5), Some(ca))?;
+            self.agent = hwlog::http::agent(Duration::from_secs(5), Some(ca))?;
             Ok(self)
         }
 
@@ -210,7 +210,7 @@ mod http {
     impl AlertmanagerNotifier {
         /// Trusts only the CA(s) in the PEM file `ca` for `https://` (a private CA).
         pub fn with_ca(mut self, ca: &std::path::Path) -> Result<Self, String> {
-            self.agent = crate::http::agent(Duration::from_secs(5), Some(ca))?;
+            self.agent = hwlog::http::agent(Duration::from_secs(5), Some(ca))?;
             Ok(self)
         }
 

@@ -19,7 +19,7 @@
 //!
 //! ```
 //! use hwlog_core::{Level, Record};
-//! use hwlog_server::limits::Limits;
+//! use hwlog_decode::limits::Limits;
 //!
 //! let mut limits = Limits::default();
 //! limits.max_message = 8;

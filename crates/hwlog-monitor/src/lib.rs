@@ -1,5 +1,7 @@
-//! Monitoring: alerts on the live log stream, analysis of stored logs, collection from
-//! other sources.
+//! The monitoring runtime: alerts on the live log stream, analysis of stored logs, collection
+//! from other sources. It builds on the logging library (`hwlog`), the pure analysis of
+//! `hwlog-analysis` and the decoders of `hwlog-decode`; the server and the library's users
+//! share it.
 //!
 //! - [`AlertManager`]: rules in hwlog's rule language evaluated on every record as it is
 //!   logged (attach [`AlertManager::route`] to the pipeline), with suppression, grouping,
@@ -11,7 +13,7 @@
 //! ```
 //! use std::sync::{Arc, Mutex};
 //! use std::time::Duration;
-//! use hwlog::monitoring::{notify::CallbackNotifier, AlertManager};
+//! use hwlog_monitor::{notify::CallbackNotifier, AlertManager};
 //! use hwlog::{Level, Record};
 //! use hwlog_analysis::alerts::Severity;
 //!
@@ -25,6 +27,8 @@
 //! am.flush();
 //! assert_eq!(*seen.lock().unwrap(), ["ipmi-timeouts"]);
 //! ```
+#![deny(missing_docs)]
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -38,9 +42,7 @@ use hwlog_analysis::alerts::{
 use hwlog_core::{Batch, Format, Level, Record, Sink, SinkError, Timestamp};
 
 pub mod notify;
-pub mod parse;
 mod rules_file;
-pub mod syslog;
 
 #[cfg(feature = "sqlite")]
 mod aggregator;
@@ -311,17 +313,17 @@ impl AlertManager {
     }
 
     /// A route that evaluates the rules on every record at or above `min_level` (add it with
-    /// [`Logger::add_handler`](crate::Logger::add_handler) or in a pipeline). It is
+    /// [`Logger::add_handler`](hwlog::Logger::add_handler) or in a pipeline). It is
     /// non-blocking: the logging thread only enqueues.
-    pub fn route(&self, min_level: Level) -> crate::pipeline::Route {
-        crate::pipeline::Route::new(
+    pub fn route(&self, min_level: Level) -> hwlog::pipeline::Route {
+        hwlog::pipeline::Route::new(
             "alerts",
             min_level,
             Vec::new(),
             Box::new(NoFormat),
             Arc::new(AlertSink(self.clone())),
         )
-        .non_blocking(crate::nonblocking::NonBlockingOptions::default())
+        .non_blocking(hwlog::nonblocking::NonBlockingOptions::default())
     }
 }
 
@@ -450,3 +452,8 @@ impl Sink for AlertSink {
         Ok(())
     }
 }
+
+/// The README's examples, run as doctests (here, where every crate they use is a dependency).
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

@@ -6,12 +6,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hwlog::monitoring::notify::{
-    AlertmanagerNotifier, CallbackNotifier, Notifier, WebhookNotifier,
-};
-use hwlog::monitoring::{parse_rules, AlertManager};
 use hwlog::{Level, Record};
 use hwlog_analysis::alerts::{AlertRule, Notification, NotificationKind, Severity, SEC};
+use hwlog_monitor::notify::{AlertmanagerNotifier, CallbackNotifier, Notifier, WebhookNotifier};
+use hwlog_monitor::{parse_rules, AlertManager};
 
 /// Reads one HTTP request (headers and a Content-Length body) from `s`.
 fn read_request(s: &mut TcpStream) -> (String, String) {
@@ -330,8 +328,7 @@ fn the_log_channel_logs_through_hwlog_without_feeding_back() {
     .unwrap();
     let logger = hwlog::get_logger("svc");
     logger.add_handler(am.route(Level::Info));
-    hwlog::get_logger(hwlog::monitoring::notify::ALERT_COMPONENT)
-        .add_handler(am.route(Level::Info));
+    hwlog::get_logger(hwlog_monitor::notify::ALERT_COMPONENT).add_handler(am.route(Level::Info));
     logger.warning("disk almost full");
     let deadline = Instant::now() + Duration::from_secs(10);
     while am.stats().delivered == 0 && Instant::now() < deadline {

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use hwlog_core::{Record, Timestamp};
 use hwlog_store::{SqliteStore, Store};
 
-use super::parse::{parse_line, LineFormat};
+use hwlog_decode::lines::{parse_line, LineFormat};
 
 /// Records per transaction.
 const BATCH: usize = 5_000;

@@ -17,7 +17,7 @@
 //! the BOM in the message; this module keeps the RFC's own examples exact.
 //!
 //! ```
-//! use hwlog::monitoring::syslog::parse;
+//! use hwlog_decode::syslog::parse;
 //!
 //! let line = r#"<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application"] An event"#;
 //! let r = parse(line, 0).unwrap();
@@ -30,7 +30,7 @@
 use hwlog_core::{Level, Record, Timestamp};
 use regex::Regex;
 
-use super::parse::guess_level;
+use crate::lines::guess_level;
 
 /// syslog severities 0..=7 → levels.
 fn severity(pri: u32) -> Level {
