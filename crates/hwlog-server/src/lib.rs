@@ -1,6 +1,8 @@
-//! `hwlog serve`: one process that ingests logs over HTTP, stores them in the embedded
-//! SQLite store (`hwlog-store`), streams them live over WebSocket, answers queries and
-//! serves the dashboard.
+//! `hwlog serve`: one process that ingests logs (HTTP JSON/NDJSON/forms, OTLP, syslog over
+//! UDP/TCP, all decoded by `hwlog-decode`), redacts them, stores them (embedded SQLite, or
+//! PostgreSQL for several nodes, through `hwlog-store`), streams them live over WebSocket,
+//! answers queries and analysis, runs alert rules (`hwlog-monitor`), and serves the
+//! dashboard; over HTTPS/WSS with `--tls-cert`/`--tls-key`.
 //!
 //! ```no_run
 //! let opts = hwlog_server::ServeOptions { demo: true, ..Default::default() };

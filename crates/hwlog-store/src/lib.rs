@@ -1,8 +1,10 @@
 //! Durable storage of hwlog [`Record`]s.
 //!
-//! [`Store`] is the one storage interface of hwlog: the library's SQLite handler writes through
-//! it, and a log server or another database backend implements it too. [`SqliteStore`] is the
-//! SQLite implementation: one file in WAL mode, a table of records with indexes on time,
+//! [`Store`] is the one storage interface of hwlog: the library's SQLite handler and `hwlog
+//! serve` write through it; [`SqliteStore`] (embedded, the default) and `PgStore` (feature
+//! `postgres`: several servers on one database, partitioned by day) implement it. Queries
+//! mean the same on both (one compliance suite runs against each), component patterns
+//! included ([`hwlog_core::ComponentPattern`]). [`SqliteStore`] is one file in WAL mode, a table of records with indexes on time,
 //! level, component and correlation id, an FTS5 full-text index of messages, an activity
 //! feed, versioned migrations, and retention by age and row count.
 //!

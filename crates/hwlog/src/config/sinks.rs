@@ -1,4 +1,5 @@
-//! Sink tables: console, file (with rotation), sqlite, websocket, metrics, capture, null.
+//! Sink tables: console, file (with rotation), sqlite, websocket, metrics, remote (and OTLP),
+//! capture, null.
 use super::decode::{get, join, Dec};
 use super::model::*;
 use super::tree::Node;

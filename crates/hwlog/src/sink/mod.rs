@@ -1,5 +1,8 @@
-//! Sinks: console, file (plain or gzip), capture (for tests) and null. Later handlers
-//! (non-blocking, rotating, SQLite, WebSocket) implement the same [`Sink`] trait.
+//! Sinks, each a [`Sink`]: console, file (plain or gzip), rotating file (size/time,
+//! compression, retention), metrics (Prometheus text), OTLP and remote (`http` feature: to
+//! `hwlog serve` or a collector, with a disk spool), SQLite (`sqlite` feature), WebSocket live
+//! stream (`websocket` feature), capture (for tests) and null. Non-blocking delivery is a
+//! property of a route ([`crate::nonblocking`]), not a sink.
 mod console;
 mod file;
 pub mod metrics;
