@@ -18,6 +18,9 @@ pub enum ErrorKind {
     Config(ConfigError),
     /// Flushing a sink failed.
     Sink(hwlog_core::SinkError),
+    /// Sinks of the profile could not be built (every one is listed); the pipeline that was
+    /// active before stays active.
+    Build(crate::pipeline::BuildError),
 }
 
 /// An hwlog error; see [`Error::kind`]. `Debug` shows the same text as `Display`, so a
@@ -44,6 +47,7 @@ impl fmt::Display for Error {
         match &self.kind {
             ErrorKind::Config(e) => write!(f, "{e}"),
             ErrorKind::Sink(e) => write!(f, "sink error: {e}"),
+            ErrorKind::Build(e) => write!(f, "{e}"),
         }
     }
 }
@@ -186,7 +190,10 @@ impl Builder {
 
 fn activate(config: Config, profile: &str, overrides: Overrides) -> Result<(), Error> {
     let active = config.resolve(profile, &overrides)?;
-    let pipeline = Pipeline::build(&active);
+    // Build every sink first: on any failure nothing changes and the old pipeline stays.
+    let pipeline = Pipeline::build(&active).map_err(|e| Error {
+        kind: ErrorKind::Build(e),
+    })?;
     // Hold the state lock across the swap so concurrent reconfigurations apply in order.
     let mut st = state();
     let old = dispatch::install(pipeline);

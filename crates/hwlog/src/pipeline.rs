@@ -42,8 +42,26 @@ impl Pipeline {
     /// Builds the pipeline an active profile describes. When any of its routes redacts,
     /// routes attached with [`add_handler`](crate::dispatch::add_handler) receive records
     /// redacted the same way.
-    pub fn build(p: &ActiveProfile) -> Pipeline {
-        let routes = p.routes.iter().map(|r| build_route(p, r)).collect();
+    ///
+    /// Every sink is built before anything is returned: if any cannot be (a port in use, a
+    /// file that cannot be opened, a cargo feature not compiled in, an unusable URL), the
+    /// error lists every such problem and the sinks already built are closed again.
+    pub fn build(p: &ActiveProfile) -> Result<Pipeline, BuildError> {
+        let mut routes = Vec::with_capacity(p.routes.len());
+        let mut problems = Vec::new();
+        for r in &p.routes {
+            match build_route(p, r) {
+                Ok(route) => routes.push(route),
+                Err(message) => problems.push(SinkProblem {
+                    route: r.name.clone(),
+                    sink: sink_label(&r.sink),
+                    message,
+                }),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(BuildError { problems });
+        }
         let mut pipeline = Pipeline::new(p.name.clone(), routes);
         pipeline.redactor = p
             .routes
@@ -57,7 +75,7 @@ impl Pipeline {
                 } => Some(Arc::new(Redactor::with_extra_keys(extra_keys))),
                 _ => None,
             });
-        pipeline
+        Ok(pipeline)
     }
 
     /// The redaction routes attached with `add_handler` get (the profile's).
@@ -199,7 +217,7 @@ pub fn build_filter(k: &FilterKind, profile_level: Level) -> Box<dyn Filter> {
 /// same instance instead of opening a second one beside it (two rotating writers on one file,
 /// or two listeners on one port, would race). The instance closes when the last pipeline using
 /// it is gone.
-fn shared_sink(p: &ActiveProfile, s: &SinkSpec) -> Arc<dyn Sink> {
+fn shared_sink(p: &ActiveProfile, s: &SinkSpec) -> Result<Arc<dyn Sink>, String> {
     use std::collections::HashMap;
     use std::sync::{Mutex, Weak};
     static LIVE: Mutex<Option<HashMap<String, Weak<dyn Sink>>>> = Mutex::new(None);
@@ -217,12 +235,12 @@ fn shared_sink(p: &ActiveProfile, s: &SinkSpec) -> Arc<dyn Sink> {
     let inner = match live.get(&key).and_then(Weak::upgrade) {
         Some(inner) => inner,
         None => {
-            let inner = build_sink(p, s);
+            let inner = build_sink(p, s)?;
             live.insert(key, Arc::downgrade(&inner));
             inner
         }
     };
-    Arc::new(SharedSink(inner))
+    Ok(Arc::new(SharedSink(inner)))
 }
 
 /// One pipeline's handle on a shared sink: closing the handle only flushes; the sink itself
@@ -250,34 +268,30 @@ impl Sink for SharedSink {
     }
 }
 
-fn build_sink(p: &ActiveProfile, s: &SinkSpec) -> Arc<dyn Sink> {
+fn build_sink(p: &ActiveProfile, s: &SinkSpec) -> Result<Arc<dyn Sink>, String> {
     match s {
-        SinkSpec::Console { stream, color } => Arc::new(ConsoleSink::new(*stream, *color)),
+        SinkSpec::Console { stream, color } => Ok(Arc::new(ConsoleSink::new(*stream, *color))),
         SinkSpec::File { path, gzip, rotate } => {
             let path = Path::new(&p.log_dir).join(path);
             match rotate {
-                None => Arc::new(FileSink::new(path, *gzip)),
+                None => Ok(Arc::new(FileSink::new(path, *gzip))),
                 Some(policy) => {
                     match crate::sink::rotating::RotatingFileSink::new(&path, policy.clone()) {
-                        Ok(s) => Arc::new(s),
-                        Err(e) => Arc::new(crate::sink::UnavailableSink::new(
-                            format!("file:{}", path.display()),
-                            format!("cannot open {}: {e}", path.display()),
-                        )),
+                        Ok(s) => Ok(Arc::new(s)),
+                        Err(e) => Err(format!("cannot open {}: {e}", path.display())),
                     }
                 }
             }
         }
-        SinkSpec::Capture => Arc::new(crate::testing::CaptureSink),
+        SinkSpec::Capture => Ok(Arc::new(crate::testing::CaptureSink)),
         SinkSpec::Metrics { listen } => {
             if let Some(addr) = listen {
-                if let Err(e) = crate::sink::metrics::serve_global(addr) {
-                    eprintln!("hwlog: cannot serve /metrics on {addr}: {e}");
-                }
+                crate::sink::metrics::serve_global(addr)
+                    .map_err(|e| format!("cannot serve /metrics on {addr}: {e}"))?;
             }
-            Arc::new(crate::sink::metrics::global().clone())
+            Ok(Arc::new(crate::sink::metrics::global().clone()))
         }
-        SinkSpec::Null => Arc::new(NullSink),
+        SinkSpec::Null => Ok(Arc::new(NullSink)),
         SinkSpec::Sqlite {
             path,
             table,
@@ -314,7 +328,7 @@ fn remote_sink(
     max_spool_mb: u64,
     otlp_service: &Option<String>,
     ca: &Option<String>,
-) -> Arc<dyn Sink> {
+) -> Result<Arc<dyn Sink>, String> {
     let mut opts = crate::sink::remote::RemoteOptions::new(url);
     opts.ca = ca.as_ref().map(Into::into);
     if let Some(service) = otlp_service {
@@ -326,11 +340,8 @@ fn remote_sink(
     opts.spool = spool.as_ref().map(|s| Path::new(&p.log_dir).join(s));
     opts.max_spool_bytes = max_spool_mb.saturating_mul(1 << 20);
     match crate::sink::remote::RemoteSink::new(opts) {
-        Ok(s) => Arc::new(s),
-        Err(e) => Arc::new(crate::sink::UnavailableSink::new(
-            format!("remote:{url}"),
-            e,
-        )),
+        Ok(s) => Ok(Arc::new(s)),
+        Err(e) => Err(e.to_string()),
     }
 }
 
@@ -343,14 +354,13 @@ fn remote_sink(
     _max_spool_mb: u64,
     _otlp_service: &Option<String>,
     _ca: &Option<String>,
-) -> Arc<dyn Sink> {
-    Arc::new(crate::sink::UnavailableSink::new(
-        format!("remote:{url}"),
-        "the remote sink needs the cargo feature http".to_string(),
+) -> Result<Arc<dyn Sink>, String> {
+    Err(format!(
+        "the remote sink ({url}) needs hwlog built with the cargo feature `http`"
     ))
 }
 
-fn build_route(p: &ActiveProfile, r: &RouteSpec) -> Route {
+fn build_route(p: &ActiveProfile, r: &RouteSpec) -> Result<Route, String> {
     let mut min_level = r.level.unwrap_or(p.level);
     // Redaction (the environment filter) runs after every other filter, so fields and
     // context that filters add are redacted too, wherever the filter is listed.
@@ -374,32 +384,32 @@ fn build_route(p: &ActiveProfile, r: &RouteSpec) -> Route {
         min_level,
         filters,
         build_format(&r.format),
-        shared_sink(p, &r.sink),
+        shared_sink(p, &r.sink)?,
     );
-    match &r.buffer {
+    Ok(match &r.buffer {
         Some(opts) => route.non_blocking(opts.clone()),
         None => route,
-    }
+    })
 }
 
 #[cfg(feature = "websocket")]
-fn websocket_sink(listen: &str, client_queue: usize, ring: usize) -> Arc<dyn Sink> {
+fn websocket_sink(listen: &str, client_queue: usize, ring: usize) -> Result<Arc<dyn Sink>, String> {
     use crate::sink::websocket::{WebSocketOptions, WebSocketSink};
     let opts = WebSocketOptions { client_queue, ring };
     match WebSocketSink::bind(listen, opts) {
-        Ok(s) => Arc::new(s),
-        Err(e) => Arc::new(crate::sink::UnavailableSink::new(
-            format!("websocket:{listen}"),
-            format!("cannot listen on {listen}: {e}"),
-        )),
+        Ok(s) => Ok(Arc::new(s)),
+        Err(e) => Err(format!("cannot listen on {listen}: {e}")),
     }
 }
 
 #[cfg(not(feature = "websocket"))]
-fn websocket_sink(listen: &str, _client_queue: usize, _ring: usize) -> Arc<dyn Sink> {
-    Arc::new(crate::sink::UnavailableSink::new(
-        format!("websocket:{listen}"),
-        "hwlog was built without the `websocket` feature",
+fn websocket_sink(
+    listen: &str,
+    _client_queue: usize,
+    _ring: usize,
+) -> Result<Arc<dyn Sink>, String> {
+    Err(format!(
+        "the websocket sink ({listen}) needs hwlog built with the cargo feature `websocket`"
     ))
 }
 
@@ -409,7 +419,7 @@ fn sqlite_sink(
     table: &str,
     max_age_days: Option<f64>,
     max_rows: Option<u64>,
-) -> Arc<dyn Sink> {
+) -> Result<Arc<dyn Sink>, String> {
     use crate::sink::sqlite::{SqliteSink, SqliteSinkOptions};
     let opts = SqliteSinkOptions {
         table: table.to_string(),
@@ -420,19 +430,74 @@ fn sqlite_sink(
     match SqliteSink::open(path, opts) {
         Ok(s) => {
             crate::activity::offer_store(s.store().clone());
-            Arc::new(s)
+            Ok(Arc::new(s))
         }
-        Err(e) => Arc::new(crate::sink::UnavailableSink::new(
-            format!("sqlite:{}", path.display()),
-            format!("cannot open {}: {e}", path.display()),
-        )),
+        Err(e) => Err(format!("cannot open {}: {e}", path.display())),
     }
 }
 
 #[cfg(not(feature = "sqlite"))]
-fn sqlite_sink(path: &Path, _table: &str, _age: Option<f64>, _rows: Option<u64>) -> Arc<dyn Sink> {
-    Arc::new(crate::sink::UnavailableSink::new(
-        format!("sqlite:{}", path.display()),
-        "hwlog was built without the `sqlite` feature",
+fn sqlite_sink(
+    path: &Path,
+    _table: &str,
+    _age: Option<f64>,
+    _rows: Option<u64>,
+) -> Result<Arc<dyn Sink>, String> {
+    Err(format!(
+        "the sqlite sink ({}) needs hwlog built with the cargo feature `sqlite`",
+        path.display()
     ))
+}
+
+/// A sink of the configuration that could not be built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SinkProblem {
+    /// The route it belongs to.
+    pub route: String,
+    /// The sink (`websocket 127.0.0.1:9020`, `file app.log`, …).
+    pub sink: String,
+    /// Why it could not be built.
+    pub message: String,
+}
+
+/// Sinks that could not be built: [`Pipeline::build`] lists every one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BuildError {
+    /// Each sink that failed, in route order.
+    pub problems: Vec<SinkProblem>,
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.problems.len();
+        write!(
+            f,
+            "{n} sink{} could not be built:",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in &self.problems {
+            write!(f, "\n  route {:?}, {}: {}", p.route, p.sink, p.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+fn sink_label(s: &SinkSpec) -> String {
+    match s {
+        SinkSpec::Console { .. } => "console".into(),
+        SinkSpec::File { path, .. } => format!("file {path}"),
+        SinkSpec::Capture => "capture".into(),
+        SinkSpec::Metrics { listen } => match listen {
+            Some(l) => format!("metrics {l}"),
+            None => "metrics".into(),
+        },
+        SinkSpec::Null => "null".into(),
+        SinkSpec::Sqlite { path, .. } => format!("sqlite {path}"),
+        SinkSpec::WebSocket { listen, .. } => format!("websocket {listen}"),
+        SinkSpec::Remote { url, .. } => format!("remote {url}"),
+    }
 }

@@ -132,3 +132,83 @@ fn invalid_reconfiguration_keeps_the_previous_pipeline() {
     get_logger("still").info("captured");
     assert_eq!(testing::lines().len(), 1);
 }
+
+/// A profile whose sinks cannot be built (ports in use) is
+/// refused with every problem listed, by `setup_logging` and by `reconfigure_logging`, and the
+/// pipeline that was active stays: records keep reaching it.
+#[test]
+fn unbuildable_sinks_are_errors_and_the_old_pipeline_stays() {
+    let _serial = testing::lock();
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = format!(
+        r#"
+[profiles.cap]
+level = "INFO"
+features = {{}}
+[[profiles.cap.routes]]
+name = "capture"
+sink = {{ type = "capture" }}
+format = "structured"
+
+[profiles.broken]
+level = "INFO"
+features = {{}}
+[[profiles.broken.routes]]
+name = "live"
+sink = {{ type = "websocket", listen = "127.0.0.1:{port}" }}
+format = "json"
+[[profiles.broken.routes]]
+name = "metrics"
+sink = {{ type = "metrics", listen = "127.0.0.1:{port}" }}
+format = "json"
+[[profiles.broken.routes]]
+name = "capture"
+sink = {{ type = "capture" }}
+format = "json"
+"#
+    );
+    let path = dir.path().join("hwlog.toml");
+    std::fs::write(&path, cfg).unwrap();
+    let log_dir = dir.path().to_str().unwrap().to_string();
+    let overrides = Overrides::new().log_dir(log_dir.clone());
+
+    let err = hwlog::Builder::new()
+        .config_file(&path)
+        .profile("broken")
+        .overrides(overrides.clone())
+        .init()
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        matches!(err.kind(), hwlog::ErrorKind::Build(b) if b.problems.len() == 2),
+        "{text}"
+    );
+    assert!(
+        text.contains("route \"live\", websocket 127.0.0.1:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("route \"metrics\", metrics 127.0.0.1:"),
+        "{text}"
+    );
+
+    let _g = hwlog::Builder::new()
+        .config_file(&path)
+        .profile("cap")
+        .overrides(overrides.clone())
+        .init()
+        .unwrap();
+    testing::clear();
+    get_logger("app").info("before");
+    let err = hwlog::reconfigure_logging_with("broken", &overrides).unwrap_err();
+    assert!(matches!(err.kind(), hwlog::ErrorKind::Build(_)), "{err}");
+    get_logger("app").info("after");
+    hwlog::flush().unwrap();
+    let lines = testing::lines();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[1].contains(" - app - INFO - after"), "{lines:?}");
+    assert_eq!(hwlog::logging_status().profile.as_deref(), Some("cap"));
+    drop(busy);
+}

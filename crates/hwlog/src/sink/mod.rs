@@ -36,33 +36,3 @@ impl Sink for NullSink {
         Ok(())
     }
 }
-
-/// Stands in for a sink that could not be created (a port in use, a cargo feature not built):
-/// every write fails with the reason, so the route's error counter and `last_error` show it.
-#[derive(Debug)]
-pub struct UnavailableSink {
-    name: String,
-    reason: String,
-}
-
-impl UnavailableSink {
-    /// A sink named `name` that fails with `reason`.
-    pub fn new(name: impl Into<String>, reason: impl Into<String>) -> Self {
-        UnavailableSink {
-            name: name.into(),
-            reason: reason.into(),
-        }
-    }
-}
-
-impl Sink for UnavailableSink {
-    fn name(&self) -> String {
-        format!("{} (unavailable)", self.name)
-    }
-    fn write(&self, _record: &Record, _line: &[u8]) -> Result<(), SinkError> {
-        Err(SinkError::new(SinkErrorKind::Other, self.reason.clone()))
-    }
-    fn flush(&self) -> Result<(), SinkError> {
-        Ok(())
-    }
-}
