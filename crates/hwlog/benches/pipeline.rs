@@ -85,7 +85,8 @@ fn disabled(c: &mut Criterion) {
     g.bench_function("hwlog_logger_at_debug_with_fields", |b| {
         b.iter(|| {
             log.at(Level::Debug)
-                .field("k", black_box(1u64))
+                .field("host", black_box("10.0.0.5"))
+                .field("attempt", black_box(2u64))
                 .log("not written")
         })
     });
@@ -93,7 +94,13 @@ fn disabled(c: &mut Criterion) {
     tracing::subscriber::with_default(hw_sub, || {
         tracing_core::callsite::rebuild_interest_cache();
         g.bench_function("tracing_debug_macro_under_hwlog_layer", |b| {
-            b.iter(|| tracing::debug!(k = black_box(1u64), "not written"))
+            b.iter(|| {
+                tracing::debug!(
+                    host = black_box("10.0.0.5"),
+                    attempt = black_box(2u64),
+                    "not written"
+                )
+            })
         });
     });
     g.finish();
