@@ -14,6 +14,7 @@ mod alerts;
 mod compress;
 mod contenders;
 mod ingest;
+mod output;
 mod report;
 mod rotation;
 mod scaling;

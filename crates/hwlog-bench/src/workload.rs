@@ -8,7 +8,6 @@
 //!   the whole time until everything is written.
 //!
 //! Both count the lines written afterwards and fail if any record is missing.
-use std::io::Read;
 use std::path::Path;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
@@ -16,6 +15,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::contenders::Contender;
+use crate::output::{count_lines, dir_bytes};
 
 /// Bursts run before the timed ones (file open, thread-locals, queue allocation).
 pub const WARMUP_BURSTS: usize = 2;
@@ -138,52 +138,6 @@ fn check_lines(dir: &Path, expected: u64) -> Result<u64, String> {
         ));
     }
     Ok(lines)
-}
-
-/// Newlines in every file under `dir` (recursively); `.zst` files are decompressed.
-pub fn count_lines(dir: &Path) -> std::io::Result<u64> {
-    let mut n = 0;
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        if entry.file_type()?.is_dir() {
-            n += count_lines(&path)?;
-            continue;
-        }
-        let file = std::fs::File::open(&path)?;
-        n += match path.extension().and_then(|e| e.to_str()) {
-            Some("zst") => newlines(zstd::Decoder::new(file)?)?,
-            _ => newlines(file)?,
-        };
-    }
-    Ok(n)
-}
-
-/// Newlines in a stream, read in 256 KiB chunks.
-pub fn newlines(mut r: impl Read) -> std::io::Result<u64> {
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut n = 0;
-    loop {
-        match r.read(&mut buf) {
-            Ok(0) => return Ok(n),
-            Ok(k) => n += buf[..k].iter().filter(|&&b| b == b'\n').count() as u64,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-/// Total size of the files under `dir`.
-fn dir_bytes(dir: &Path) -> u64 {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    rd.flatten()
-        .map(|e| match e.file_type() {
-            Ok(t) if t.is_dir() => dir_bytes(&e.path()),
-            _ => e.metadata().map(|m| m.len()).unwrap_or(0),
-        })
-        .sum()
 }
 
 #[cfg(test)]

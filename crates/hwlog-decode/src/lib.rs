@@ -19,6 +19,7 @@
 #![deny(missing_docs)]
 
 pub mod bounded;
+mod guess;
 pub mod json;
 pub mod limits;
 pub mod lines;

@@ -3,6 +3,8 @@
 use hwlog_core::{Level, Record, Timestamp};
 use regex::Regex;
 
+use crate::guess::guess_level;
+
 /// How the lines of a file are written.
 #[derive(Clone, Debug)]
 pub enum LineFormat {
@@ -61,20 +63,6 @@ pub fn parse_time(s: &str) -> Option<i64> {
 /// A level from text (`ERROR`, `err`, `warn`, `fatal`, …): [`Level`]'s one parser.
 fn level_of(s: &str) -> Option<Level> {
     s.parse().ok()
-}
-
-/// A level guessed from a message without one.
-pub(crate) fn guess_level(msg: &str) -> Level {
-    let m = msg.to_ascii_lowercase();
-    if m.contains("fatal") || m.contains("panic") {
-        Level::Critical
-    } else if m.contains("error") || m.contains("fail") || m.contains("exception") {
-        Level::Error
-    } else if m.contains("warn") {
-        Level::Warning
-    } else {
-        Level::Info
-    }
 }
 
 fn record(level: Level, component: &str, message: String, ts: Option<i64>, now: i64) -> Record {

@@ -30,7 +30,7 @@
 use hwlog_core::{Level, Record, Timestamp};
 use regex::Regex;
 
-use crate::lines::guess_level;
+use crate::guess::guess_level;
 
 /// syslog severities 0..=7 → levels.
 fn severity(pri: u32) -> Level {

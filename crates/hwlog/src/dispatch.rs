@@ -3,9 +3,8 @@
 //! Logging loads the current pipeline (a lock-free `arc-swap` read) and runs the record
 //! through it. Reconfiguration stores a new pipeline; a record is dispatched through exactly
 //! one of the two, and the old one is flushed and closed once the last record using it is done.
-use std::cell::Cell;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use arc_swap::ArcSwapOption;
 use hwlog_core::{Level, Record};
@@ -24,24 +23,7 @@ static HAS_HANDLERS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBo
 /// Levels below this are skipped before a record is built. 6 = nothing is enabled.
 static MIN_LEVEL: AtomicU8 = AtomicU8::new(6);
 
-static RETIRED: Mutex<Counters> = Mutex::new(Counters {
-    emitted: 0,
-    filtered: 0,
-    dropped: 0,
-    errors: 0,
-});
-
 static REENTRANT: std::sync::LazyLock<Counter> = std::sync::LazyLock::new(Counter::default);
-
-thread_local! {
-    static IN_DISPATCH: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Marks the current thread as hwlog's own (a route worker): records it logs are counted as
-/// dropped instead of being queued behind themselves.
-pub(crate) fn mark_internal_thread() {
-    let _ = IN_DISPATCH.try_with(|f| f.set(true));
-}
 
 /// Whether records at `level` can be written by the current pipeline.
 #[inline(always)]
@@ -58,15 +40,14 @@ pub fn min_level() -> Option<Level> {
 /// sink or filter that logs) are dropped and counted instead of recursing.
 #[inline]
 pub fn dispatch(rec: Record) {
-    let reentered = IN_DISPATCH.try_with(|f| f.replace(true)).unwrap_or(true);
-    if reentered {
+    if !crate::internal::enter_dispatch() {
         REENTRANT.add(1);
         return;
     }
     struct Reset;
     impl Drop for Reset {
         fn drop(&mut self) {
-            let _ = IN_DISPATCH.try_with(|f| f.set(false));
+            crate::internal::leave_dispatch();
         }
     }
     let _reset = Reset;
@@ -125,7 +106,7 @@ pub fn add_handler(component: &str, route: Route) {
     HANDLERS.store(Some(Arc::new(v)));
     HAS_HANDLERS.store(true, Ordering::Relaxed);
     MIN_LEVEL.store(effective_min(), Ordering::Relaxed);
-    crate::bridge::levels_changed();
+    crate::internal::levels_changed(min_level());
 }
 
 /// Detaches every route added with [`add_handler`]; they are flushed and closed.
@@ -133,12 +114,12 @@ pub fn clear_handlers() {
     let old = HANDLERS.swap(None);
     HAS_HANDLERS.store(false, Ordering::Relaxed);
     MIN_LEVEL.store(effective_min(), Ordering::Relaxed);
-    crate::bridge::levels_changed();
+    crate::internal::levels_changed(min_level());
     if let Some(old) = old {
         for (_, r) in old.iter() {
             r.close();
             if !r.is_non_blocking() {
-                retire(r.counters());
+                crate::internal::retire(r.counters());
             }
         }
     }
@@ -172,7 +153,7 @@ pub(crate) fn flush_handlers() -> Result<(), hwlog_core::SinkError> {
 pub fn install(p: Pipeline) -> Option<Arc<Pipeline>> {
     let old = CURRENT.swap(Some(Arc::new(p)));
     MIN_LEVEL.store(effective_min(), Ordering::Relaxed);
-    crate::bridge::levels_changed();
+    crate::internal::levels_changed(min_level());
     old
 }
 
@@ -180,7 +161,7 @@ pub fn install(p: Pipeline) -> Option<Arc<Pipeline>> {
 pub fn uninstall() -> Option<Arc<Pipeline>> {
     let old = CURRENT.swap(None);
     MIN_LEVEL.store(effective_min(), Ordering::Relaxed);
-    crate::bridge::levels_changed();
+    crate::internal::levels_changed(min_level());
     old
 }
 
@@ -189,16 +170,9 @@ pub fn current() -> Option<Arc<Pipeline>> {
     CURRENT.load_full()
 }
 
-/// Adds a retired pipeline's counters to the process totals.
-pub(crate) fn retire(c: Counters) {
-    if let Ok(mut r) = RETIRED.lock() {
-        *r += c;
-    }
-}
-
 /// Totals over all pipelines this process has run, including re-entrant drops.
 pub fn totals() -> Counters {
-    let mut t = RETIRED.lock().map(|g| *g).unwrap_or_default();
+    let mut t = crate::internal::retired();
     if let Some(p) = CURRENT.load().as_ref() {
         t += p.totals();
     }

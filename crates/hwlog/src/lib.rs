@@ -31,12 +31,14 @@ pub mod filter;
 pub mod format;
 #[cfg(feature = "http")]
 pub mod http;
+mod internal;
 mod logger;
 pub mod nonblocking;
 pub mod pipeline;
 mod pool;
 pub mod redact;
 mod route;
+mod route_core;
 mod sched;
 pub mod sink;
 pub mod stats;

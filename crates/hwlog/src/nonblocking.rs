@@ -24,7 +24,7 @@ use crossbeam_channel::{
 };
 use hwlog_core::{Batch, Level, Record, SinkError, SinkErrorKind};
 
-use crate::route::RouteCore;
+use crate::route_core::RouteCore;
 use crate::sched::WorkerPriority;
 
 /// What a full queue does to a new record.
@@ -304,7 +304,7 @@ impl WorkerLoop {
     fn run(self) {
         let _ = IS_WORKER.try_with(|w| w.set(true));
         // Logging from this thread (a sink that logs) must not come back into a queue.
-        crate::dispatch::mark_internal_thread();
+        crate::internal::mark_internal_thread();
         let mut batch = Batch::new();
         let mut reported = 0u64;
         let mut dirty = false;
@@ -365,7 +365,7 @@ impl WorkerLoop {
                     }
                     let mut totals = self.core.counters.snapshot();
                     totals.dropped += self.dropped.load(Ordering::Relaxed);
-                    crate::dispatch::retire(totals);
+                    crate::internal::retire(totals);
                     return;
                 }
                 Some(Ctl::Wake) => {

@@ -142,7 +142,7 @@ impl Drop for Pipeline {
         for r in &self.routes {
             r.close();
             if !r.is_non_blocking() {
-                crate::dispatch::retire(r.counters());
+                crate::internal::retire(r.counters());
             }
         }
     }

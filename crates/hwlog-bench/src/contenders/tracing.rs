@@ -58,7 +58,7 @@ impl Contender for Tracing {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             let have = std::fs::File::open(&self.file)
-                .and_then(crate::workload::newlines)
+                .and_then(crate::output::newlines)
                 .unwrap_or(0);
             if have >= want {
                 return;

@@ -13,7 +13,6 @@ use std::sync::OnceLock;
 use hwlog_core::Level;
 
 static TRACING: AtomicBool = AtomicBool::new(false);
-static LOG: AtomicBool = AtomicBool::new(false);
 static INSTALLED: OnceLock<()> = OnceLock::new();
 
 /// Installs the `tracing` subscriber and the `log` logger once per process.
@@ -25,34 +24,18 @@ pub(crate) fn install_global() {
             tracing_core::dispatcher::set_global_default(tracing_core::Dispatch::new(sub)).is_ok();
         TRACING.store(ok, Ordering::Relaxed);
         let ok = log::set_boxed_logger(Box::new(LogBridge)).is_ok();
-        LOG.store(ok, Ordering::Relaxed);
-        levels_changed();
+        crate::internal::set_log_bridged(ok);
+        crate::internal::levels_changed(crate::dispatch::min_level());
     });
 }
 
 /// Whether `tracing` events and `log` records of this process reach hwlog (false where
 /// another subscriber or logger was installed first).
 pub fn captured() -> (bool, bool) {
-    (TRACING.load(Ordering::Relaxed), LOG.load(Ordering::Relaxed))
-}
-
-pub(crate) fn to_log_filter(l: Option<Level>) -> log::LevelFilter {
-    match l {
-        None => log::LevelFilter::Off,
-        Some(Level::Trace) => log::LevelFilter::Trace,
-        Some(Level::Debug) => log::LevelFilter::Debug,
-        Some(Level::Info) => log::LevelFilter::Info,
-        Some(Level::Warning) => log::LevelFilter::Warn,
-        Some(Level::Error) | Some(Level::Critical) => log::LevelFilter::Error,
-    }
-}
-
-/// Tells `tracing` and `log` that the enabled levels changed.
-pub(crate) fn levels_changed() {
-    if LOG.load(Ordering::Relaxed) {
-        log::set_max_level(to_log_filter(crate::dispatch::min_level()));
-    }
-    tracing_core::callsite::rebuild_interest_cache();
+    (
+        TRACING.load(Ordering::Relaxed),
+        crate::internal::log_bridged(),
+    )
 }
 
 /// `log::Level` → hwlog level.

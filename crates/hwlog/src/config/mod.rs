@@ -18,8 +18,9 @@
 //! assert!(Overrides::from_pairs([("levle", "DEBUG")]).is_err());
 //! assert!(cfg.resolve("staging", &Overrides::new().feature("compresion", true)).is_err());
 //! ```
+mod dec;
 pub(crate) mod decode;
-pub use decode::Dec as Decoder;
+pub use dec::Dec as Decoder;
 pub mod model;
 mod rotate;
 mod sinks;

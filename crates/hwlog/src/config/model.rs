@@ -25,25 +25,7 @@ impl When {
     }
 }
 
-/// Console stream.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stream {
-    /// Standard output.
-    Stdout,
-    /// Standard error.
-    Stderr,
-}
-
-/// When to colour console output.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ColorMode {
-    /// Only when the stream is a terminal.
-    Auto,
-    /// Always.
-    Always,
-    /// Never.
-    Never,
-}
+pub use crate::sink::{ColorMode, Stream};
 
 /// Where a route writes.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,7 +1,7 @@
 //! `rotate = { ... }` on a file sink: size and time rotation, compression, retention.
 use std::time::Duration;
 
-use super::decode::{join, Dec};
+use super::dec::{join, Dec};
 use super::tree::{Node, Val};
 use crate::sink::rotating::{Compression, Every, RotationPolicy};
 

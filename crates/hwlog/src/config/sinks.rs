@@ -1,6 +1,6 @@
 //! Sink tables: console, file (with rotation), sqlite, websocket, metrics, remote (and OTLP),
 //! capture, null.
-use super::decode::{get, join, Dec};
+use super::dec::{get, join, Dec};
 use super::model::*;
 use super::tree::Node;
 

@@ -2,7 +2,25 @@ use std::io::{IsTerminal, Write};
 
 use hwlog_core::{Level, Record, Sink, SinkError};
 
-use crate::config::{ColorMode, Stream};
+/// Console stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+}
+
+/// When to colour console output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorMode {
+    /// Only when the stream is a terminal.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
 
 /// Writes to stdout or stderr, one `write` per record under the stream's lock. With colour
 /// (on a terminal, or always), the line is coloured by level: dim for TRACE/DEBUG, yellow for

@@ -239,7 +239,7 @@ impl MetricsSink {
         let thread = std::thread::Builder::new()
             .name("hwlog-metrics".into())
             .spawn(move || {
-                crate::dispatch::mark_internal_thread();
+                crate::internal::mark_internal_thread();
                 while !flag.load(std::sync::atomic::Ordering::Relaxed) {
                     match listener.accept() {
                         Ok((mut s, _)) => {
@@ -269,7 +269,7 @@ impl MetricsSink {
         let thread = std::thread::Builder::new()
             .name("hwlog-metrics-snapshot".into())
             .spawn(move || {
-                crate::dispatch::mark_internal_thread();
+                crate::internal::mark_internal_thread();
                 while let Err(crossbeam_channel::RecvTimeoutError::Timeout) =
                     rx.recv_timeout(interval)
                 {

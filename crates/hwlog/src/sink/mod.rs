@@ -15,7 +15,7 @@ pub mod sqlite;
 #[cfg(feature = "websocket")]
 pub mod websocket;
 
-pub use console::ConsoleSink;
+pub use console::{ColorMode, ConsoleSink, Stream};
 pub use file::FileSink;
 pub use hwlog_core::{Batch, Sink, SinkError, SinkErrorKind};
 

@@ -129,7 +129,7 @@ impl SqliteSink {
         let handle = std::thread::Builder::new()
             .name("hwlog-sqlite-retention".into())
             .spawn(move || {
-                crate::dispatch::mark_internal_thread();
+                crate::internal::mark_internal_thread();
                 loop {
                     if let Err(e) = store.apply_retention(&r) {
                         eprintln!("hwlog: sqlite retention failed: {e}");

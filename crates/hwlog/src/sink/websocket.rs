@@ -185,7 +185,7 @@ impl WebSocketSink {
 }
 
 fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
-    crate::dispatch::mark_internal_thread();
+    crate::internal::mark_internal_thread();
     while !shared.stop.load(Ordering::Relaxed) {
         match listener.accept() {
             Ok((stream, _)) => {
@@ -200,7 +200,7 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
 }
 
 fn serve_client(stream: TcpStream, shared: Arc<Shared>) {
-    crate::dispatch::mark_internal_thread();
+    crate::internal::mark_internal_thread();
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
     let mut query = String::new();
