@@ -22,13 +22,6 @@ use super::Redactor;
 /// How many words after a secret word are looked at.
 const WINDOW: usize = 5;
 
-/// Words that end the window: what follows describes the secret, it is not the secret.
-pub(super) const DESCRIPTORS: &str =
-    "fingerprint fingerprints digest hash hashes sha1 sha256 sha384 sha512 \
-    md5 checksum crc commit id ids uuid guid serial request trace span version build \
-    revision rev etag thumbprint nonce salt iv kid keyid keyids file path expires expired \
-    expiry ttl length len status state code result error errno rc exit accessor peer";
-
 /// Words after which a word names a user or a host, not a secret.
 const USER_SLOTS: &str = "user username login account uid owner by principal host node server \
     for";

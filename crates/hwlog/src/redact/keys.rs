@@ -106,7 +106,7 @@ pub(super) fn is(set: Set, w: &str) -> bool {
             BENIGN_LAST,
             BENIGN_FIRST,
             NEVER,
-            super::generic::DESCRIPTORS,
+            DESCRIPTORS,
         ]
         .iter()
         .map(|s| words(s).collect())
@@ -223,4 +223,80 @@ pub(super) fn classify(key: &str, extra: &[String]) -> Option<Class> {
 /// form `user:password`.
 pub(super) fn user_style(last: &str) -> bool {
     matches!(last, "user" | "creds" | "credentials" | "auth")
+}
+
+/// Words that end the window: what follows describes the secret, it is not the secret.
+pub(super) const DESCRIPTORS: &str =
+    "fingerprint fingerprints digest hash hashes sha1 sha256 sha384 sha512 \
+    md5 checksum crc commit id ids uuid guid serial request trace span version build \
+    revision rev etag thumbprint nonce salt iv kid keyid keyids file path expires expired \
+    expiry ttl length len status state code result error errno rc exit accessor peer";
+
+/// Words that are never a value in a phrase position ("key 1 of 3").
+const STOPWORDS: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "of",
+    "for",
+    "to",
+    "from",
+    "in",
+    "on",
+    "at",
+    "by",
+    "with",
+    "and",
+    "or",
+    "is",
+    "was",
+    "be",
+    "been",
+    "are",
+    "not",
+    "has",
+    "have",
+    "set",
+    "changed",
+    "updated",
+    "rotated",
+    "reset",
+    "expired",
+    "required",
+    "failed",
+    "attempts",
+    "times",
+    "length",
+    "policy",
+    "mismatch",
+    "must",
+    "should",
+    "will",
+    "md5",
+    "sha",
+    "sha1",
+    "sha256",
+    "sha512",
+    "address",
+    "encryption",
+    "level",
+    "if",
+    "as",
+    "via",
+    "plain",
+    "login",
+    "authentication",
+    "requisite",
+    "sufficient",
+    "include",
+    "substack",
+    "when",
+    "into",
+    "over",
+    "instead",
+];
+
+/// Whether `w` is one of the [`STOPWORDS`] (any case).
+pub(super) fn is_stopword(w: &str) -> bool {
+    STOPWORDS.iter().any(|s| s.eq_ignore_ascii_case(w))
 }

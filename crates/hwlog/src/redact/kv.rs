@@ -1,6 +1,7 @@
 //! Key/value syntax: `k=v`, `k: v`, JSON/Python/Ruby pairs, name/value encodings,
 //! XML elements and URL userinfo.
 
+use super::shapes::shaped;
 use super::values::{nss_source, parse_keyed, parse_value, phrase_key};
 use super::{count_while, is_blank, span, Class, Redactor};
 
@@ -92,7 +93,7 @@ impl Redactor {
                     if compound {
                         generated(v)
                     } else {
-                        shaped(v) || super::rules::symbolic(v)
+                        shaped(v) || super::shapes::symbolic(v)
                     }
                 };
                 if let Some((s, e)) = s.filter(|&(s, e)| {
@@ -346,14 +347,4 @@ fn generated(v: &[u8]) -> bool {
         && v.len() >= 12
         && v.split(|c| !c.is_ascii_lowercase())
             .all(|run| run.len() < 4)
-}
-
-/// Whether a value looks like a generated secret: 8+ characters of a token alphabet
-/// with both letters and digits (`Xk3j9Qa2`, not `password`, `db.name`, `user:123`).
-pub(super) fn shaped(v: &[u8]) -> bool {
-    v.len() >= 8
-        && v.iter()
-            .all(|c| c.is_ascii_alphanumeric() || b"+/=_-".contains(c))
-        && v.iter().any(u8::is_ascii_digit)
-        && v.iter().any(u8::is_ascii_alphabetic)
 }

@@ -25,6 +25,7 @@ use std::borrow::Cow;
 mod encoded;
 mod generic;
 mod keys;
+mod kind;
 mod kv;
 mod phrases;
 mod rules;

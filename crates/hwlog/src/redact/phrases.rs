@@ -1,7 +1,7 @@
 //! The phrase rules, tool by tool: a pattern that ends where the secret begins, the
 //! way its value is taken, and the needles that gate it.
 
-use super::rules::Kind;
+use super::kind::Kind;
 
 /// The phrase rules, tool by tool; [`super::tokens::TOKENS`] adds the token shapes.
 pub(super) const PHRASES: &[(&str, Kind)] = &[

@@ -1,138 +1,12 @@
 //! Phrase rules: a pattern that ends where a secret begins (`enable secret `,
 //! `machine h login u password `, `net user NAME `), and how the value is taken.
 
-use super::keys::tokens;
+use super::keys::{is_stopword, tokens};
+pub(super) use super::kind::Kind;
+use super::shapes::symbolic;
 use super::tools::push_value;
 use super::values::{find_close, not_secret, parse_value, token_end};
 use super::{count_while, is_blank, span, Class, Redactor};
-
-#[derive(Clone, Copy, Debug)]
-pub(super) enum Kind {
-    /// One value (quoted string or word) right after the match.
-    Value,
-    /// Like `Value`, but only a secret-shaped word counts (prose positions).
-    Shaped,
-    /// Skip `n` words (and flags; the listed flags take an argument), then a value.
-    Positional(u8, &'static [&'static str]),
-    /// Like `Positional(0)`, but a `k=v` argument is not the value (`vault login role=x`).
-    NotPair,
-    /// The whole match.
-    Whole,
-    /// The match without its first `n` bytes.
-    After(usize),
-    /// The match's last run of non-blank characters.
-    LastRun,
-    /// The whole URL around the match (host and scheme before it included).
-    Url,
-    /// `Bearer <token>`: the token.
-    Bearer,
-    /// The value that starts `n` bytes before the match ends.
-    Tail(usize),
-    /// Exactly the last `n` bytes of the match.
-    Last(usize),
-    /// Twilio and AWS key shapes: the whole match, or after an account SID (`AC…`) its
-    /// last 32 bytes.
-    CloudKey,
-    /// The value, up to an `@` (`scott/tiger@db`).
-    UntilAt,
-    /// A PEM private-key block: body up to its END line (or the end of the line).
-    Pem,
-    /// `echo VALUE | chpasswd`-style piped input.
-    Echo,
-    /// `htpasswd -b[c] [file] user PASSWORD`.
-    Htpasswd,
-    /// Redis ACL rules: `user NAME on >PASSWORD`.
-    RedisAcl,
-    /// Quoted arguments after the match (`"AUTH" "pw"`).
-    QuotedArgs,
-    /// RESP bulk strings after `AUTH` (`$4\r\nAUTH\r\n$8\r\npassword\r\n`).
-    Resp,
-    /// The second argument of a call (`HTTPBasicAuth('u', 'PW')`).
-    SecondArg,
-    /// `set KEY VALUE` / `config set KEY VALUE` when KEY is a sensitive setting name.
-    Setting,
-    /// `user:PASSWORD@host`: between the first `:` and the last `@` of the match.
-    UserinfoPass,
-    /// The last word of the match.
-    LastWord,
-    /// The last quoted argument before the list's `)` or `]`.
-    LastArg,
-    /// A kubeadm bootstrap token (`abcdef.0123456789abcdef`) with a digit in its secret part.
-    Bootstrap,
-    /// A one-time or recovery code: 6–8 digits, or `-`-joined groups with a digit.
-    Pin,
-    /// Three or more words joined by hyphens (`maple-river-cloud-27`).
-    Phrase,
-}
-
-/// Words that are never a value in a phrase position ("key 1 of 3").
-const STOPWORDS: &[&str] = &[
-    "a",
-    "an",
-    "the",
-    "of",
-    "for",
-    "to",
-    "from",
-    "in",
-    "on",
-    "at",
-    "by",
-    "with",
-    "and",
-    "or",
-    "is",
-    "was",
-    "be",
-    "been",
-    "are",
-    "not",
-    "has",
-    "have",
-    "set",
-    "changed",
-    "updated",
-    "rotated",
-    "reset",
-    "expired",
-    "required",
-    "failed",
-    "attempts",
-    "times",
-    "length",
-    "policy",
-    "mismatch",
-    "must",
-    "should",
-    "will",
-    "md5",
-    "sha",
-    "sha1",
-    "sha256",
-    "sha512",
-    "address",
-    "encryption",
-    "level",
-    "if",
-    "as",
-    "via",
-    "plain",
-    "login",
-    "authentication",
-    "requisite",
-    "sufficient",
-    "include",
-    "substack",
-    "when",
-    "into",
-    "over",
-    "instead",
-];
-
-/// Whether `w` is one of the [`STOPWORDS`] (any case).
-pub(super) fn is_stopword(w: &str) -> bool {
-    STOPWORDS.iter().any(|s| s.eq_ignore_ascii_case(w))
-}
 
 /// All rules: phrases and token shapes, each with its needles.
 pub(super) fn table() -> Vec<(&'static str, Kind, &'static str)> {
@@ -448,15 +322,6 @@ fn value_at(text: &str, p: usize, shaped_only: bool, spans: &mut Vec<(usize, usi
     }
     spans.push((s, e));
     resume
-}
-
-/// 6+ characters with letters, digits and punctuation (`Eb!C#4Nt`).
-pub(super) fn symbolic(v: &[u8]) -> bool {
-    v.len() >= 6
-        && v.iter().any(u8::is_ascii_digit)
-        && v.iter().any(u8::is_ascii_alphabetic)
-        && v.iter().any(|c| b"!@#%^&*?~+".contains(c))
-        && !v.iter().any(|c| b"/[]{}()<>=,;:".contains(c))
 }
 
 /// Skip flags (and the argument of `args` flags) and `n` positional words from `p`;

@@ -158,7 +158,7 @@ pub(super) fn generated(w: &[u8], strong_context: bool) -> bool {
         return false;
     }
     let s = std::str::from_utf8(w).unwrap_or("");
-    if super::values::is_mask(s) || s == super::REDACTED {
+    if is_mask(s) || s == super::REDACTED {
         return false;
     }
     // `ops@node07`, `node07.corp.example`, `server.key`: names, not secrets.
@@ -367,4 +367,40 @@ pub(super) fn leet_word(w: &[u8]) -> bool {
         && (lower_run >= 4 || (leet >= 2 && lower_run >= 2))
         && upper * 5 <= letters * 2
         && leet >= 1
+}
+
+/// Whether a value looks like a generated secret: 8+ characters of a token alphabet
+/// with both letters and digits (`Xk3j9Qa2`, not `password`, `db.name`, `user:123`).
+pub(super) fn shaped(v: &[u8]) -> bool {
+    v.len() >= 8
+        && v.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"+/=_-".contains(c))
+        && v.iter().any(u8::is_ascii_digit)
+        && v.iter().any(u8::is_ascii_alphabetic)
+}
+
+/// Whether a span is a mask that already hides a value (`***`, `•••`) or a tool's own
+/// placeholder (Ansible's `no_log`).
+pub(super) fn is_mask(v: &str) -> bool {
+    let vb = v.as_bytes();
+    let bracketed = vb.len() >= 3
+        && matches!(
+            (vb[0], vb[vb.len() - 1]),
+            (b'<', b'>') | (b'[', b']') | (b'(', b')') | (b'{', b'}')
+        )
+        && vb[1..vb.len() - 1]
+            .iter()
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, b'_' | b'-' | b' '));
+    (!v.is_empty() && v.chars().all(|c| matches!(c, '*' | '•')))
+        || bracketed
+        || v == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+}
+
+/// 6+ characters with letters, digits and punctuation (`Eb!C#4Nt`).
+pub(super) fn symbolic(v: &[u8]) -> bool {
+    v.len() >= 6
+        && v.iter().any(u8::is_ascii_digit)
+        && v.iter().any(u8::is_ascii_alphabetic)
+        && v.iter().any(|c| b"!@#%^&*?~+".contains(c))
+        && !v.iter().any(|c| b"/[]{}()<>=,;:".contains(c))
 }

@@ -2,7 +2,7 @@
 //! bearer tokens, PEM private keys, crypt(3) hashes and webhook URLs; and piped
 //! passwords (`echo PW | passwd --stdin`).
 
-use super::rules::Kind;
+use super::kind::Kind;
 use super::values::{find_close, not_secret};
 use super::{count_while, is_blank, span};
 

@@ -298,7 +298,7 @@ fn prose_word(b: &[u8], v: usize) -> bool {
     let next = b.get(e).copied();
     e > v
         && next.is_none_or(|c| is_blank(c) || c == b'\n' || c == b'.' || c == b',')
-        && super::rules::is_stopword(std::str::from_utf8(&b[v..e]).unwrap_or(""))
+        && super::keys::is_stopword(std::str::from_utf8(&b[v..e]).unwrap_or(""))
 }
 
 /// `user:pass` after `-u`/`--user` (`user%pass` for samba tools, `user,pass` for

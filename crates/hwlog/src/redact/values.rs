@@ -2,6 +2,7 @@
 //! (states, placeholders, references, numbers with units).
 
 use super::keys::words;
+pub(super) use super::shapes::is_mask;
 use super::{count_while, is_blank, span, Class, REDACTED};
 
 /// `Authorization` schemes whose credential is the next word.
@@ -210,7 +211,7 @@ fn auth_span(b: &[u8], s: usize, ce: usize, quoted: bool, c: Class) -> Option<(u
             return None;
         }
         let credential =
-            super::kv::shaped(lone) || super::shapes::generated(lone, true) || lone.len() >= 16;
+            super::shapes::shaped(lone) || super::shapes::generated(lone, true) || lone.len() >= 16;
         return if known || !credential {
             None
         } else {
@@ -432,23 +433,6 @@ fn cookie_spans(text: &str, s: usize, e: usize, spans: &mut Vec<(usize, usize)>)
         first = false;
         i = seg_end + 1;
     }
-}
-
-/// Whether a span is a mask that already hides a value (`***`, `•••`) or a tool's own
-/// placeholder (Ansible's `no_log`).
-pub(super) fn is_mask(v: &str) -> bool {
-    let vb = v.as_bytes();
-    let bracketed = vb.len() >= 3
-        && matches!(
-            (vb[0], vb[vb.len() - 1]),
-            (b'<', b'>') | (b'[', b']') | (b'(', b')') | (b'{', b'}')
-        )
-        && vb[1..vb.len() - 1]
-            .iter()
-            .all(|c| c.is_ascii_alphabetic() || matches!(c, b'_' | b'-' | b' '));
-    (!v.is_empty() && v.chars().all(|c| matches!(c, '*' | '•')))
-        || bracketed
-        || v == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 }
 
 /// Whether `v` (the value, unquoted) is a state, placeholder, reference or quantity
