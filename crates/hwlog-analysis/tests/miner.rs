@@ -230,14 +230,17 @@ fn state_round_trip_continues_with_the_same_ids() {
     // A corrupt state is refused.
     let mut bad = part.state();
     bad.version = 99;
-    assert!(TemplateMiner::from_state(bad)
-        .unwrap_err()
-        .contains("version"));
+    let e = TemplateMiner::from_state(bad).unwrap_err();
+    assert_eq!(e.kind(), hwlog_analysis::miner::StateErrorKind::Version);
+    assert!(e.to_string().contains("version"), "{e}");
     let mut bad = part.state();
     bad.aliases = vec![(1, 2), (2, 1)];
-    assert!(TemplateMiner::from_state(bad)
-        .unwrap_err()
-        .contains("cycle"));
+    let e = TemplateMiner::from_state(bad).unwrap_err();
+    assert_eq!(
+        e.kind(),
+        hwlog_analysis::miner::StateErrorKind::InvalidAlias
+    );
+    assert!(e.to_string().contains("cycle"), "{e}");
 }
 
 #[test]

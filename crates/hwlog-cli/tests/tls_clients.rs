@@ -233,7 +233,8 @@ fn webhook_and_alertmanager_notifiers_speak_https() {
         .remove(0);
     let hook = WebhookNotifier::new(&format!("https://127.0.0.1:{port}/hook"));
     let e = hook.notify(&n).unwrap_err();
-    assert!(e.to_lowercase().contains("certificate"), "{e}");
+    assert_eq!(e.kind(), hwlog_monitor::notify::NotifyErrorKind::Transport);
+    assert!(e.to_string().to_lowercase().contains("certificate"), "{e}");
     let hook = WebhookNotifier::with_retry(
         &format!("https://127.0.0.1:{port}/hook"),
         1,

@@ -9,8 +9,59 @@ use hwlog_analysis::alerts::{Notification, NotificationKind};
 pub trait Notifier: Send + Sync {
     /// Delivers `n`; an error is counted and reported once on stderr, and the notification
     /// is not retried beyond what the notifier does itself.
-    fn notify(&self, n: &Notification) -> Result<(), String>;
+    fn notify(&self, n: &Notification) -> Result<(), NotifyError>;
 }
+
+/// A notification that was not delivered.
+///
+/// ```
+/// use hwlog_monitor::notify::{NotifyError, NotifyErrorKind};
+/// let e = NotifyError::new(NotifyErrorKind::Other, "queue closed");
+/// assert_eq!(e.kind(), NotifyErrorKind::Other);
+/// assert_eq!(e.to_string(), "queue closed");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotifyError {
+    kind: NotifyErrorKind,
+    message: String,
+}
+
+/// What kind of [`NotifyError`] it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotifyErrorKind {
+    /// The receiver answered with this HTTP status (not 2xx), after every retry.
+    Status(u16),
+    /// The receiver could not be reached (connection, TLS, timeout), after every retry.
+    Transport,
+    /// The notification could not be encoded.
+    Encode,
+    /// Anything else (a callback or custom notifier's own failure).
+    Other,
+}
+
+impl NotifyError {
+    /// An error of `kind` with a message.
+    pub fn new(kind: NotifyErrorKind, message: impl Into<String>) -> NotifyError {
+        NotifyError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// What kind of error this is.
+    pub fn kind(&self) -> NotifyErrorKind {
+        self.kind
+    }
+}
+
+impl std::fmt::Display for NotifyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for NotifyError {}
 
 /// One line per notification, as text.
 pub fn describe(n: &Notification) -> String {
@@ -51,7 +102,7 @@ pub const ALERT_COMPONENT: &str = "hwlog.alerts";
 pub struct LogNotifier;
 
 impl Notifier for LogNotifier {
-    fn notify(&self, n: &Notification) -> Result<(), String> {
+    fn notify(&self, n: &Notification) -> Result<(), NotifyError> {
         use hwlog_analysis::alerts::Severity;
         let worst = n
             .alerts
@@ -81,7 +132,7 @@ impl Notifier for LogNotifier {
 pub struct StderrNotifier;
 
 impl Notifier for StderrNotifier {
-    fn notify(&self, n: &Notification) -> Result<(), String> {
+    fn notify(&self, n: &Notification) -> Result<(), NotifyError> {
         eprintln!("hwlog alert: {}", describe(n));
         Ok(())
     }
@@ -99,7 +150,7 @@ impl CallbackNotifier {
 }
 
 impl Notifier for CallbackNotifier {
-    fn notify(&self, n: &Notification) -> Result<(), String> {
+    fn notify(&self, n: &Notification) -> Result<(), NotifyError> {
         (self.0)(n);
         Ok(())
     }
@@ -115,7 +166,7 @@ mod http {
     use hwlog_analysis::alerts::{Notification, NotificationKind};
     use serde_json::{json, Value};
 
-    use super::Notifier;
+    use super::{Notifier, NotifyError, NotifyErrorKind};
 
     /// Retries with exponential backoff.
     #[derive(Clone, Debug)]
@@ -124,9 +175,10 @@ mod http {
         first_backoff: Duration,
     }
 
-    fn post(agent: &ureq::Agent, url: &str, body: &str, retry: &Retry) -> Result<(), String> {
+    fn post(agent: &ureq::Agent, url: &str, body: &str, retry: &Retry) -> Result<(), NotifyError> {
         let mut wait = retry.first_backoff;
         let mut last = String::new();
+        let mut kind = NotifyErrorKind::Transport;
         for attempt in 1..=retry.attempts.max(1) {
             match agent
                 .post(url)
@@ -134,17 +186,26 @@ mod http {
                 .send(body.as_bytes())
             {
                 Ok(resp) if resp.status().is_success() => return Ok(()),
-                Ok(resp) => last = format!("HTTP {}", resp.status().as_u16()),
-                Err(e) => last = e.to_string(),
+                Ok(resp) => {
+                    kind = NotifyErrorKind::Status(resp.status().as_u16());
+                    last = format!("HTTP {}", resp.status().as_u16());
+                }
+                Err(e) => {
+                    kind = NotifyErrorKind::Transport;
+                    last = e.to_string();
+                }
             }
             if attempt < retry.attempts {
                 std::thread::sleep(wait);
                 wait = wait.saturating_mul(2);
             }
         }
-        Err(format!(
-            "POST {url} failed after {} attempts: {last}",
-            retry.attempts.max(1)
+        Err(NotifyError::new(
+            kind,
+            format!(
+                "POST {url} failed after {} attempts: {last}",
+                retry.attempts.max(1)
+            ),
         ))
     }
 
@@ -171,7 +232,7 @@ mod http {
         }
 
         /// Trusts only the CA(s) in the PEM file `ca` for `https://` (a private CA).
-        pub fn with_ca(mut self, ca: &std::path::Path) -> Result<Self, String> {
+        pub fn with_ca(mut self, ca: &std::path::Path) -> Result<Self, hwlog::http::HttpError> {
             self.agent = hwlog::http::agent(Duration::from_secs(5), Some(ca))?;
             Ok(self)
         }
@@ -190,8 +251,9 @@ mod http {
     }
 
     impl Notifier for WebhookNotifier {
-        fn notify(&self, n: &Notification) -> Result<(), String> {
-            let body = serde_json::to_string(n).map_err(|e| e.to_string())?;
+        fn notify(&self, n: &Notification) -> Result<(), NotifyError> {
+            let body = serde_json::to_string(n)
+                .map_err(|e| NotifyError::new(NotifyErrorKind::Encode, e.to_string()))?;
             post(&self.agent, &self.url, &body, &self.retry)
         }
     }
@@ -209,7 +271,7 @@ mod http {
 
     impl AlertmanagerNotifier {
         /// Trusts only the CA(s) in the PEM file `ca` for `https://` (a private CA).
-        pub fn with_ca(mut self, ca: &std::path::Path) -> Result<Self, String> {
+        pub fn with_ca(mut self, ca: &std::path::Path) -> Result<Self, hwlog::http::HttpError> {
             self.agent = hwlog::http::agent(Duration::from_secs(5), Some(ca))?;
             Ok(self)
         }
@@ -269,7 +331,7 @@ mod http {
     }
 
     impl Notifier for AlertmanagerNotifier {
-        fn notify(&self, n: &Notification) -> Result<(), String> {
+        fn notify(&self, n: &Notification) -> Result<(), NotifyError> {
             let body = alertmanager_body(n).to_string();
             post(&self.agent, &self.url, &body, &self.retry)
         }

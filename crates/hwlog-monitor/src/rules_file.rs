@@ -53,17 +53,8 @@ impl std::fmt::Debug for RulesFile {
 pub fn load_rules(path: impl AsRef<Path>) -> Result<RulesFile, ConfigError> {
     let path = path.as_ref();
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-        issues: vec![ConfigIssue {
-            loc: Loc {
-                source: name.clone(),
-                line: 0,
-                col: 0,
-            },
-            path: String::new(),
-            message: format!("cannot read: {e}"),
-        }],
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::one(&name, "", format!("cannot read: {e}")))?;
     let yaml = matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")
@@ -78,13 +69,8 @@ pub fn parse_rules(text: &str, source: &str, yaml: bool) -> Result<RulesFile, Co
     } else {
         parse_toml(text, source)
     };
-    let root = tree.map_err(|(loc, message)| ConfigError {
-        issues: vec![ConfigIssue {
-            loc,
-            path: String::new(),
-            message,
-        }],
-    })?;
+    let root =
+        tree.map_err(|(loc, message)| ConfigError::new(vec![ConfigIssue::new(loc, "", message)]))?;
     let mut d = Dec {
         d: hwlog::config::Decoder::default(),
         text: text.to_string(),
@@ -151,9 +137,7 @@ impl Dec {
 
     fn finish(mut self) -> ConfigError {
         self.d.issues.sort_by_key(|i| (i.loc.line, i.loc.col));
-        ConfigError {
-            issues: self.d.issues,
-        }
+        ConfigError::new(self.d.issues)
     }
 
     /// A table's entries; unknown keys are errors unless `allowed` is empty (any key).
@@ -357,7 +341,7 @@ fn channel(d: &mut Dec, n: &Node, path: &str) -> Option<Arc<dyn Notifier>> {
                 return None;
             };
             if let Err(e) = hwlog::http::check_url(&url) {
-                d.err(&n.loc, &format!("{path}.url"), e);
+                d.err(&n.loc, &format!("{path}.url"), e.to_string());
                 return None;
             }
             let ca = get("ca").and_then(|v| d.str(v, &format!("{path}.ca")));
@@ -381,7 +365,7 @@ fn channel(d: &mut Dec, n: &Node, path: &str) -> Option<Arc<dyn Notifier>> {
             match built {
                 Ok(n) => Some(n),
                 Err(e) => {
-                    d.err(&n.loc, &format!("{path}.ca"), e);
+                    d.err(&n.loc, &format!("{path}.ca"), e.to_string());
                     None
                 }
             }

@@ -98,7 +98,14 @@ fn webhook_retries_with_backoff_and_posts_the_notification_as_json() {
     let e = WebhookNotifier::with_retry(&url, 2, Duration::from_millis(10))
         .notify(&sample())
         .unwrap_err();
-    assert!(e.contains("failed after 2 attempts: HTTP 500"), "{e}");
+    assert_eq!(
+        e.kind(),
+        hwlog_monitor::notify::NotifyErrorKind::Status(500)
+    );
+    assert!(
+        e.to_string().contains("failed after 2 attempts: HTTP 500"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -101,11 +101,47 @@ impl Default for ServeOptions {
 
 /// Errors that stop the server from starting.
 #[derive(Debug)]
-pub struct ServeError(pub String);
+pub struct ServeError {
+    kind: ServeErrorKind,
+    message: String,
+}
+
+/// What kind of [`ServeError`] it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ServeErrorKind {
+    /// The options or the config file are unusable (a bad store URL, tokens and `--no-auth`
+    /// together, no tokens on a public address, …).
+    Config,
+    /// The store cannot be opened or its data directory created.
+    Store,
+    /// The alert rules (file or saved) cannot be read.
+    Rules,
+    /// An address cannot be listened on.
+    Listen,
+    /// The TLS certificate or key is unusable.
+    Tls,
+    /// The runtime cannot start.
+    Runtime,
+}
+
+impl ServeError {
+    pub(crate) fn new(kind: ServeErrorKind, message: impl Into<String>) -> ServeError {
+        ServeError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// What kind of error this is.
+    pub fn kind(&self) -> ServeErrorKind {
+        self.kind
+    }
+}
 
 impl std::fmt::Display for ServeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
@@ -116,17 +152,25 @@ pub fn app(opts: &ServeOptions) -> Result<(axum::Router, Arc<AppState>), ServeEr
     let store: Arc<dyn hwlog_store::Store> = match &opts.store {
         Some(url) => {
             if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-                return Err(ServeError(format!(
-                    "--store {url:?}: expected postgres://user@host:port/db"
-                )));
+                return Err(ServeError::new(
+                    ServeErrorKind::Config,
+                    format!("--store {url:?}: expected postgres://user@host:port/db"),
+                ));
             }
-            let store = PgStore::connect(url, PgOptions::default())
-                .map_err(|e| ServeError(format!("cannot open the PostgreSQL store: {e}")))?;
+            let store = PgStore::connect(url, PgOptions::default()).map_err(|e| {
+                ServeError::new(
+                    ServeErrorKind::Store,
+                    format!("cannot open the PostgreSQL store: {e}"),
+                )
+            })?;
             Arc::new(store)
         }
         None => {
             create_private_dir(&opts.data_dir).map_err(|e| {
-                ServeError(format!("cannot create {}: {e}", opts.data_dir.display()))
+                ServeError::new(
+                    ServeErrorKind::Store,
+                    format!("cannot create {}: {e}", opts.data_dir.display()),
+                )
             })?;
             let db = opts.data_dir.join("logs.db");
             let store = SqliteStore::open(
@@ -136,7 +180,12 @@ pub fn app(opts: &ServeOptions) -> Result<(axum::Router, Arc<AppState>), ServeEr
                     ..SqliteOptions::default()
                 },
             )
-            .map_err(|e| ServeError(format!("cannot open {}: {e}", db.display())))?;
+            .map_err(|e| {
+                ServeError::new(
+                    ServeErrorKind::Store,
+                    format!("cannot open {}: {e}", db.display()),
+                )
+            })?;
             Arc::new(store)
         }
     };
@@ -145,23 +194,30 @@ pub fn app(opts: &ServeOptions) -> Result<(axum::Router, Arc<AppState>), ServeEr
     if let Some(keys) = &opts.redact {
         state.set_redactor(Some(hwlog::redact::Redactor::with_extra_keys(keys)));
     }
-    jobs::start_shared(&state)
-        .map_err(|e| ServeError(format!("cannot start the shared-store jobs: {e}")))?;
+    jobs::start_shared(&state).map_err(|e| {
+        ServeError::new(
+            ServeErrorKind::Store,
+            format!("cannot start the shared-store jobs: {e}"),
+        )
+    })?;
     if let Some(path) = &opts.rules {
-        let file = hwlog_monitor::load_rules(path).map_err(|e| ServeError(e.to_string()))?;
+        let file = hwlog_monitor::load_rules(path)
+            .map_err(|e| ServeError::new(ServeErrorKind::Rules, e.to_string()))?;
         for (name, n) in file.channels {
             state.add_notifier(&name, n);
         }
         let mut am = state.alerts();
         for r in file.rules {
-            am.add_rule(r)
-                .map_err(|e| ServeError(format!("{}: {e}", path.display())))?;
+            am.add_rule(r).map_err(|e| {
+                ServeError::new(ServeErrorKind::Config, format!("{}: {e}", path.display()))
+            })?;
         }
     }
     if let Err(e) = jobs::sync_rules(&state) {
-        return Err(ServeError(format!(
-            "cannot read the saved alert rules: {e}"
-        )));
+        return Err(ServeError::new(
+            ServeErrorKind::Rules,
+            format!("cannot read the saved alert rules: {e}"),
+        ));
     }
     let mut router = http::router(state.clone());
     router = router.layer(axum::middleware::from_fn_with_state(
@@ -200,16 +256,22 @@ pub async fn start_syslog(
 ) -> Result<(Option<SocketAddr>, Option<SocketAddr>), ServeError> {
     let mut bound = (None, None);
     if let Some(a) = udp {
-        let sock = syslog::bind_udp(a)
-            .await
-            .map_err(|e| ServeError(format!("cannot listen for syslog on udp {a}: {e}")))?;
+        let sock = syslog::bind_udp(a).await.map_err(|e| {
+            ServeError::new(
+                ServeErrorKind::Listen,
+                format!("cannot listen for syslog on udp {a}: {e}"),
+            )
+        })?;
         bound.0 = sock.local_addr().ok();
         tokio::spawn(syslog::udp(state.clone(), sock));
     }
     if let Some(a) = tcp {
-        let l = tokio::net::TcpListener::bind(a)
-            .await
-            .map_err(|e| ServeError(format!("cannot listen for syslog on tcp {a}: {e}")))?;
+        let l = tokio::net::TcpListener::bind(a).await.map_err(|e| {
+            ServeError::new(
+                ServeErrorKind::Listen,
+                format!("cannot listen for syslog on tcp {a}: {e}"),
+            )
+        })?;
         bound.1 = l.local_addr().ok();
         tokio::spawn(syslog::tcp(state, l));
     }
@@ -221,23 +283,27 @@ pub async fn start_syslog(
 pub fn check_auth(opts: &ServeOptions) -> Result<(), ServeError> {
     let loopback = opts.listen.ip().is_loopback();
     if !opts.tokens.is_empty() && opts.no_auth {
-        return Err(ServeError(
-            "--no-auth and API tokens exclude each other".into(),
+        return Err(ServeError::new(
+            ServeErrorKind::Config,
+            "--no-auth and API tokens exclude each other",
         ));
     }
     if opts.tokens.is_empty() {
         if !loopback {
-            return Err(ServeError(format!(
-                "refusing to listen on {} without API tokens: give --token SECRET:SCOPES (or \
+            return Err(ServeError::new(
+                ServeErrorKind::Config,
+                format!(
+                    "refusing to listen on {} without API tokens: give --token SECRET:SCOPES (or \
                  HWLOG_TOKENS); --no-auth is only allowed on loopback addresses",
-                opts.listen
-            )));
+                    opts.listen
+                ),
+            ));
         }
         if !opts.no_auth && !opts.demo {
-            return Err(ServeError(
+            return Err(ServeError::new(
+                ServeErrorKind::Config,
                 "no API tokens: give --token SECRET:SCOPES (or HWLOG_TOKENS), or --no-auth to \
-                 run without authentication on this loopback address"
-                    .into(),
+                 run without authentication on this loopback address",
             ));
         }
     }
@@ -251,16 +317,26 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| ServeError(format!("cannot start the runtime: {e}")))?;
+        .map_err(|e| {
+            ServeError::new(
+                ServeErrorKind::Runtime,
+                format!("cannot start the runtime: {e}"),
+            )
+        })?;
     // Outside the runtime: opening a PostgreSQL store blocks.
     let (router, state) = app(&opts)?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(opts.listen)
             .await
-            .map_err(|e| ServeError(format!("cannot listen on {}: {e}", opts.listen)))?;
+            .map_err(|e| {
+                ServeError::new(
+                    ServeErrorKind::Listen,
+                    format!("cannot listen on {}: {e}", opts.listen),
+                )
+            })?;
         let addr = listener
             .local_addr()
-            .map_err(|e| ServeError(e.to_string()))?;
+            .map_err(|e| ServeError::new(ServeErrorKind::Listen, e.to_string()))?;
         let tls = match &opts.tls {
             Some((cert, key)) => Some(tls::acceptor(cert, key)?),
             None => None,
@@ -291,7 +367,7 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
         match tls {
             Some(acceptor) => {
                 let l = tls::TlsListener::new(listener, acceptor)
-                    .map_err(|e| ServeError(e.to_string()))?;
+                    .map_err(|e| ServeError::new(ServeErrorKind::Tls, e.to_string()))?;
                 conn::serve(l, router, &opts.limits, shutdown_signal()).await;
             }
             None => conn::serve(listener, router, &opts.limits, shutdown_signal()).await,

@@ -10,7 +10,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 
-use crate::ServeError;
+use crate::{ServeError, ServeErrorKind};
 
 /// How long a client may take for the TLS handshake.
 const HANDSHAKE: Duration = Duration::from_secs(10);
@@ -21,29 +21,42 @@ pub const HANDSHAKES: usize = 256;
 pub fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, ServeError> {
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
         .map_err(|e| {
-            ServeError(format!(
-                "cannot read certificates from {}: {e}",
-                cert.display()
-            ))
+            ServeError::new(
+                ServeErrorKind::Tls,
+                format!("cannot read certificates from {}: {e}", cert.display()),
+            )
         })?
         .collect::<Result<_, _>>()
-        .map_err(|e| ServeError(format!("invalid certificate in {}: {e}", cert.display())))?;
+        .map_err(|e| {
+            ServeError::new(
+                ServeErrorKind::Tls,
+                format!("invalid certificate in {}: {e}", cert.display()),
+            )
+        })?;
     if certs.is_empty() {
-        return Err(ServeError(format!("no certificate in {}", cert.display())));
+        return Err(ServeError::new(
+            ServeErrorKind::Tls,
+            format!("no certificate in {}", cert.display()),
+        ));
     }
     let key = PrivateKeyDer::from_pem_file(key).map_err(|e| {
-        ServeError(format!(
-            "cannot read the private key from {}: {e}",
-            key.display()
-        ))
+        ServeError::new(
+            ServeErrorKind::Tls,
+            format!("cannot read the private key from {}: {e}", key.display()),
+        )
     })?;
     let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
     let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| ServeError(e.to_string()))?
+        .map_err(|e| ServeError::new(ServeErrorKind::Tls, e.to_string()))?
         .with_no_client_auth()
         .with_single_cert(certs, key)
-        .map_err(|e| ServeError(format!("certificate and key do not fit: {e}")))?;
+        .map_err(|e| {
+            ServeError::new(
+                ServeErrorKind::Tls,
+                format!("certificate and key do not fit: {e}"),
+            )
+        })?;
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
 

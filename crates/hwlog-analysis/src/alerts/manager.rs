@@ -142,7 +142,7 @@ impl AlertManager {
         })?;
         self.conditions
             .add(&rule.name, parsed)
-            .map_err(AlertError::Invalid)?;
+            .map_err(|e| AlertError::Invalid(e.to_string()))?;
         self.rules.insert(rule.name.clone(), rule);
         Ok(())
     }

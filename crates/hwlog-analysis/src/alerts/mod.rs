@@ -210,6 +210,7 @@ pub struct AlertEvent {
 
 /// Errors of the alert manager's API.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AlertError {
     /// The condition does not parse.
     Rule {

@@ -41,7 +41,7 @@ mod state;
 mod token;
 
 pub use accuracy::grouping_accuracy;
-pub use state::{MinerState, SavedTemplate};
+pub use state::{MinerState, SavedTemplate, StateError, StateErrorKind};
 pub use token::WILDCARD;
 use token::{tokenize, value_like, Tokens};
 

@@ -85,11 +85,14 @@ impl TemplateMiner {
 
     /// A miner that continues from `state`. Fails on a state of another version or with
     /// inconsistent ids.
-    pub fn from_state(state: MinerState) -> Result<Self, String> {
+    pub fn from_state(state: MinerState) -> Result<Self, StateError> {
         if state.version != VERSION {
-            return Err(format!(
-                "miner state version {} is not the supported version {VERSION}",
-                state.version
+            return Err(StateError::new(
+                StateErrorKind::Version,
+                format!(
+                    "miner state version {} is not the supported version {VERSION}",
+                    state.version
+                ),
             ));
         }
         let mut m = TemplateMiner::with_config(state.config);
@@ -99,7 +102,10 @@ impl TemplateMiner {
         let mut templates = super::HashMap::default();
         for t in state.templates {
             if t.id == 0 || t.id >= state.next_id || templates.contains_key(&t.id) {
-                return Err(format!("miner state has an invalid template id {}", t.id));
+                return Err(StateError::new(
+                    StateErrorKind::InvalidId,
+                    format!("miner state has an invalid template id {}", t.id),
+                ));
             }
             let tokens: Vec<u32> = t
                 .tokens
@@ -133,7 +139,10 @@ impl TemplateMiner {
         m.syms = syms;
         for (a, b) in state.aliases {
             if a == b {
-                return Err(format!("miner state aliases template {a} to itself"));
+                return Err(StateError::new(
+                    StateErrorKind::InvalidAlias,
+                    format!("miner state aliases template {a} to itself"),
+                ));
             }
             m.aliases.insert(a, b);
         }
@@ -155,10 +164,51 @@ impl TemplateMiner {
                 id = n;
                 steps += 1;
                 if steps > m.aliases.len() {
-                    return Err(format!("miner state has an alias cycle through {start}"));
+                    return Err(StateError::new(
+                        StateErrorKind::InvalidAlias,
+                        format!("miner state has an alias cycle through {start}"),
+                    ));
                 }
             }
         }
         Ok(m)
     }
 }
+
+/// A saved miner state that [`TemplateMiner::from_state`] refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateError {
+    kind: StateErrorKind,
+    message: String,
+}
+
+/// What kind of [`StateError`] it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StateErrorKind {
+    /// The state was saved by another version of the miner.
+    Version,
+    /// A template id is out of range or repeated.
+    InvalidId,
+    /// An alias points at itself or runs in a cycle.
+    InvalidAlias,
+}
+
+impl StateError {
+    fn new(kind: StateErrorKind, message: String) -> StateError {
+        StateError { kind, message }
+    }
+
+    /// What kind of error this is.
+    pub fn kind(&self) -> StateErrorKind {
+        self.kind
+    }
+}
+
+impl std::fmt::Display for StateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for StateError {}

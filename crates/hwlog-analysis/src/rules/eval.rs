@@ -13,15 +13,58 @@ use crate::miner::{Change, TemplateMiner};
 /// A rule that could not be evaluated on a record (for example a number compared with text
 /// that is not a number). The rule is skipped for that record; the others go on.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EvalError(pub String);
+pub struct EvalError {
+    kind: EvalErrorKind,
+    message: String,
+}
+
+/// What kind of [`EvalError`] it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EvalErrorKind {
+    /// A value compared with a duration is not one.
+    NotADuration,
+    /// A value compared with a level is not a level name.
+    NotALevel,
+    /// A value compared with a number is not a number.
+    NotANumber,
+    /// Two values of kinds that do not compare.
+    Incomparable,
+}
+
+impl EvalError {
+    fn new(kind: EvalErrorKind, message: String) -> EvalError {
+        EvalError { kind, message }
+    }
+
+    /// What kind of error this is.
+    pub fn kind(&self) -> EvalErrorKind {
+        self.kind
+    }
+}
 
 impl fmt::Display for EvalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
 impl std::error::Error for EvalError {}
+
+/// [`RuleSet::add`] was given a name that is taken.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DuplicateRule {
+    /// The name.
+    pub name: String,
+}
+
+impl fmt::Display for DuplicateRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a rule named {:?} exists", self.name)
+    }
+}
+
+impl std::error::Error for DuplicateRule {}
 
 /// Matches inside a window, kept as (time, count) runs so memory stays bounded: entries
 /// closer than 1/1000 of the window share a run.
@@ -111,9 +154,11 @@ impl RuleSet {
     }
 
     /// Adds `rule` as `name`; fails when the name is taken.
-    pub fn add(&mut self, name: &str, rule: Rule) -> Result<(), String> {
+    pub fn add(&mut self, name: &str, rule: Rule) -> Result<(), DuplicateRule> {
         if self.rules.iter().any(|e| e.name == name) {
-            return Err(format!("a rule named {name:?} exists"));
+            return Err(DuplicateRule {
+                name: name.to_string(),
+            });
         }
         if rule.uses_new_template && self.miner.is_none() {
             self.miner = Some(TemplateMiner::new());
@@ -186,7 +231,7 @@ impl RuleSet {
                 Ok(false) => {}
                 Err(err) => {
                     e.errors += 1;
-                    e.last_error = Some(err.0.clone());
+                    e.last_error = Some(err.message.clone());
                     out.push(Evaluation::Failed(e.name.clone(), err));
                 }
             }
@@ -376,11 +421,18 @@ fn duration_secs(o: &Operand, r: &Record) -> Result<Option<f64>, EvalError> {
         } else {
             n
         }),
-        Val::Str(s) => Some(
-            secs_of(&s)
-                .ok_or_else(|| EvalError(format!("{} is {s:?}, not a duration", name_of(o))))?,
-        ),
-        _ => return Err(EvalError(format!("{} is not a duration", name_of(o)))),
+        Val::Str(s) => Some(secs_of(&s).ok_or_else(|| {
+            EvalError::new(
+                EvalErrorKind::NotADuration,
+                format!("{} is {s:?}, not a duration", name_of(o)),
+            )
+        })?),
+        _ => {
+            return Err(EvalError::new(
+                EvalErrorKind::NotADuration,
+                format!("{} is not a duration", name_of(o)),
+            ))
+        }
     })
 }
 
@@ -427,9 +479,9 @@ fn compare(l: &Operand, op: CmpOp, r: &Operand, rec: &Record) -> Result<bool, Ev
         (Val::Str(x), Val::Str(y)) => x.cmp(y),
         (Val::Bool(x), Val::Bool(y)) => x.cmp(y),
         (Val::Level(x), Val::Str(s)) | (Val::Str(s), Val::Level(x)) => {
-            let y: Level = s
-                .parse()
-                .map_err(|_| EvalError(format!("{s:?} is not a level")))?;
+            let y: Level = s.parse().map_err(|_| {
+                EvalError::new(EvalErrorKind::NotALevel, format!("{s:?} is not a level"))
+            })?;
             if matches!(a, Val::Level(_)) {
                 x.cmp(&y)
             } else {
@@ -437,18 +489,20 @@ fn compare(l: &Operand, op: CmpOp, r: &Operand, rec: &Record) -> Result<bool, Ev
             }
         }
         _ => {
-            return Err(EvalError(format!(
-                "cannot compare {} with {}",
-                name_of(l),
-                name_of(r)
-            )))
+            return Err(EvalError::new(
+                EvalErrorKind::Incomparable,
+                format!("cannot compare {} with {}", name_of(l), name_of(r)),
+            ))
         }
     };
     Ok(op.holds(ord))
 }
 
 fn number(s: &str, o: &Operand) -> Result<f64, EvalError> {
-    s.trim()
-        .parse()
-        .map_err(|_| EvalError(format!("{} is {s:?}, not a number", name_of(o))))
+    s.trim().parse().map_err(|_| {
+        EvalError::new(
+            EvalErrorKind::NotANumber,
+            format!("{} is {s:?}, not a number", name_of(o)),
+        )
+    })
 }

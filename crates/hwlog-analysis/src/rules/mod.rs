@@ -49,7 +49,7 @@ use regex::Regex;
 mod eval;
 mod lexer;
 
-pub use eval::{EvalError, Evaluation, RuleSet};
+pub use eval::{DuplicateRule, EvalError, EvalErrorKind, Evaluation, RuleSet};
 use lexer::{lex, Spanned, Tok};
 
 /// A rule that does not parse: the 1-based column and what was expected.

@@ -45,6 +45,7 @@ pub const PROFILE_NAMES: [&str; 4] = ["development", "staging", "production", "t
 
 /// One problem in a configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConfigIssue {
     /// Where.
     pub loc: Loc,
@@ -52,6 +53,17 @@ pub struct ConfigIssue {
     pub path: String,
     /// What is wrong.
     pub message: String,
+}
+
+impl ConfigIssue {
+    /// A problem at `loc`, at the dotted `path` (empty for the whole file).
+    pub fn new(loc: Loc, path: impl Into<String>, message: impl Into<String>) -> ConfigIssue {
+        ConfigIssue {
+            loc,
+            path: path.into(),
+            message: message.into(),
+        }
+    }
 }
 
 impl fmt::Display for ConfigIssue {
@@ -66,13 +78,20 @@ impl fmt::Display for ConfigIssue {
 
 /// Every problem found in a configuration or override (never just the first).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConfigError {
     /// The problems, in source order.
     pub issues: Vec<ConfigIssue>,
 }
 
 impl ConfigError {
-    pub(crate) fn one(source: &str, path: &str, message: impl Into<String>) -> ConfigError {
+    /// The problems `issues` (in source order).
+    pub fn new(issues: Vec<ConfigIssue>) -> ConfigError {
+        ConfigError { issues }
+    }
+
+    /// One problem of the file `source` as a whole (it cannot be read, say).
+    pub fn one(source: &str, path: &str, message: impl Into<String>) -> ConfigError {
         ConfigError {
             issues: vec![ConfigIssue {
                 loc: Loc {
@@ -248,6 +267,7 @@ impl Overrides {
 
 /// A profile after overrides, with only the active routes and filters.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ActiveProfile {
     /// Profile name.
     pub name: String,
@@ -272,6 +292,7 @@ pub struct Config {
 
 /// Syntax of a config text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Syntax {
     /// TOML.
     Toml,

@@ -7,6 +7,7 @@ use crate::format::TimeZone;
 
 /// A condition on a feature flag: `when = "compression"` or `when = "!compression"`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct When {
     /// The feature's name.
     pub feature: String,
@@ -29,6 +30,7 @@ pub use crate::sink::{ColorMode, Stream};
 
 /// Where a route writes.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum SinkSpec {
     /// The console.
     Console {
@@ -97,6 +99,7 @@ pub enum SinkSpec {
 
 /// How a route formats.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum FormatSpec {
     /// `structured`.
     Structured(TimeZone),
@@ -119,6 +122,7 @@ pub enum FormatSpec {
 
 /// One filter and its settings.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum FilterKind {
     /// See [`crate::filter::CorrelationFilter`].
     Correlation {
@@ -172,6 +176,7 @@ pub enum FilterKind {
 
 /// A filter with its feature condition.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct FilterSpec {
     /// Active only when this holds.
     pub when: Option<When>,
@@ -181,6 +186,7 @@ pub struct FilterSpec {
 
 /// A route: filters → formatter → sink.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct RouteSpec {
     /// Unique name within the profile.
     pub name: String,
@@ -202,6 +208,7 @@ pub struct RouteSpec {
 
 /// A profile: levels, features, filters for every route, and the routes.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ProfileSpec {
     /// Name.
     pub name: String,

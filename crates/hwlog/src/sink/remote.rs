@@ -81,8 +81,8 @@ impl RemoteSink {
     /// A sink for `opts`; fails on a URL that is not `http://` or `https://`, or a CA file
     /// that cannot be read. A token sent over plain `http://` to another host is warned
     /// about once on stderr.
-    pub fn new(opts: RemoteOptions) -> Result<RemoteSink, String> {
-        crate::http::check_url(&opts.url).map_err(|e| format!("remote url {e}"))?;
+    pub fn new(opts: RemoteOptions) -> Result<RemoteSink, crate::http::HttpError> {
+        crate::http::check_url(&opts.url)?;
         if opts.token.is_some() && crate::http::token_in_clear(&opts.url) {
             eprintln!(
                 "hwlog: warning: the remote sink sends its token in clear to {} (use https://)",
