@@ -105,7 +105,8 @@ enum Cmd {
 
 #[derive(Args)]
 struct CompareArgs {
-    /// Smaller run: 30 bursts × 2,000 records per thread, 200k records to file.
+    /// Smaller run: one round, 30 bursts × 2,000 records per thread, 200k records to file
+    /// (a full run: three interleaved rounds, 100 bursts × 5,000, 1M records).
     #[arg(long)]
     quick: bool,
     /// Also print the results as one JSON object on the last line.
@@ -323,34 +324,61 @@ fn compare(a: CompareArgs) -> ExitCode {
         })
         .collect();
     let runs = [("caller", 1), ("caller", 2), ("file", 1)];
-    let mut rows = Vec::new();
-    for c in &selected {
-        let mut results = Vec::new();
-        for (w, t) in runs {
-            let dir = root.path().join(format!("{}-{w}-{t}", c.name));
-            let t0 = Instant::now();
-            let r = run_child(&exe, c.name, w, t, &dir, &p);
-            match &r {
-                Ok(v) => eprintln!(
-                    "[{:>6.1}s] {} {w} {t}T: {v} ({:.1}s)",
-                    started.elapsed().as_secs_f64(),
-                    c.name,
-                    t0.elapsed().as_secs_f64()
-                ),
-                Err(e) => eprintln!(
-                    "[{:>6.1}s] {} {w} {t}T FAILED: {e}",
-                    started.elapsed().as_secs_f64(),
-                    c.name
-                ),
+    // Contenders are interleaved: each round runs every contender once (starting one further
+    // along each round), so a slow spell of the machine hits them alike; each figure is the
+    // run with the median result over the rounds.
+    let rounds = if p.quick { 1 } else { ROUNDS };
+    let mut all: Vec<Vec<Vec<Result<Value, String>>>> = selected
+        .iter()
+        .map(|_| runs.iter().map(|_| Vec::new()).collect())
+        .collect();
+    for round in 0..rounds {
+        for k in 0..selected.len() {
+            let ci = (k + round) % selected.len();
+            let c = &selected[ci];
+            for (ri, (w, t)) in runs.iter().enumerate() {
+                let dir = root.path().join(format!("{}-{w}-{t}-{round}", c.name));
+                let t0 = Instant::now();
+                let r = run_child(&exe, c.name, w, *t, &dir, &p);
+                match &r {
+                    Ok(v) => eprintln!(
+                        "[{:>6.1}s] round {} {} {w} {t}T: {v} ({:.1}s)",
+                        started.elapsed().as_secs_f64(),
+                        round + 1,
+                        c.name,
+                        t0.elapsed().as_secs_f64()
+                    ),
+                    Err(e) => eprintln!(
+                        "[{:>6.1}s] round {} {} {w} {t}T FAILED: {e}",
+                        started.elapsed().as_secs_f64(),
+                        round + 1,
+                        c.name
+                    ),
+                }
+                all[ci][ri].push(r);
             }
-            results.push(r);
         }
-        let mut it = results.into_iter();
+    }
+    let mut rows = Vec::new();
+    for (c, results) in selected.iter().zip(all) {
+        let mut it = results.into_iter().zip(runs);
+        let mut next = || {
+            let (rs, (w, _)) = it.next().expect("one result list per run");
+            median_run(
+                rs,
+                if w == "file" {
+                    "records_per_s"
+                } else {
+                    "median_ns"
+                },
+            )
+        };
         rows.push(report::Row {
             info: c,
-            caller1: it.next().expect("caller 1T"),
-            caller2: it.next().expect("caller 2T"),
-            file: it.next().expect("file"),
+            caller1: next(),
+            caller2: next(),
+            file: next(),
+            rounds,
         });
     }
     let sqlite_dir = root.path().join("sqlite");
@@ -380,6 +408,25 @@ fn compare(a: CompareArgs) -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// Rounds of a full `compare` (each figure is the median round).
+const ROUNDS: usize = 3;
+
+/// The run whose `key` is the median of the rounds (the first failure, if any failed).
+fn median_run(runs: Vec<Result<Value, String>>, key: &str) -> Result<Value, String> {
+    let mut ok = Vec::with_capacity(runs.len());
+    for r in runs {
+        ok.push(r?);
+    }
+    ok.sort_by(|a, b| {
+        let x = |v: &Value| v[key].as_f64().unwrap_or(f64::NAN);
+        x(a).total_cmp(&x(b))
+    });
+    let n = ok.len();
+    ok.into_iter()
+        .nth(n / 2)
+        .ok_or_else(|| "no runs".to_string())
 }
 
 /// Prints a bench result as one JSON line, or the error.

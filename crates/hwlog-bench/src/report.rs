@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use serde_json::{json, Map, Value};
 
 use crate::contenders::{self, Info};
-use crate::workload::{DRAIN_SLEEP, WARMUP_BURSTS};
+use crate::workload::{DRAIN_SLEEP, PACE, PACED, WARMUP_BURSTS};
 use crate::Params;
 
 /// One contender's three runs.
@@ -14,6 +14,8 @@ pub struct Row<'a> {
     pub caller1: Result<Value, String>,
     pub caller2: Result<Value, String>,
     pub file: Result<Value, String>,
+    /// Rounds each figure is the median of.
+    pub rounds: usize,
 }
 
 /// Everything `compare` measured.
@@ -53,6 +55,15 @@ fn caller2(r: &Row<'_>) -> Option<f64> {
 }
 fn file(r: &Row<'_>) -> Option<f64> {
     num(&r.file, "records_per_s")
+}
+fn mean1(r: &Row<'_>) -> Option<f64> {
+    num(&r.caller1, "mean_ns")
+}
+fn cpu1(r: &Row<'_>) -> Option<f64> {
+    num(&r.caller1, "cpu_ns_per_record")
+}
+fn paced(r: &Row<'_>, key: &str) -> Option<f64> {
+    r.caller1.as_ref().ok()?.get("paced")?.get(key)?.as_f64()
 }
 
 /// Bytes written per record in the file workload (formats differ in what they include).
@@ -100,6 +111,7 @@ pub fn table(r: &Results<'_>) -> String {
         "hwlog-bench compare ({mode}; {cpus} CPUs; took {:.1} s)",
         r.secs
     );
+    let rounds = r.rows.first().map_or(1, |row| row.rounds);
     let _ = writeln!(
         s,
         "caller = median ns per record over {} bursts x {} records per thread (after {WARMUP_BURSTS} warm-up bursts);",
@@ -107,60 +119,99 @@ pub fn table(r: &Results<'_>) -> String {
     );
     let _ = writeln!(
         s,
-        "  between bursts the backend drains (its waiting flush where it has one, then {} ms sleep), so this is",
-        DRAIN_SLEEP.as_millis()
+        "  between bursts every contender drains to the same condition: its own flush where it has one, then waiting"
     );
-    let _ = writeln!(s, "  the caller's cost, not a full queue. 2T = two threads logging at once, median over both threads' bursts.");
     let _ = writeln!(
         s,
-        "file   = {} records from one thread, timed until flushed and on disk; lines counted after (none missing).",
+        "  until its file holds every record logged so far, then {} ms sleep. 2T = two threads logging at once.",
+        DRAIN_SLEEP.as_millis()
+    );
+    let _ = writeln!(s, "cpu   = CPU time (user+sys, every thread of the process, getrusage) per record over the bursts, drains included.");
+    let _ = writeln!(
+        s,
+        "paced = {} records, one every {} us, each call timed alone (p50 / p99 / p99.9 / max, ns).",
+        thousands(PACED as f64),
+        PACE.as_micros()
+    );
+    let _ = writeln!(
+        s,
+        "file  = {} records from one thread, timed until flushed and on disk; lines counted after (none missing).",
         thousands(p.file_records as f64)
     );
     let _ = writeln!(s, "All: same record (message, correlation id, host, port, attempt), INFO, temp dir, queues 65,536 records, blocking when full.");
+    let _ = writeln!(
+        s,
+        "Contenders interleaved: {rounds} round(s), each contender once per round; each figure is its median round."
+    );
     let _ = writeln!(s);
     let _ = writeln!(
         s,
-        "{:<15} {:<28} {:<30} {:>10} {:>10} {:>12} {:>5} | {:>7} {:>7} {:>7}",
+        "{:<18} {:<30} {:>9} {:>9} {:>9} {:>9} {:>24} {:>11} {:>5} | {:>6} {:>6} {:>6} {:>6}",
         "contender",
-        "formatter",
         "writer",
         "caller 1T",
+        "mean 1T",
         "caller 2T",
+        "cpu/rec",
+        "paced p50/p99/p99.9/max",
         "file rec/s",
         "B/rec",
         "hw 1T",
         "hw 2T",
-        "hw file"
+        "hw cpu",
+        "hw fil"
     );
     let _ = writeln!(
         s,
         "{}",
-        "-".repeat(15 + 28 + 30 + 10 + 10 + 12 + 5 + 7 * 3 + 11)
+        "-".repeat(18 + 30 + 9 * 4 + 24 + 11 + 5 + 6 * 4 + 14)
     );
     let hw = r.row("hwlog");
-    let (h1, h2, hf) = (
+    let (h1, h2, hf, hc) = (
         hw.and_then(caller1),
         hw.and_then(caller2),
         hw.and_then(file),
+        hw.and_then(cpu1),
     );
     for row in &r.rows {
-        let ns = |x: f64| format!("{x:.0} ns");
+        let ns = |x: f64| format!("{x:.0}");
+        let pc = match (
+            paced(row, "p50_ns"),
+            paced(row, "p99_ns"),
+            paced(row, "p999_ns"),
+            paced(row, "max_ns"),
+        ) {
+            (Some(a), Some(b), Some(c), Some(d)) => format!("{a:.0}/{b:.0}/{c:.0}/{d:.0}"),
+            _ => "-".into(),
+        };
         let _ = writeln!(
             s,
-            "{:<15} {:<28} {:<30} {:>10} {:>10} {:>12} {:>5} | {:>7} {:>7} {:>7}",
+            "{:<18} {:<30} {:>9} {:>9} {:>9} {:>9} {:>24} {:>11} {:>5} | {:>6} {:>6} {:>6} {:>6}",
             row.info.name,
-            row.info.format,
             row.info.design,
             cell(caller1(row), ns),
+            cell(mean1(row), ns),
             cell(caller2(row), ns),
+            cell(cpu1(row), ns),
+            pc,
             cell(file(row), thousands),
             bytes_per_record(row).map_or_else(|| "-".into(), |b| format!("{b:.0}")),
             ratio(h1, caller1(row), true),
             ratio(h2, caller2(row), true),
+            ratio(hc, cpu1(row), true),
             ratio(hf, file(row), false),
         );
     }
-    let _ = writeln!(s, "hw 1T/2T/file = how many times better hwlog is than that row (other ns / hwlog ns; hwlog rec/s / other rec/s); >1 = hwlog better.");
+    let _ = writeln!(
+        s,
+        "Times in ns. Formatters: {}.",
+        r.rows
+            .iter()
+            .map(|row| format!("{} {}", row.info.name, row.info.format))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    let _ = writeln!(s, "hw 1T/2T/cpu/fil = how many times better hwlog is than that row (other ns / hwlog ns; hwlog rec/s / other rec/s); >1 = hwlog better.");
     let _ = writeln!(s, "B/rec = bytes per record in the file: hwlog's JSON also carries thread, thread_id and pid.");
     for row in &r.rows {
         for (what, res) in [
@@ -259,9 +310,22 @@ pub fn json(r: &Results<'_>) -> Value {
             (row.info.name.to_string(), d)
         })
         .collect();
+    let pick_paced = names
+        .iter()
+        .map(|n| {
+            let v = r
+                .row(n)
+                .and_then(|row| row.caller1.as_ref().ok()?.get("paced").cloned());
+            (n.to_string(), v.unwrap_or(Value::Null))
+        })
+        .collect::<Map<String, Value>>();
     json!({
         "caller_ns": pick(caller1),
+        "caller_mean_ns": pick(mean1),
         "caller_ns_2threads": pick(caller2),
+        "cpu_ns_per_record": pick(cpu1),
+        "paced_ns": pick_paced,
+        "rounds": r.rows.first().map_or(1, |row| row.rounds),
         "file_records_per_s": pick(file),
         "sqlite_rows_per_s": {
             "batched": num(&r.sqlite, "batched"),

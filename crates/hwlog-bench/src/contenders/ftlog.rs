@@ -39,6 +39,10 @@ impl Contender for Ftlog {
         ::log::logger().flush();
     }
 
+    fn output(&self, dir: &Path) -> Option<std::path::PathBuf> {
+        Some(dir.join("ftlog.log"))
+    }
+
     /// Dropping the `LoggerGuard` flushes and waits.
     fn finish(self: Arc<Self>) {
         drop(self.guard.lock().expect("guard lock").take());

@@ -16,6 +16,9 @@ struct Hwlog {
     log: Logger,
     /// Enter a correlation scope around every record instead of binding the id to the logger.
     scope_per_record: bool,
+    /// Log with `tracing::info!` through hwlog's `tracing` layer instead of a `Logger`.
+    via_tracing: bool,
+    rotating: bool,
 }
 
 /// Contenders offered on top of the required ones.
@@ -27,6 +30,11 @@ pub fn extra() -> Vec<Info> {
             design: "scope per record",
         },
         Info {
+            name: "hwlog-tracing",
+            format: "JSON (hwlog Json, UTC)",
+            design: "tracing::info! -> hwlog layer",
+        },
+        Info {
             name: "hwlog-rotating",
             format: "JSON (hwlog Json, UTC)",
             design: "rotating zstd file",
@@ -36,7 +44,9 @@ pub fn extra() -> Vec<Info> {
 
 pub fn setup(name: &str, dir: &Path) -> Result<Arc<dyn Contender>, String> {
     let sink: Arc<dyn ::hwlog::Sink> = match name {
-        "hwlog" | "hwlog-scope" => Arc::new(FileSink::new(dir.join("hwlog.log"), false)),
+        "hwlog" | "hwlog-scope" | "hwlog-tracing" => {
+            Arc::new(FileSink::new(dir.join("hwlog.log"), false))
+        }
         "hwlog-rotating" => {
             use ::hwlog::sink::rotating::{Compression, RotatingFileSink, RotationPolicy};
             let policy = RotationPolicy {
@@ -65,17 +75,35 @@ pub fn setup(name: &str, dir: &Path) -> Result<Arc<dyn Contender>, String> {
         flush_interval: Duration::from_secs(1),
     });
     dispatch::install(Pipeline::new("bench", vec![route]));
+    if name == "hwlog-tracing" {
+        use ::tracing_subscriber::layer::SubscriberExt;
+        let sub = ::tracing_subscriber::registry().with(::hwlog::bridge::layer());
+        ::tracing::subscriber::set_global_default(sub)
+            .map_err(|e| format!("tracing subscriber: {e}"))?;
+    }
     Ok(Arc::new(Hwlog {
         // The correlation id is bound to the logger, as a request handler's logger would be:
         // the counterpart of the `correlation_id` field the other contenders pass.
         log: ::hwlog::get_logger("hwautomation.hardware.ipmi").with_correlation(CORRELATION_ID),
         scope_per_record: name == "hwlog-scope",
+        via_tracing: name == "hwlog-tracing",
+        rotating: name == "hwlog-rotating",
     }))
 }
 
 impl Contender for Hwlog {
     #[inline]
     fn log(&self, i: u64) {
+        if self.via_tracing {
+            ::tracing::info!(
+                correlation_id = CORRELATION_ID,
+                host = HOST,
+                port = PORT,
+                attempt = i,
+                "chassis power status queried"
+            );
+            return;
+        }
         let emit = || {
             self.log
                 .at(Level::Info)
@@ -91,8 +119,13 @@ impl Contender for Hwlog {
         }
     }
 
+    /// hwlog's flush waits until the route's worker has written and flushed what was queued.
     fn drain(&self) {
         ::hwlog::flush().expect("hwlog flush");
+    }
+
+    fn output(&self, dir: &Path) -> Option<std::path::PathBuf> {
+        (!self.rotating).then(|| dir.join("hwlog.log"))
     }
 
     fn finish(self: Arc<Self>) {

@@ -41,6 +41,10 @@ impl Contender for Log4rs {
     /// Nothing queues: every record is written when `log!` returns.
     fn drain(&self) {}
 
+    fn output(&self, dir: &Path) -> Option<std::path::PathBuf> {
+        Some(dir.join("log4rs.log"))
+    }
+
     fn finish(self: Arc<Self>) {
         ::log::logger().flush();
     }

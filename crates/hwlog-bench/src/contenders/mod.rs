@@ -4,7 +4,7 @@
 //! Every contender writes the same record: INFO, message "chassis power status queried",
 //! correlation id "req-12345", fields host="10.0.0.5", port=623, attempt=i. Every queue holds
 //! 65,536 records and blocks when full (nothing is dropped).
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod ftlog;
@@ -28,9 +28,14 @@ pub const QUEUE: usize = 65_536;
 pub trait Contender: Send + Sync {
     /// Logs the benchmark record with `attempt = i`.
     fn log(&self, i: u64);
-    /// Lets the backend catch up between bursts: a waiting flush where the library has one
-    /// (the caller workload sleeps a little after it in every case).
+    /// Hands what was logged so far to the output: the library's own flush where it has one
+    /// (waiting or not). The caller workload then waits until [`Contender::output`] holds
+    /// every record logged so far, the same condition for every contender.
     fn drain(&self);
+    /// The one file this contender appends its records to, a line each, under `dir`; `None`
+    /// when the output is not one plain file (rotated and compressed), and `drain` itself
+    /// waits until everything is written.
+    fn output(&self, dir: &Path) -> Option<PathBuf>;
     /// Flushes and waits until every record logged so far is in the output file(s).
     fn finish(self: Arc<Self>);
 }
@@ -56,7 +61,12 @@ pub fn all() -> Vec<Info> {
         Info {
             name: "tracing",
             format: "JSON (fmt().json())",
-            design: "tracing-appender non_blocking",
+            design: "tracing-appender, BufWriter",
+        },
+        Info {
+            name: "tracing-unbuffered",
+            format: "JSON (fmt().json())",
+            design: "tracing-appender (default)",
         },
         Info {
             name: "ftlog",
@@ -84,7 +94,8 @@ pub const REQUIRED: [&str; 5] = ["hwlog", "tracing", "ftlog", "spdlog", "log4rs"
 /// Sets up the named contender writing into `dir`.
 pub fn setup(name: &str, dir: &Path) -> Result<Arc<dyn Contender>, String> {
     match name {
-        "tracing" => tracing::setup(dir),
+        "tracing" => tracing::setup(dir, true),
+        "tracing-unbuffered" => tracing::setup(dir, false),
         "ftlog" => ftlog::setup(dir),
         "spdlog" => spdlog::setup(dir),
         "log4rs" => log4rs::setup(dir),

@@ -46,9 +46,14 @@ impl Contender for Spdlog {
         );
     }
 
-    /// spdlog's flush on an async sink only queues a flush task: the sleep is the drain.
+    /// spdlog's flush on an async sink queues a flush task (its file buffer is written when
+    /// the pool thread gets to it).
     fn drain(&self) {
         self.logger.flush();
+    }
+
+    fn output(&self, dir: &Path) -> Option<std::path::PathBuf> {
+        Some(dir.join("spdlog.log"))
     }
 
     /// Queues a flush, then drops the logger: the last reference to the thread pool joins its

@@ -1,5 +1,7 @@
 //! tracing: `tracing-subscriber` `fmt().json()` writing through `tracing_appender::non_blocking`
-//! (lossy: false) to `tracing_appender::rolling::never`.
+//! (lossy: false) to `tracing_appender::rolling::never`, behind a 64 KiB `BufWriter` (as a
+//! throughput setup would: the worker flushes it whenever its queue runs empty) or, as
+//! `tracing-unbuffered`, as the appender comes by default (one `write` per record).
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -14,12 +16,16 @@ struct Tracing {
     logged: std::sync::atomic::AtomicU64,
 }
 
-pub fn setup(dir: &Path) -> Result<Arc<dyn Contender>, String> {
+pub fn setup(dir: &Path, buffered: bool) -> Result<Arc<dyn Contender>, String> {
     let appender = ::tracing_appender::rolling::never(dir, "tracing.log");
-    let (writer, guard) = NonBlockingBuilder::default()
+    let builder = NonBlockingBuilder::default()
         .lossy(false)
-        .buffered_lines_limit(QUEUE)
-        .finish(appender);
+        .buffered_lines_limit(QUEUE);
+    let (writer, guard) = if buffered {
+        builder.finish(std::io::BufWriter::with_capacity(64 * 1024, appender))
+    } else {
+        builder.finish(appender)
+    };
     ::tracing_subscriber::fmt()
         .json()
         .with_writer(writer)
@@ -46,8 +52,13 @@ impl Contender for Tracing {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// tracing-appender has no waiting flush: the caller workload's sleep is the drain.
+    /// tracing-appender has no flush of its own: its worker writes (and flushes the
+    /// `BufWriter`) when its queue runs empty.
     fn drain(&self) {}
+
+    fn output(&self, dir: &Path) -> Option<std::path::PathBuf> {
+        Some(dir.join("tracing.log"))
+    }
 
     /// Drops the `WorkerGuard`, which hands the worker a shutdown message and waits (at most
     /// about 1.1 s) for it to write what is queued. If the guard gave up early the worker is
