@@ -135,7 +135,7 @@ pub fn table(r: &Results<'_>) -> String {
     );
     let _ = writeln!(
         s,
-        "file  = {} records from one thread, timed until flushed and on disk; lines counted after (none missing).",
+        "file  = {} records from one thread, timed until all are written to the file (no fsync); lines counted after (none missing).",
         thousands(p.file_records as f64)
     );
     let _ = writeln!(s, "All: same record (message, correlation id, host, port, attempt), INFO, temp dir, queues 65,536 records, blocking when full.");
