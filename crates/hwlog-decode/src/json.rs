@@ -5,6 +5,7 @@ use serde_json::Value as Json;
 
 use crate::bounded::{Budget, Seed};
 use crate::limits::{Limits, Window};
+use crate::DecodeError;
 
 /// Why a whole request body was refused.
 #[derive(Debug, PartialEq)]
@@ -31,7 +32,7 @@ pub struct Decoded {
 
 impl Decoded {
     /// Adds the outcome of record `index`.
-    pub fn push(&mut self, index: usize, r: Result<Record, String>, limits: &Limits) {
+    pub fn push(&mut self, index: usize, r: Result<Record, DecodeError>, limits: &Limits) {
         match r.and_then(|mut r| limits.fit(&mut r).map(|cut| (r, cut))) {
             Ok((r, cut)) => {
                 self.truncated += usize::from(cut);
@@ -40,7 +41,7 @@ impl Decoded {
             Err(e) => {
                 self.rejected += 1;
                 if self.errors.len() < limits.max_errors {
-                    self.errors.push((index, e));
+                    self.errors.push((index, e.to_string()));
                 }
             }
         }
@@ -90,7 +91,7 @@ pub fn decode_records(body: &[u8], limits: &Limits, window: &Window) -> Result<D
     for (i, line) in lines().enumerate() {
         budget.reset();
         let r = crate::bounded::parse_value(line, &budget)
-            .map_err(|e| format!("invalid JSON: {e}"))
+            .map_err(|e| DecodeError::from(format!("invalid JSON: {e}")))
             .and_then(|v| over(&budget).map(|_| v))
             .and_then(|v| record_from_json(&v, window));
         out.push(i, r, limits);
@@ -100,9 +101,12 @@ pub fn decode_records(body: &[u8], limits: &Limits, window: &Window) -> Result<D
 
 const TOO_MANY: &str = "too many records in one request";
 
-fn over(b: &Budget) -> Result<(), String> {
+fn over(b: &Budget) -> Result<(), DecodeError> {
     match b.exceeded() {
-        Some(e) => Err(format!("record too large: {e}")),
+        Some(e) => Err(DecodeError::new(
+            crate::DecodeErrorKind::TooLarge,
+            format!("record too large: {e}"),
+        )),
         None => Ok(()),
     }
 }
@@ -156,7 +160,7 @@ impl<'de> serde::de::Visitor<'de> for ArraySeed<'_> {
 /// milliseconds or nanoseconds since the Unix epoch, told apart by size); without it the
 /// time of arrival is used; it must lie in `window`. Nested objects in `fields` become dotted
 /// keys (`{"http": {"status": 200}}` is `http.status = 200`), lists their JSON text.
-pub fn record_from_json(v: &Json, window: &Window) -> Result<Record, String> {
+pub fn record_from_json(v: &Json, window: &Window) -> Result<Record, DecodeError> {
     let o = v.as_object().ok_or("a record must be a JSON object")?;
     let text = |k: &str| -> Result<Option<&str>, String> {
         match o.get(k) {
@@ -186,10 +190,7 @@ pub fn record_from_json(v: &Json, window: &Window) -> Result<Record, String> {
         )?,
         Some(Json::Number(n)) => window.check_number(n.as_f64().unwrap_or(f64::NAN))?,
         Some(other) => {
-            return Err(format!(
-                "timestamp must be text or a number, not {}",
-                kind(other)
-            ))
+            return Err(format!("timestamp must be text or a number, not {}", kind(other)).into())
         }
     };
     let mut r = Record::new(level, component.to_string(), message.to_string());
@@ -248,7 +249,7 @@ fn push(r: &mut Record, k: String, v: &Json) {
 /// (the `LogRecord`'s attributes): `name` → component, `levelname`, `msg` (the format
 /// string as logged: HTTPHandler sends `args` apart, as Python text), `created` (seconds),
 /// `pathname`/`filename`, `lineno`, `process`, and `funcName`, `threadName` as fields.
-pub fn record_from_form(body: &[u8], window: &Window) -> Result<Record, String> {
+pub fn record_from_form(body: &[u8], window: &Window) -> Result<Record, DecodeError> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_bytes(body).map_err(|e| format!("invalid form body: {e}"))?;
     let get = |k: &str| {

@@ -19,9 +19,12 @@
 #![deny(missing_docs)]
 
 pub mod bounded;
+mod error;
 mod guess;
 pub mod json;
 pub mod limits;
 pub mod lines;
 pub mod otlp;
 pub mod syslog;
+
+pub use error::{DecodeError, DecodeErrorKind};

@@ -31,6 +31,8 @@ use std::time::Duration;
 
 use hwlog_core::{Record, Value};
 
+use crate::{DecodeError, DecodeErrorKind};
+
 /// The ingest limits (one set for every path; `hwlog serve --config` sets them).
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -115,12 +117,15 @@ impl Limits {
     /// Applies the per-record limits to a decoded record: the message and text values are
     /// cut to their caps (`Ok(true)`), too many fields, an overlong key or a record too
     /// large as a whole are refused with the reason.
-    pub fn fit(&self, r: &mut Record) -> Result<bool, String> {
+    pub fn fit(&self, r: &mut Record) -> Result<bool, DecodeError> {
         if r.fields.len() > self.max_fields {
-            return Err(format!(
-                "{} fields; at most {} per record",
-                r.fields.len(),
-                self.max_fields
+            return Err(DecodeError::new(
+                DecodeErrorKind::TooLarge,
+                format!(
+                    "{} fields; at most {} per record",
+                    r.fields.len(),
+                    self.max_fields
+                ),
             ));
         }
         let mut truncated = false;
@@ -133,10 +138,9 @@ impl Limits {
         let mut total = r.message.len();
         for (k, v) in &mut r.fields {
             if k.len() > self.max_key {
-                return Err(format!(
-                    "a field key of {} bytes; at most {}",
-                    k.len(),
-                    self.max_key
+                return Err(DecodeError::new(
+                    DecodeErrorKind::TooLarge,
+                    format!("a field key of {} bytes; at most {}", k.len(), self.max_key),
                 ));
             }
             total += k.len();
@@ -169,9 +173,9 @@ impl Limits {
             total += e.len();
         }
         if total > self.max_record {
-            return Err(format!(
-                "a record of {total} bytes; at most {}",
-                self.max_record
+            return Err(DecodeError::new(
+                DecodeErrorKind::TooLarge,
+                format!("a record of {total} bytes; at most {}", self.max_record),
             ));
         }
         Ok(truncated)
@@ -203,24 +207,27 @@ impl Window {
     }
 
     /// Checks a record's time (nanoseconds since the epoch).
-    pub fn check(&self, ts: i64) -> Result<i64, String> {
+    pub fn check(&self, ts: i64) -> Result<i64, DecodeError> {
         if ts > self.now.saturating_add(MAX_FUTURE) {
-            return Err(format!(
-                "timestamp {} is more than a day in the future",
-                fmt_ts(ts)
+            return Err(DecodeError::new(
+                DecodeErrorKind::Time,
+                format!("timestamp {} is more than a day in the future", fmt_ts(ts)),
             ));
         }
         if ts < self.oldest {
-            return Err(if self.oldest == 0 {
-                format!("timestamp {} is before 1970", fmt_ts(ts))
-            } else {
-                format!(
-                    "timestamp {} is older than the retention window (records before {} are \
+            return Err(DecodeError::new(
+                DecodeErrorKind::Time,
+                if self.oldest == 0 {
+                    format!("timestamp {} is before 1970", fmt_ts(ts))
+                } else {
+                    format!(
+                        "timestamp {} is older than the retention window (records before {} are \
                      deleted)",
-                    fmt_ts(ts),
-                    fmt_ts(self.oldest)
-                )
-            });
+                        fmt_ts(ts),
+                        fmt_ts(self.oldest)
+                    )
+                },
+            ));
         }
         Ok(ts)
     }
@@ -228,9 +235,12 @@ impl Window {
     /// A number of seconds, milliseconds, microseconds or nanoseconds since the epoch (told
     /// apart by size) as nanoseconds, checked; NaN, infinities and values beyond what the
     /// store represents are refused.
-    pub fn check_number(&self, x: f64) -> Result<i64, String> {
+    pub fn check_number(&self, x: f64) -> Result<i64, DecodeError> {
         if !x.is_finite() {
-            return Err(format!("timestamp {x} is not a number of seconds"));
+            return Err(DecodeError::new(
+                DecodeErrorKind::Time,
+                format!("timestamp {x} is not a number of seconds"),
+            ));
         }
         let a = x.abs();
         let nanos = if a > 1e17 {
@@ -244,7 +254,10 @@ impl Window {
         };
         // i64 nanoseconds reach from 1677 to 2262.
         if !(-9.2e18..=9.2e18).contains(&nanos) {
-            return Err(format!("timestamp {x} is out of range"));
+            return Err(DecodeError::new(
+                DecodeErrorKind::Time,
+                format!("timestamp {x} is out of range"),
+            ));
         }
         self.check(nanos as i64)
     }
@@ -282,9 +295,15 @@ mod tests {
             .with_field("a", 1)
             .with_field("b", 2)
             .with_field("c", 3);
-        assert!(l.fit(&mut r).unwrap_err().contains("3 fields"));
+        let e = l.fit(&mut r).unwrap_err();
+        assert_eq!(e.kind(), crate::DecodeErrorKind::TooLarge);
+        assert!(e.to_string().contains("3 fields"), "{e}");
         let mut r = Record::new(Level::Info, "c", "m").with_field("longkey", 1);
-        assert!(l.fit(&mut r).unwrap_err().contains("key of 7 bytes"));
+        assert!(l
+            .fit(&mut r)
+            .unwrap_err()
+            .to_string()
+            .contains("key of 7 bytes"));
         let mut r = Record::new(Level::Info, "c", "m").with_field("k", 1);
         assert_eq!(l.fit(&mut r), Ok(false));
     }
@@ -297,10 +316,12 @@ mod tests {
         assert!(w
             .check(now - 2 * 86_400 * 1_000_000_000)
             .unwrap_err()
+            .to_string()
             .contains("retention"));
         assert!(w
             .check(now + 2 * MAX_FUTURE)
             .unwrap_err()
+            .to_string()
             .contains("future"));
         for bad in [
             f64::NAN,
@@ -312,8 +333,16 @@ mod tests {
             assert!(w.check_number(bad).is_err(), "{bad}");
         }
         let forever = Window::new(now, None);
-        assert!(forever.check(i64::MIN).unwrap_err().contains("1970"));
-        assert!(forever.check_number(-1.0).unwrap_err().contains("1970"));
+        assert!(forever
+            .check(i64::MIN)
+            .unwrap_err()
+            .to_string()
+            .contains("1970"));
+        assert!(forever
+            .check_number(-1.0)
+            .unwrap_err()
+            .to_string()
+            .contains("1970"));
         assert_eq!(forever.check_number(1.5), Ok(1_500_000_000));
         assert_eq!(forever.check_number(1.7e12), Ok(1_700_000_000_000_000_000));
     }

@@ -325,12 +325,12 @@ async fn otlp(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -
         Ok(d) => d,
         Err(e) => {
             s.counters.rejected.fetch_add(1, Ordering::Relaxed);
-            let status = if e.starts_with(crate::otlp::TOO_MANY) {
+            let status = if e.kind() == hwlog_decode::DecodeErrorKind::TooMany {
                 StatusCode::PAYLOAD_TOO_LARGE
             } else {
                 StatusCode::BAD_REQUEST
             };
-            return error(status, e);
+            return error(status, e.to_string());
         }
     };
     account(&s, &d);

@@ -29,7 +29,7 @@ fn max_frame(state: &AppState) -> usize {
 /// one is counted as lost on `path`.
 fn parse(state: &AppState, text: &str, window: &Window, path: usize) -> Option<Record> {
     let r = parse_line(&LineFormat::Syslog, text, "syslog", window.now)
-        .ok_or_else(String::new)
+        .ok_or_else(|| hwlog_decode::DecodeError::from("not a syslog line"))
         .and_then(|mut r| {
             window.check(r.timestamp.as_nanos())?;
             state.limits.fit(&mut r).map(|cut| (r, cut))

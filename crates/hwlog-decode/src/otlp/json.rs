@@ -20,9 +20,10 @@ use super::{
 use crate::bounded::{Budget, Seed};
 use crate::json::Decoded;
 use crate::limits::{Limits, Window};
+use crate::DecodeError;
 
 /// Decodes an OTLP JSON body into records (see the module documentation).
-pub fn decode_json(body: &[u8], limits: &Limits, window: &Window) -> Result<Decoded, String> {
+pub fn decode_json(body: &[u8], limits: &Limits, window: &Window) -> Result<Decoded, DecodeError> {
     let ctx = Ctx {
         budget: Budget::new(limits.value_budget(), limits.max_depth),
         limits,
@@ -37,9 +38,9 @@ pub fn decode_json(body: &[u8], limits: &Limits, window: &Window) -> Result<Deco
         .map_err(|e| {
             let m = e.to_string();
             if m.starts_with(TOO_MANY) {
-                m
+                DecodeError::new(crate::DecodeErrorKind::TooMany, m)
             } else {
-                format!("invalid OTLP JSON: {m}")
+                DecodeError::from(format!("invalid OTLP JSON: {m}"))
             }
         })?;
     Ok(ctx.out.into_inner())
@@ -199,8 +200,8 @@ visitor!(ResourceLogs, "a ResourceLogs object", (), |this, m: visit_map as MapAc
     let mut out = ctx.out.borrow_mut();
     for (i, lr, scope) in pending {
         let r = match (&resource, lr) {
-            (Err(e), _) => Err(e.clone()),
-            (_, Err(e)) => Err(e),
+            (Err(e), _) => Err(DecodeError::from(e.clone())),
+            (_, Err(e)) => Err(DecodeError::from(e)),
             (Ok(res), Ok(lr)) => {
                 super::record(&lr, scope.as_ref(), res.as_ref(), ctx.limits, ctx.window)
             }

@@ -123,7 +123,7 @@ pub fn record(
     resource: Option<&Resource>,
     limits: &Limits,
     window: &Window,
-) -> Result<Record, String> {
+) -> Result<Record, crate::DecodeError> {
     use any_value::Value as V;
     let service = resource
         .and_then(|r| r.attributes.iter().find(|kv| kv.key == "service.name"))
@@ -253,6 +253,6 @@ mod tests {
         };
         let w = Window::new(1_700_000_000_000_000_000, None);
         let e = record(&lr, None, None, &Limits::default(), &w).unwrap_err();
-        assert!(e.contains("out of range"), "{e}");
+        assert!(e.to_string().contains("out of range"), "{e}");
     }
 }

@@ -11,6 +11,7 @@ use prost::Message;
 
 use crate::json::Decoded;
 use crate::limits::{Limits, Window};
+use crate::DecodeError;
 
 /// `ExportLogsServiceRequest`.
 #[derive(Clone, PartialEq, Message)]
@@ -203,7 +204,11 @@ pub const TOO_MANY: &str = "too many log records in one request";
 /// Decodes a protobuf body into records: each record is mapped and checked on its own (a
 /// refused one is listed in the outcome), more than [`Limits::max_records`] refuse the whole
 /// request.
-pub fn decode_protobuf(body: &[u8], limits: &Limits, window: &Window) -> Result<Decoded, String> {
+pub fn decode_protobuf(
+    body: &[u8],
+    limits: &Limits,
+    window: &Window,
+) -> Result<Decoded, DecodeError> {
     let req = ExportLogsServiceRequest::decode(body)
         .map_err(|e| format!("invalid OTLP protobuf: {e}"))?;
     let n: usize = req
@@ -213,7 +218,10 @@ pub fn decode_protobuf(body: &[u8], limits: &Limits, window: &Window) -> Result<
         .map(|s| s.log_records.len())
         .sum();
     if n > limits.max_records {
-        return Err(format!("{TOO_MANY} ({n}; at most {})", limits.max_records));
+        return Err(DecodeError::new(
+            crate::DecodeErrorKind::TooMany,
+            format!("{TOO_MANY} ({n}; at most {})", limits.max_records),
+        ));
     }
     let mut out = Decoded::default();
     let mut i = 0;
