@@ -53,7 +53,12 @@ impl Token {
     /// assert_eq!(t.scopes, [Scope::Ingest, Scope::Read]);
     /// assert!(Token::parse("short:read").is_err());
     /// ```
-    pub fn parse(spec: &str) -> Result<Token, String> {
+    pub fn parse(spec: &str) -> Result<Token, crate::ServeError> {
+        Token::parse_text(spec)
+            .map_err(|m| crate::ServeError::new(crate::ServeErrorKind::Config, m))
+    }
+
+    fn parse_text(spec: &str) -> Result<Token, String> {
         let (secret, scopes) = spec
             .rsplit_once(':')
             .ok_or_else(|| "a token is SECRET:SCOPES (scopes: ingest, read, admin)".to_string())?;
@@ -74,7 +79,7 @@ impl Token {
     }
 
     /// Parses `HWLOG_TOKENS`: entries separated by `;`.
-    pub fn parse_list(list: &str) -> Result<Vec<Token>, String> {
+    pub fn parse_list(list: &str) -> Result<Vec<Token>, crate::ServeError> {
         list.split(';')
             .filter(|s| !s.trim().is_empty())
             .map(|s| Token::parse(s.trim()))

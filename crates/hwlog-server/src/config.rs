@@ -162,7 +162,11 @@ impl FileSettings {
 
 /// Reads a config file; all problems are returned together, one per line, each with
 /// `file:line:col`.
-pub fn load(path: &Path) -> Result<FileSettings, String> {
+pub fn load(path: &Path) -> Result<FileSettings, crate::ServeError> {
+    load_text(path).map_err(|m| crate::ServeError::new(crate::ServeErrorKind::Config, m))
+}
+
+fn load_text(path: &Path) -> Result<FileSettings, String> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
     let yaml = matches!(
@@ -304,7 +308,7 @@ pub fn load(path: &Path) -> Result<FileSettings, String> {
                         };
                         match Token::parse(&spec) {
                             Ok(t) => s.tokens.push(t),
-                            Err(e) => err(&item.loc, k, e),
+                            Err(e) => err(&item.loc, k, e.to_string()),
                         }
                     }
                 }
@@ -367,7 +371,7 @@ mod tests {
         assert_eq!(opts.limits.max_records, 50);
         assert_eq!(opts.limits.header_timeout, Duration::from_secs(3));
         std::fs::write(&path, "[limits]\nmax_recods = 5\nmax_fields = 0\n").unwrap();
-        let err = load(&path).unwrap_err();
+        let err = load(&path).unwrap_err().to_string();
         assert!(err.contains("limits.max_recods: unknown limit"), "{err}");
         assert!(
             err.contains("limits.max_fields: expected a whole number"),
@@ -375,7 +379,7 @@ mod tests {
         );
 
         std::fs::write(&path, "retention_days = -1\nmax_rows = \"many\"\n").unwrap();
-        let err = load(&path).unwrap_err();
+        let err = load(&path).unwrap_err().to_string();
         assert!(
             err.contains("s.toml:1:") && err.contains("retention_days"),
             "{err}"
