@@ -189,6 +189,20 @@ pub const DURATION_CASES: &[(&str, Option<u64>)] = &[
     ("", None),
 ];
 
+/// The table every reader of sizes is tested against: (text, bytes or `None` when refused).
+pub const SIZE_CASES: &[(&str, Option<u64>)] = &[
+    ("1048576", Some(1 << 20)),
+    ("64KB", Some(64 << 10)),
+    ("64KiB", Some(64 << 10)),
+    ("100 MiB", Some(100 << 20)),
+    ("1G", Some(1 << 30)),
+    ("1.5g", Some(3 << 29)),
+    ("2T", Some(2 << 40)),
+    ("10 parsecs", None),
+    ("-1", None),
+    ("MB", None),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +230,13 @@ mod tests {
         );
         let e = parse_duration(&"9".repeat(10_000)).unwrap_err().to_string();
         assert!(e.len() < 200, "{e}");
+    }
+
+    #[test]
+    fn size_table() {
+        for &(t, want) in SIZE_CASES {
+            assert_eq!(parse_size(t).ok(), want, "{t:?}");
+        }
     }
 
     #[test]

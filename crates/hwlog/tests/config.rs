@@ -218,3 +218,25 @@ fn level_names_are_the_shared_table() {
         );
     }
 }
+
+/// A file sink's `rotate.max_bytes` reads sizes with the shared parser: the table, case by
+/// case.
+#[test]
+fn rotation_sizes_are_the_shared_table() {
+    use hwlog::config::SinkSpec;
+    for &(text, want) in hwlog_core::units::SIZE_CASES {
+        let cfg = format!(
+            "[profiles.p]\nlevel = \"INFO\"\nfeatures = {{}}\n[[profiles.p.routes]]\nname = \"f\"\nformat = \"json\"\nsink = {{ type = \"file\", path = \"a.log\", rotate = {{ max_bytes = {text:?} }} }}\n"
+        );
+        let got = Config::from_text(&cfg, Syntax::Toml, "s.toml")
+            .ok()
+            .and_then(|c| c.resolve("p", &Overrides::new()).ok())
+            .and_then(|a| match &a.routes[0].sink {
+                SinkSpec::File {
+                    rotate: Some(r), ..
+                } => r.max_bytes,
+                _ => None,
+            });
+        assert_eq!(got, want, "max_bytes = {text:?}");
+    }
+}
