@@ -20,7 +20,7 @@ pub enum ErrorKind {
     Sink(hwlog_core::SinkError),
     /// Sinks of the profile could not be built (every one is listed); the pipeline that was
     /// active before stays active.
-    Build(crate::pipeline::BuildError),
+    Build(crate::build::BuildError),
 }
 
 /// An hwlog error; see [`Error::kind`]. `Debug` shows the same text as `Display`, so a

@@ -25,6 +25,7 @@
 pub mod activity;
 mod api;
 pub mod bridge;
+pub mod build;
 pub mod config;
 pub mod dispatch;
 pub mod filter;
