@@ -20,6 +20,8 @@ mod rotation;
 mod scaling;
 mod serverbench;
 mod sqlite;
+mod storebench;
+mod storegen;
 mod syslogbench;
 mod workload;
 
@@ -94,6 +96,32 @@ enum Cmd {
         /// Seconds.
         #[arg(long, default_value_t = 10)]
         secs: u64,
+    },
+    /// Bytes on disk, ingest rate and query latencies of `hwlog serve`'s store on realistic
+    /// records generated from the LogHub-2k sets (prints one JSON line; needs the `hwlog`
+    /// binary: `cargo build --release -p hwlog-cli -p hwlog-bench`).
+    Store {
+        /// Records to generate.
+        #[arg(long, default_value_t = 1_000_000)]
+        records: usize,
+        /// The LogHub-2k directory (default: `shared/data/loghub-2k` beside the repository).
+        #[arg(long, value_name = "DIR")]
+        loghub: Option<PathBuf>,
+        /// Records per request.
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
+        /// Also compress the NDJSON with zstd -19 (slow).
+        #[arg(long)]
+        zstd19: bool,
+        /// Warm runs of each query.
+        #[arg(long, default_value_t = 20)]
+        repeat: usize,
+        /// Keep the data dir at this path (must not exist).
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
+        /// The `hwlog` binary (default: beside this one).
+        #[arg(long, value_name = "FILE")]
+        hwlog: Option<PathBuf>,
     },
     /// Time from a logging call to the alert notification (prints one JSON line).
     AlertLatency {
@@ -225,6 +253,29 @@ fn main() -> ExitCode {
             rate,
             secs,
         } => print_result(serverbench::live(clients.max(1), rate, secs.max(1))),
+        Cmd::Store {
+            records,
+            loghub,
+            batch,
+            zstd19,
+            repeat,
+            keep,
+            hwlog,
+        } => {
+            let exe_dir = std::env::current_exe()
+                .ok()
+                .and_then(|p| p.parent().map(Path::to_path_buf))
+                .unwrap_or_default();
+            print_result(storebench::run(&storebench::StoreArgs {
+                records: records.max(1),
+                loghub: compress::locate(loghub.as_deref()),
+                batch: batch.max(1),
+                zstd19,
+                repeat,
+                keep,
+                hwlog: hwlog.unwrap_or_else(|| exe_dir.join("hwlog")),
+            }))
+        }
         Cmd::AlertLatency { records } => {
             let v = alerts::run(records.max(1));
             println!("{v}");

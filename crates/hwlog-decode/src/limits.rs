@@ -242,16 +242,7 @@ impl Window {
                 format!("timestamp {x} is not a number of seconds"),
             ));
         }
-        let a = x.abs();
-        let nanos = if a > 1e17 {
-            x
-        } else if a > 1e14 {
-            x * 1e3
-        } else if a > 1e11 {
-            x * 1e6
-        } else {
-            x * 1e9
-        };
+        let nanos = x * epoch_unit_nanos(x.abs()) as f64;
         // i64 nanoseconds reach from 1677 to 2262.
         if !(-9.2e18..=9.2e18).contains(&nanos) {
             return Err(DecodeError::new(
@@ -261,6 +252,35 @@ impl Window {
         }
         self.check(nanos as i64)
     }
+}
+
+/// Nanoseconds per unit of a number since the epoch whose absolute value is `a`: seconds up
+/// to 1e11, milliseconds up to 1e14, microseconds up to 1e17, nanoseconds beyond (the one rule
+/// for numeric times, in record bodies and in query parameters).
+pub fn epoch_unit_nanos(a: f64) -> i64 {
+    if a > 1e17 {
+        1
+    } else if a > 1e14 {
+        1_000
+    } else if a > 1e11 {
+        1_000_000
+    } else {
+        1_000_000_000
+    }
+}
+
+/// An integer time since the epoch (seconds, milliseconds, microseconds or nanoseconds, told
+/// apart by size as [`epoch_unit_nanos`] says) in nanoseconds, exactly; `None` beyond
+/// 1677–2262.
+///
+/// ```
+/// use hwlog_decode::limits::epoch_int_nanos;
+/// assert_eq!(epoch_int_nanos(1_700_000_000), Some(1_700_000_000_000_000_000));
+/// assert_eq!(epoch_int_nanos(1_700_000_000_123), Some(1_700_000_000_123_000_000));
+/// assert_eq!(epoch_int_nanos(1_700_000_000_123_456_789), Some(1_700_000_000_123_456_789));
+/// ```
+pub fn epoch_int_nanos(n: i64) -> Option<i64> {
+    n.checked_mul(epoch_unit_nanos(n.unsigned_abs() as f64))
 }
 
 /// A time for an error message: RFC 3339, or the number when it has none.

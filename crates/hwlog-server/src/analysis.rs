@@ -155,28 +155,9 @@ async fn anomalies(
     State(s): State<Arc<AppState>>,
     Query(p): Query<HashMap<String, String>>,
 ) -> Response {
-    // `bucket=5m` (any duration; a bare number is seconds, as it always was here).
-    let bucket = match p.get("bucket").map(|b| b.trim()).filter(|b| !b.is_empty()) {
-        None => 300,
-        Some(b) => {
-            let secs = match b.parse::<u64>() {
-                Ok(n) => Some(n),
-                Err(_) => hwlog_core::units::parse_duration(b)
-                    .ok()
-                    .map(|d| d.as_secs()),
-            };
-            match secs.filter(|s| (1..=366 * 86_400).contains(s)) {
-                Some(s) => s as i64,
-                None => {
-                    return bad(
-                        StatusCode::BAD_REQUEST,
-                        format!(
-                        "invalid bucket {b:?}: use a duration of 1s to 366d such as 30s, 5m, 1d"
-                    ),
-                    )
-                }
-            }
-        }
+    let bucket = match crate::http::bucket_secs(&p, 300) {
+        Ok(b) => b,
+        Err(e) => return bad(StatusCode::BAD_REQUEST, e),
     };
     let cfg = AnomalyConfig {
         bucket_secs: bucket,

@@ -443,10 +443,15 @@ fn parse_time(s: &str) -> Result<i64, String> {
             })?;
         return Ok(now - ago.as_nanos() as i64);
     }
+    if let Ok(n) = s.parse::<i64>() {
+        // Seconds, milliseconds, … or nanoseconds since the epoch, as in record bodies.
+        return hwlog_decode::limits::epoch_int_nanos(n)
+            .ok_or_else(|| format!("invalid time {s:?}: out of range"));
+    }
     chrono::DateTime::parse_from_rfc3339(s)
         .ok()
         .and_then(|t| t.timestamp_nanos_opt())
-        .ok_or_else(|| format!("invalid time {s:?}: use RFC 3339 or -1h"))
+        .ok_or_else(|| format!("invalid time {s:?}: use RFC 3339, a number since the epoch or -1h"))
 }
 
 fn store_query(p: &HashMap<String, String>) -> Result<StoreQuery, String> {
@@ -476,6 +481,7 @@ fn store_query(p: &HashMap<String, String>) -> Result<StoreQuery, String> {
         min_level: level("min_level")?,
         component: p.get("component").cloned().filter(|c| !c.is_empty()),
         correlation_id: p.get("correlation_id").cloned().filter(|c| !c.is_empty()),
+        fields: field_filters(p)?,
         since: time("since")?,
         until: time("until")?,
         limit,
@@ -488,6 +494,26 @@ fn store_query(p: &HashMap<String, String>) -> Result<StoreQuery, String> {
             })
             .transpose()?,
     })
+}
+
+/// `field.<key>=<value>` parameters: records whose field `key` has this value (as text).
+fn field_filters(p: &HashMap<String, String>) -> Result<Vec<(String, String)>, String> {
+    let mut out: Vec<(String, String)> = p
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("field.")?.to_string(), v.clone())))
+        .collect();
+    if out.iter().any(|(k, _)| k.is_empty()) {
+        return Err("field.<key>: the key is empty".into());
+    }
+    if out.len() > hwlog_store::MAX_FIELD_FILTERS {
+        return Err(format!(
+            "{} field.<key> conditions; at most {}",
+            out.len(),
+            hwlog_store::MAX_FIELD_FILTERS
+        ));
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// `GET /api/v1/logs`: newest first, one page.
@@ -569,8 +595,28 @@ async fn correlation(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> 
     }
 }
 
-/// `GET /api/v1/stats/volume?since=-1h&bucket=60`: records per bucket by level (and by
-/// component) for the charts, from the records of the window (at most 100,000 newest).
+/// `bucket=5m` of a query string: any duration of 1 s to 366 d (a bare number is seconds);
+/// `default` seconds when absent.
+pub(crate) fn bucket_secs(p: &HashMap<String, String>, default: i64) -> Result<i64, String> {
+    let Some(b) = p.get("bucket").map(|b| b.trim()).filter(|b| !b.is_empty()) else {
+        return Ok(default);
+    };
+    let secs = match b.parse::<u64>() {
+        Ok(n) => Some(n),
+        Err(_) => hwlog_core::units::parse_duration(b)
+            .ok()
+            .map(|d| d.as_secs()),
+    };
+    secs.filter(|s| (1..=366 * 86_400).contains(s))
+        .map(|s| s as i64)
+        .ok_or_else(|| {
+            format!("invalid bucket {b:?}: use a duration of 1s to 366d such as 30s, 5m, 1d")
+        })
+}
+
+/// `GET /api/v1/stats/volume?since=-1h&until=…&bucket=60`: records per bucket by level (and
+/// by component) for the charts; every record of the range is counted (by the store, without
+/// reading the records). At most 100,000 buckets.
 async fn volume(
     State(s): State<Arc<AppState>>,
     Query(p): Query<HashMap<String, String>>,
@@ -579,56 +625,42 @@ async fn volume(
         Ok(t) => t,
         Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
-    let bucket_s: i64 = p
-        .get("bucket")
-        .and_then(|b| b.parse().ok())
-        .filter(|b| (1..=86_400 * 366).contains(b))
-        .unwrap_or(60);
+    let until = match p.get("until").filter(|u| !u.is_empty()) {
+        None => Timestamp::now()
+            .as_nanos()
+            .saturating_add(hwlog_decode::limits::MAX_FUTURE),
+        Some(u) => match parse_time(u) {
+            Ok(t) => t,
+            Err(e) => return error(StatusCode::BAD_REQUEST, e),
+        },
+    };
+    let bucket_s = match bucket_secs(&p, 60) {
+        Ok(b) => b,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    let q = hwlog_store::VolumeQuery {
+        since,
+        until,
+        bucket: bucket_s * 1_000_000_000,
+    };
+    if let Err(e) = q.buckets() {
+        return error(StatusCode::BAD_REQUEST, e.to_string());
+    }
     let store = s.store.clone();
-    let res = tokio::task::spawn_blocking(move || {
-        let mut levels: HashMap<i64, HashMap<&'static str, u64>> = HashMap::new();
-        let mut comps: HashMap<String, u64> = HashMap::new();
-        let mut cursor = None;
-        let mut seen = 0;
-        loop {
-            let page = store.query(&StoreQuery {
-                since: Some(since),
-                limit: MAX_LIMIT,
-                cursor,
-                ..StoreQuery::default()
-            })?;
-            for r in &page.records {
-                let b =
-                    (r.record.timestamp.as_nanos() - since).div_euclid(bucket_s * 1_000_000_000);
-                *levels
-                    .entry(b)
-                    .or_default()
-                    .entry(r.record.level.as_str())
-                    .or_default() += 1;
-                *comps.entry(r.record.component.to_string()).or_default() += 1;
-            }
-            seen += page.records.len();
-            match page.next_cursor {
-                Some(c) if seen < 100_000 => cursor = Some(c),
-                _ => break,
-            }
-        }
-        Ok::<_, hwlog_store::Error>((levels, comps))
-    })
-    .await;
-    match res {
-        Ok(Ok((levels, comps))) => {
-            let mut buckets: Vec<(i64, HashMap<&str, u64>)> = levels.into_iter().collect();
-            buckets.sort_by_key(|b| b.0);
-            let mut comps: Vec<(String, u64)> = comps.into_iter().collect();
-            comps.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            Json(json!({
-                "since": since,
-                "bucket_s": bucket_s,
-                "buckets": buckets.iter().map(|(b, c)| json!({"start": since + b * bucket_s * 1_000_000_000, "counts": c})).collect::<Vec<_>>(),
-                "components": comps.iter().map(|(c, n)| json!({"component": c, "count": n})).collect::<Vec<_>>(),
-            }))
-            .into_response()
+    match tokio::task::spawn_blocking(move || store.volume(&q)).await {
+        Ok(Ok(v)) => Json(json!({
+            "since": since,
+            "until": until,
+            "bucket_s": bucket_s,
+            "buckets": v.buckets.iter().map(|b| json!({
+                "start": b.start,
+                "counts": b.counts.iter().map(|(l, n)| (l.as_str().to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
+            })).collect::<Vec<_>>(),
+            "components": v.components.iter().map(|(c, n)| json!({"component": c, "count": n})).collect::<Vec<_>>(),
+        }))
+        .into_response(),
+        Ok(Err(e)) if e.kind() == hwlog_store::ErrorKind::InvalidQuery => {
+            error(StatusCode::BAD_REQUEST, e.to_string())
         }
         Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),

@@ -405,3 +405,66 @@ fn data_dir_and_database_are_private() {
         assert_eq!(mode(&data.join("logs.db-wal")), 0o600);
     }
 }
+
+/// `stats/volume` counts every record of its range by the store (not a page of them), in
+/// the buckets asked for; `field.<key>=` filters history; bad buckets and ranges are 400.
+#[test]
+fn volume_and_field_filters_over_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start(dir.path(), 16 << 20);
+    let minute = 60_000_000_000i64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as i64;
+    let t0 = now / minute * minute - 30 * minute;
+    for b in 0..3i64 {
+        let body = (0..10_000i64)
+            .map(|i| {
+                let n = b * 10_000 + i;
+                json!({"timestamp": t0 + n * (minute / 1000), "level": if n % 4 == 0 { "ERROR" } else { "INFO" },
+                       "component": "vol", "message": format!("r{n}"),
+                       "fields": {"host": format!("node-{:02}", n % 10), "port": 623}})
+                .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let (status, v) = post(addr, body.as_bytes(), false);
+        assert_eq!((status, v["accepted"].as_u64()), (200, Some(10_000)), "{v}");
+    }
+    // 30,000 records at 1,000 a minute from t0: five-minute buckets of 5,000.
+    let path = format!(
+        "/api/v1/stats/volume?since={t0}&until={}&bucket=5m",
+        t0 + 30 * minute
+    );
+    let v = get_json(addr, &path);
+    assert_eq!(v["bucket_s"], 300);
+    let buckets = v["buckets"].as_array().unwrap();
+    assert_eq!(buckets.len(), 6, "{v}");
+    for (i, b) in buckets.iter().enumerate() {
+        assert_eq!(b["start"].as_i64(), Some(t0 + i as i64 * 5 * minute));
+        assert_eq!(b["counts"]["ERROR"], 1250);
+        assert_eq!(b["counts"]["INFO"], 3750);
+    }
+    assert_eq!(v["components"][0]["count"], 30_000);
+    let v = get_json(
+        addr,
+        "/api/v1/logs?field.host=node-03&field.port=623&limit=10000",
+    );
+    let recs = v["records"].as_array().unwrap();
+    assert_eq!(recs.len(), 3000);
+    assert!(recs.iter().all(|r| r["fields"]["host"] == "node-03"));
+    assert_eq!(
+        get_json(addr, "/api/v1/logs?field.host=node-3")["records"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(get(addr, "/api/v1/stats/volume?since=-1h&bucket=7q").0, 400);
+    assert_eq!(
+        get(addr, "/api/v1/stats/volume?since=-366d&bucket=1").0,
+        400
+    );
+    assert_eq!(get(addr, "/api/v1/stats/volume?since=-1h&until=-2h").0, 400);
+}

@@ -51,7 +51,10 @@ pub use alerts::{AlertRecord, StoredRule};
 pub use error::{Error, ErrorKind};
 #[cfg(feature = "postgres")]
 pub use postgres::{PgOptions, PgStore, PG_SCHEMA_VERSION};
-pub use query::{Page, Query, Retention, RetentionReport, StoredRecord, DEFAULT_LIMIT, MAX_LIMIT};
+pub use query::{
+    Page, Query, Retention, RetentionReport, StoredRecord, Volume, VolumeBucket, VolumeQuery,
+    DEFAULT_LIMIT, MAX_BUCKETS, MAX_FIELD_FILTERS, MAX_LIMIT,
+};
 pub use schema::{validate_table_name, SCHEMA_VERSION};
 pub use sqlite::{SqliteOptions, SqliteStore};
 
@@ -72,6 +75,11 @@ pub trait Store: Send + Sync {
     /// Errors with [`ErrorKind::InvalidQuery`] for a limit outside `1..=`[`MAX_LIMIT`] or
     /// `since > until`; any search text is accepted.
     fn query(&self, q: &Query) -> Result<Page, Error>;
+
+    /// Records per time bucket and level, and per component, over `q`'s range: every record
+    /// in the range is counted. Errors with [`ErrorKind::InvalidQuery`] when the range holds
+    /// more than [`MAX_BUCKETS`] buckets ([`VolumeQuery::buckets`]).
+    fn volume(&self, q: &VolumeQuery) -> Result<Volume, Error>;
 
     /// The record with this id, if it is stored.
     fn get(&self, id: i64) -> Result<Option<StoredRecord>, Error>;

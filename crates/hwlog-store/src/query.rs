@@ -46,6 +46,10 @@ pub struct Query {
     pub component: Option<String>,
     /// Only records of this request.
     pub correlation_id: Option<String>,
+    /// Only records whose field `key` has the value `value`, for every pair (at most
+    /// [`MAX_FIELD_FILTERS`]). The field's value is compared as text: `("port", "623")`
+    /// matches the number 623, `("ok", "true")` the boolean.
+    pub fields: Vec<(String, String)>,
     /// Only records at or after this time (nanoseconds since the Unix epoch, UTC).
     pub since: Option<i64>,
     /// Only records before this time (nanoseconds since the Unix epoch, UTC).
@@ -64,10 +68,118 @@ impl Default for Query {
             level: None,
             component: None,
             correlation_id: None,
+            fields: Vec::new(),
             since: None,
             until: None,
             limit: DEFAULT_LIMIT,
             cursor: None,
+        }
+    }
+}
+
+/// The most field conditions one query may hold.
+pub const MAX_FIELD_FILTERS: usize = 16;
+
+/// The most buckets a volume query may span (`(until - since) / bucket`).
+pub const MAX_BUCKETS: i64 = 100_000;
+
+/// Records per time bucket and level, and per component, over a time range
+/// ([`Store::volume`](crate::Store::volume)).
+///
+/// ```
+/// use hwlog_store::VolumeQuery;
+/// let minute = 60_000_000_000;
+/// let q = VolumeQuery { since: 0, until: 60 * minute, bucket: minute };
+/// assert_eq!(q.buckets(), Ok(60));
+/// let q = VolumeQuery { since: 0, until: i64::MAX, bucket: 1 };
+/// assert!(q.buckets().is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VolumeQuery {
+    /// Start of the range, inclusive (nanoseconds since the Unix epoch).
+    pub since: i64,
+    /// End of the range, exclusive.
+    pub until: i64,
+    /// Bucket width in nanoseconds; bucket `i` starts at `since + i * bucket`.
+    pub bucket: i64,
+}
+
+impl VolumeQuery {
+    /// The number of buckets the range spans; an error for an empty or backwards range, a
+    /// bucket of zero or less, or more than [`MAX_BUCKETS`].
+    pub fn buckets(&self) -> Result<i64, Error> {
+        let bad = |m: String| Err(Error::new(ErrorKind::InvalidQuery, m));
+        if self.bucket <= 0 {
+            return bad(format!("bucket {} must be positive", self.bucket));
+        }
+        if self.until <= self.since {
+            return bad(format!(
+                "since ({}) must be before until ({})",
+                self.since, self.until
+            ));
+        }
+        let span = (self.until as i128 - self.since as i128) as u128;
+        let n = span.div_ceil(self.bucket as u128);
+        if n > MAX_BUCKETS as u128 {
+            return bad(format!(
+                "{n} buckets of {} ns; at most {MAX_BUCKETS} (use a wider bucket)",
+                self.bucket
+            ));
+        }
+        Ok(n as i64)
+    }
+}
+
+/// The answer to a [`VolumeQuery`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Volume {
+    /// The buckets that hold records, oldest first.
+    pub buckets: Vec<VolumeBucket>,
+    /// Records per component over the whole range, most first (then by name).
+    pub components: Vec<(String, u64)>,
+}
+
+/// One time bucket of a [`Volume`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VolumeBucket {
+    /// Its start (nanoseconds since the Unix epoch).
+    pub start: i64,
+    /// Records per level, lowest level first; levels without records are left out.
+    pub counts: Vec<(Level, u64)>,
+}
+
+impl Volume {
+    /// Builds a volume from `(bucket index, level, count)` and `(component, count)` rows in
+    /// any order.
+    pub(crate) fn from_rows(
+        q: &VolumeQuery,
+        levels: impl IntoIterator<Item = (i64, u8, u64)>,
+        components: impl IntoIterator<Item = (String, u64)>,
+    ) -> Volume {
+        let mut map: std::collections::BTreeMap<i64, Vec<(Level, u64)>> = Default::default();
+        for (b, l, n) in levels {
+            let level = Level::from_u8(l).unwrap_or(Level::Info);
+            let counts = map.entry(b).or_default();
+            match counts.iter_mut().find(|c| c.0 == level) {
+                Some(c) => c.1 += n,
+                None => counts.push((level, n)),
+            }
+        }
+        let buckets = map
+            .into_iter()
+            .map(|(b, mut counts)| {
+                counts.sort_by_key(|c| c.0);
+                VolumeBucket {
+                    start: q.since.saturating_add(b.saturating_mul(q.bucket)),
+                    counts,
+                }
+            })
+            .collect();
+        let mut components: Vec<(String, u64)> = components.into_iter().collect();
+        components.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Volume {
+            buckets,
+            components,
         }
     }
 }
@@ -151,8 +263,18 @@ fn glob_prefix(text: &str) -> String {
     out
 }
 
-/// Refuses a limit outside `1..=MAX_LIMIT` and `since > until`.
+/// Refuses a limit outside `1..=MAX_LIMIT`, `since > until` and more than
+/// [`MAX_FIELD_FILTERS`] field conditions.
 pub(crate) fn check_query(q: &Query) -> Result<(), Error> {
+    if q.fields.len() > MAX_FIELD_FILTERS {
+        return Err(Error::new(
+            ErrorKind::InvalidQuery,
+            format!(
+                "{} field conditions; at most {MAX_FIELD_FILTERS}",
+                q.fields.len()
+            ),
+        ));
+    }
     if q.limit == 0 || q.limit > MAX_LIMIT {
         return Err(Error::new(
             ErrorKind::InvalidQuery,
@@ -219,6 +341,16 @@ pub(crate) fn select_sql(
     }
     if let Some(c) = &q.correlation_id {
         w.add("correlation_id = ?", [SqlValue::Text(c.clone())]);
+    }
+    for (k, v) in &q.fields {
+        // The stored JSON object of fields, one level deep (nested keys are dotted);
+        // booleans as `true`/`false`, numbers as their text.
+        w.add(
+            "EXISTS (SELECT 1 FROM json_each(fields) AS f WHERE f.key = ? AND \
+             (CASE f.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' \
+             ELSE CAST(f.value AS TEXT) END) = ?)",
+            [SqlValue::Text(k.clone()), SqlValue::Text(v.clone())],
+        );
     }
     if let Some(s) = q.since {
         w.add("ts >= ?", [SqlValue::Integer(s)]);

@@ -9,12 +9,17 @@ use std::time::Duration;
 
 use common::*;
 use hwlog_core::{ComponentPattern, Level, Record, Timestamp};
-use hwlog_store::{Activity, ActivityLevel, AlertRecord, ErrorKind, Query, Retention, Store};
+use hwlog_store::{
+    Activity, ActivityLevel, AlertRecord, ErrorKind, Query, Retention, Store, VolumeQuery,
+    MAX_BUCKETS, MAX_FIELD_FILTERS,
+};
 
 /// A check of the suite, on a fresh, empty store.
 type Check = fn(&dyn Store);
 
-const CHECKS: [(&str, Check); 10] = [
+const CHECKS: [(&str, Check); 12] = [
+    ("field_filters", field_filters),
+    ("volume_counts_every_record", volume_counts_every_record),
     ("round_trip", round_trip),
     ("filters_match_a_model", filters_match_a_model),
     ("full_text", full_text),
@@ -29,6 +34,118 @@ const CHECKS: [(&str, Check); 10] = [
         component_patterns_mean_one_thing,
     ),
 ];
+
+/// `fields` conditions: text, numbers and booleans compared as text, dotted keys, several
+/// conditions at once, keys with quotes; too many conditions are refused.
+fn field_filters(store: &dyn Store) {
+    let recs = vec![
+        Record::new(Level::Info, "a", "m0")
+            .with_field("host", "node-07")
+            .with_field("port", 623u64),
+        Record::new(Level::Info, "a", "m1")
+            .with_field("host", "node-08")
+            .with_field("port", 623u64),
+        Record::new(Level::Info, "a", "m2")
+            .with_field("host", "node-07")
+            .with_field("ok", true),
+        Record::new(Level::Info, "a", "m3").with_field("http.status", 500i64),
+        Record::new(Level::Info, "a", "m4").with_field("we\"ird'key", "x y"),
+        Record::new(Level::Info, "a", "m5"),
+    ];
+    store.insert_batch(&recs).unwrap();
+    let find = |fields: &[(&str, &str)]| -> Vec<String> {
+        let mut m: Vec<String> = store
+            .query(&Query {
+                fields: fields
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                ..Query::default()
+            })
+            .unwrap()
+            .records
+            .into_iter()
+            .map(|r| r.record.message.to_string())
+            .collect();
+        m.sort();
+        m
+    };
+    assert_eq!(find(&[("host", "node-07")]), ["m0", "m2"]);
+    assert_eq!(find(&[("port", "623")]), ["m0", "m1"]);
+    assert_eq!(find(&[("host", "node-07"), ("port", "623")]), ["m0"]);
+    assert_eq!(find(&[("ok", "true")]), ["m2"]);
+    assert_eq!(find(&[("http.status", "500")]), ["m3"]);
+    assert_eq!(find(&[("we\"ird'key", "x y")]), ["m4"]);
+    assert!(find(&[("host", "node-0")]).is_empty());
+    assert!(find(&[("nope", "")]).is_empty());
+    let e = store
+        .query(&Query {
+            fields: vec![("k".into(), "v".into()); MAX_FIELD_FILTERS + 1],
+            ..Query::default()
+        })
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidQuery);
+}
+
+/// Volume by bucket and level counts every record of the range (no page limit), puts each in
+/// its bucket, leaves the range's ends out as documented, and refuses too many buckets.
+fn volume_counts_every_record(store: &dyn Store) {
+    let minute = 60_000_000_000i64;
+    let t0 = Timestamp::now().as_nanos() / minute * minute - 120 * minute;
+    let mut recs = Vec::new();
+    for i in 0..25_000i64 {
+        let level = if i % 10 == 0 {
+            Level::Error
+        } else {
+            Level::Info
+        };
+        let mut r = Record::new(level, if i % 3 == 0 { "x.y" } else { "z" }, "m");
+        // 25,000 records over 100 minutes, 250 per minute; one before the range.
+        r.timestamp = Timestamp::from_nanos(t0 + i * (minute / 250));
+        recs.push(r);
+    }
+    store.insert_batch(&recs).unwrap();
+    let q = VolumeQuery {
+        since: t0 + minute,
+        until: t0 + 100 * minute,
+        bucket: 10 * minute,
+    };
+    let v = store.volume(&q).unwrap();
+    assert_eq!(v.buckets.len(), 10);
+    assert_eq!(v.buckets[0].start, t0 + minute);
+    let total: u64 = v
+        .buckets
+        .iter()
+        .flat_map(|b| b.counts.iter().map(|c| c.1))
+        .sum();
+    assert_eq!(total, 99 * 250);
+    assert_eq!(
+        v.buckets[0].counts,
+        vec![(Level::Info, 2250), (Level::Error, 250)]
+    );
+    assert_eq!(
+        v.buckets[9].counts.iter().map(|c| c.1).sum::<u64>(),
+        9 * 250
+    );
+    let comps: u64 = v.components.iter().map(|c| c.1).sum();
+    assert_eq!(comps, 99 * 250);
+    assert_eq!(v.components[0].0, "z");
+    let e = store
+        .volume(&VolumeQuery {
+            since: 0,
+            until: (MAX_BUCKETS + 1) * minute,
+            bucket: minute,
+        })
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidQuery);
+    assert!(store
+        .volume(&VolumeQuery {
+            since: 5,
+            until: 5,
+            bucket: 1
+        })
+        .is_err());
+}
 
 /// Every case of the shared component-pattern table, asked of the store: each pattern finds
 /// exactly the components `ComponentPattern::matches` accepts, as in the library and the live

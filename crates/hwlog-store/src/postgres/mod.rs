@@ -399,6 +399,41 @@ impl Store for PgStore {
         })
     }
 
+    fn volume(&self, q: &crate::VolumeQuery) -> Result<crate::Volume, Error> {
+        q.buckets()?;
+        let t = self.table();
+        let mut conn = self.inner.conn()?;
+        let levels = conn
+            .query(
+                &format!(
+                    r#"SELECT (ts - $1) / $3 AS b, level::int8, count(*) FROM "{t}"
+                       WHERE ts >= $1 AND ts < $2 GROUP BY b, level"#
+                ),
+                &[&q.since, &q.until, &q.bucket],
+            )?
+            .iter()
+            .map(|r| {
+                (
+                    r.get::<_, i64>(0),
+                    r.get::<_, i64>(1) as u8,
+                    r.get::<_, i64>(2) as u64,
+                )
+            })
+            .collect::<Vec<_>>();
+        let comps = conn
+            .query(
+                &format!(
+                    r#"SELECT component, count(*) FROM "{t}" WHERE ts >= $1 AND ts < $2
+                       GROUP BY component"#
+                ),
+                &[&q.since, &q.until],
+            )?
+            .iter()
+            .map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1) as u64))
+            .collect::<Vec<_>>();
+        Ok(crate::Volume::from_rows(q, levels, comps))
+    }
+
     fn get(&self, id: i64) -> Result<Option<StoredRecord>, Error> {
         let sql = format!(
             r#"SELECT {PG_COLUMNS} FROM "{}" WHERE id = $1"#,

@@ -115,6 +115,12 @@ pub(crate) fn select_sql(table: &str, q: &Query) -> Result<(String, Vec<Param>),
     if let Some(c) = &q.correlation_id {
         add("correlation_id = ?", vec![Param::Text(c.clone())]);
     }
+    for (k, v) in &q.fields {
+        add(
+            "EXISTS (SELECT 1 FROM json_each_text(fields) AS f WHERE f.key = ? AND f.value = ?)",
+            vec![Param::Text(k.clone()), Param::Text(v.clone())],
+        );
+    }
     if let Some(s) = q.since {
         add("ts >= ?", vec![Param::Int(s)]);
     }

@@ -13,7 +13,10 @@ use crate::query::{select_sql, MAX_LIMIT};
 use crate::schema::{migrate, validate_table_name};
 #[cfg(doc)]
 use crate::ErrorKind;
-use crate::{Activity, Error, Page, Query, Retention, RetentionReport, Store, StoredRecord};
+use crate::{
+    Activity, Error, Page, Query, Retention, RetentionReport, Store, StoredRecord, Volume,
+    VolumeQuery,
+};
 
 mod alerts;
 mod conn;
@@ -347,6 +350,39 @@ impl Store for SqliteStore {
             records,
             next_cursor,
         })
+    }
+
+    fn volume(&self, q: &VolumeQuery) -> Result<Volume, Error> {
+        q.buckets()?;
+        let t = &self.table;
+        let conn = self.reader()?;
+        let mut levels = Vec::new();
+        {
+            let mut stmt = conn.prepare_cached(&format!(
+                r#"SELECT (ts - ?1) / ?3 AS b, level, count(*) FROM "{t}"
+                   WHERE ts >= ?1 AND ts < ?2 GROUP BY b, level"#
+            ))?;
+            let mut rows = stmt.query(params![q.since, q.until, q.bucket])?;
+            while let Some(r) = rows.next()? {
+                levels.push((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)? as u8,
+                    r.get::<_, i64>(2)? as u64,
+                ));
+            }
+        }
+        let mut comps = Vec::new();
+        {
+            let mut stmt = conn.prepare_cached(&format!(
+                r#"SELECT component, count(*) FROM "{t}" WHERE ts >= ?1 AND ts < ?2
+                   GROUP BY component"#
+            ))?;
+            let mut rows = stmt.query(params![q.since, q.until])?;
+            while let Some(r) = rows.next()? {
+                comps.push((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64));
+            }
+        }
+        Ok(Volume::from_rows(q, levels, comps))
     }
 
     fn get(&self, id: i64) -> Result<Option<StoredRecord>, Error> {
