@@ -90,7 +90,7 @@ pub const MAX_BUCKETS: i64 = 100_000;
 /// use hwlog_store::VolumeQuery;
 /// let minute = 60_000_000_000;
 /// let q = VolumeQuery { since: 0, until: 60 * minute, bucket: minute };
-/// assert_eq!(q.buckets(), Ok(60));
+/// assert_eq!(q.buckets().unwrap(), 60);
 /// let q = VolumeQuery { since: 0, until: i64::MAX, bucket: 1 };
 /// assert!(q.buckets().is_err());
 /// ```
