@@ -19,6 +19,7 @@ mod report;
 mod rotation;
 mod scaling;
 mod serverbench;
+mod spike;
 mod sqlite;
 mod storebench;
 mod storegen;
@@ -122,6 +123,19 @@ enum Cmd {
         /// The `hwlog` binary (default: beside this one).
         #[arg(long, value_name = "FILE")]
         hwlog: Option<PathBuf>,
+    },
+    /// Two block designs for the store (rows vs columns), measured on the records of a data
+    /// dir kept by `store --keep DIR` (prints one JSON line).
+    StoreSpike {
+        /// The row store's database (`DIR/logs.db`).
+        #[arg(long)]
+        db: PathBuf,
+        /// Records per block.
+        #[arg(long, default_value_t = 8192)]
+        block: usize,
+        /// zstd level.
+        #[arg(long, default_value_t = 3)]
+        level: i32,
     },
     /// Time from a logging call to the alert notification (prints one JSON line).
     AlertLatency {
@@ -276,6 +290,13 @@ fn main() -> ExitCode {
                 hwlog: hwlog.unwrap_or_else(|| exe_dir.join("hwlog")),
             }))
         }
+        Cmd::StoreSpike { db, block, level } => print_result(spike::run(
+            &db,
+            block.max(1),
+            level,
+            storegen::NEEDLE,
+            "node-07",
+        )),
         Cmd::AlertLatency { records } => {
             let v = alerts::run(records.max(1));
             println!("{v}");

@@ -18,7 +18,7 @@ use hwlog_core::{Level, Record, SharedStr, ThreadInfo, Timestamp, Value};
 
 use crate::{Error, ErrorKind};
 
-/// Column list of the log table, in the order [`decode_row`] reads them.
+/// Column list of the log table's rows, in the order the SQLite store reads them.
 pub(crate) const COLUMNS: &str =
     "id, ts, level, component, message, correlation_id, fields, thread, pid, file, line, host, error";
 
@@ -207,26 +207,6 @@ impl RowParts<'_> {
         };
         Ok((id, record))
     }
-}
-
-/// Reads one row selected with [`COLUMNS`] back into a record.
-pub(crate) fn decode_row(row: &rusqlite::Row<'_>) -> Result<(i64, Record), Error> {
-    RowParts {
-        id: row.get(0)?,
-        ts: row.get(1)?,
-        level: row.get(2)?,
-        component: row.get(3)?,
-        message: row.get(4)?,
-        correlation_id: row.get(5)?,
-        fields: row.get_ref(6)?.as_str_or_null()?,
-        thread: row.get_ref(7)?.as_str_or_null()?,
-        pid: row.get(8)?,
-        file: row.get(9)?,
-        line: row.get(10)?,
-        host: row.get(11)?,
-        error: row.get(12)?,
-    }
-    .into_record()
 }
 
 fn parse_thread(text: &str) -> ThreadInfo {

@@ -38,13 +38,16 @@
 
 mod activity;
 mod alerts;
+mod block;
 mod codec;
 mod error;
+mod matcher;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod query;
 mod schema;
 mod sqlite;
+mod text;
 
 pub use activity::{Activity, ActivityLevel};
 pub use alerts::{AlertRecord, StoredRule};

@@ -1,8 +1,7 @@
 //! What a query asks for and what it returns, and how a query becomes SQL.
 use std::time::Duration;
 
-use hwlog_core::{ComponentPattern, Level, Record};
-use rusqlite::types::Value as SqlValue;
+use hwlog_core::{Level, Record};
 
 use crate::{Error, ErrorKind};
 
@@ -223,46 +222,6 @@ pub struct RetentionReport {
     pub alerts_deleted: u64,
 }
 
-/// Turns search text into an FTS5 expression of quoted words, or `None` when it has no
-/// indexable word. `"` inside a word is doubled, so no input escapes its quotes.
-pub(crate) fn fts_expression(text: &str) -> Option<String> {
-    let mut out = String::new();
-    for word in text.split_whitespace() {
-        let stem = word.trim_end_matches('*');
-        if !stem.chars().any(char::is_alphanumeric) {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push('"');
-        out.push_str(&stem.replace('"', "\"\""));
-        out.push('"');
-        if stem.len() != word.len() {
-            out.push('*');
-        }
-    }
-    (!out.is_empty()).then_some(out)
-}
-
-/// `text` as a GLOB pattern that matches only itself followed by anything (the GLOB
-/// characters `[`, `*` and `?` written as one-character classes).
-fn glob_prefix(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 4);
-    for c in text.chars() {
-        match c {
-            '[' | '*' | '?' => {
-                out.push('[');
-                out.push(c);
-                out.push(']');
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('*');
-    out
-}
-
 /// Refuses a limit outside `1..=MAX_LIMIT`, `since > until` and more than
 /// [`MAX_FIELD_FILTERS`] field conditions.
 pub(crate) fn check_query(q: &Query) -> Result<(), Error> {
@@ -292,127 +251,18 @@ pub(crate) fn check_query(q: &Query) -> Result<(), Error> {
     Ok(())
 }
 
-/// Builds `SELECT <columns> FROM <table> WHERE … ORDER BY id DESC LIMIT limit + 1` and its
-/// parameters. `table` must be validated; it is the only text put into the SQL.
-pub(crate) fn select_sql(
-    table: &str,
-    columns: &str,
-    q: &Query,
-) -> Result<(String, Vec<SqlValue>), Error> {
-    check_query(q)?;
-    let mut w = Where::default();
-    if let Some(text) = q.text.as_deref().filter(|t| !t.trim().is_empty()) {
-        match fts_expression(text) {
-            Some(expr) => w.add(
-                format!(r#"id IN (SELECT rowid FROM "{table}_fts" WHERE "{table}_fts" MATCH ?)"#),
-                [SqlValue::Text(expr)],
-            ),
-            None => w.add(
-                "instr(message, ?) > 0",
-                [SqlValue::Text(text.trim().to_string())],
-            ),
-        }
-    }
-    if let Some(l) = q.min_level {
-        w.add("level >= ?", [SqlValue::Integer(l as i64)]);
-    }
-    if let Some(l) = q.level {
-        w.add("level = ?", [SqlValue::Integer(l as i64)]);
-    }
-    if let Some(p) = &q.component {
-        let pat = ComponentPattern::new(p);
-        match pat.literal() {
-            Some(name) => {
-                let children = SqlValue::Text(glob_prefix(&format!("{name}.")));
-                w.add(
-                    "(component = ? OR component GLOB ?)",
-                    [SqlValue::Text(name), children],
-                );
-            }
-            None => {
-                // The prefix narrows by the (component, ts) index; the function decides.
-                let prefix = pat.literal_prefix();
-                if !prefix.is_empty() {
-                    w.add("component GLOB ?", [SqlValue::Text(glob_prefix(&prefix))]);
-                }
-                w.add("hwlog_component(?, component)", [SqlValue::Text(p.clone())]);
-            }
-        }
-    }
-    if let Some(c) = &q.correlation_id {
-        w.add("correlation_id = ?", [SqlValue::Text(c.clone())]);
-    }
-    for (k, v) in &q.fields {
-        // The stored JSON object of fields, one level deep (nested keys are dotted);
-        // booleans as `true`/`false`, numbers as their text.
-        w.add(
-            "EXISTS (SELECT 1 FROM json_each(fields) AS f WHERE f.key = ? AND \
-             (CASE f.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' \
-             ELSE CAST(f.value AS TEXT) END) = ?)",
-            [SqlValue::Text(k.clone()), SqlValue::Text(v.clone())],
-        );
-    }
-    if let Some(s) = q.since {
-        w.add("ts >= ?", [SqlValue::Integer(s)]);
-    }
-    if let Some(u) = q.until {
-        w.add("ts < ?", [SqlValue::Integer(u)]);
-    }
-    if let Some(c) = q.cursor {
-        w.add("id < ?", [SqlValue::Integer(c)]);
-    }
-    let mut sql = format!(r#"SELECT {columns} FROM "{table}""#);
-    if !w.conds.is_empty() {
-        sql.push_str(" WHERE ");
-        sql.push_str(&w.conds.join(" AND "));
-    }
-    sql.push_str(" ORDER BY id DESC LIMIT ?");
-    let mut params = w.params;
-    params.push(SqlValue::Integer(q.limit as i64 + 1));
-    Ok((sql, params))
-}
-
-/// Conditions joined with `AND`, and their parameters in order.
-#[derive(Default)]
-struct Where {
-    conds: Vec<String>,
-    params: Vec<SqlValue>,
-}
-
-impl Where {
-    fn add<const N: usize>(&mut self, cond: impl Into<String>, values: [SqlValue; N]) {
-        self.conds.push(cond.into());
-        self.params.extend(values);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn fts_quotes_every_word() {
-        assert_eq!(
-            fts_expression("power failed").unwrap(),
-            r#""power" "failed""#
-        );
-        assert_eq!(fts_expression("pow*").unwrap(), r#""pow"*"#);
-        assert_eq!(fts_expression(r#"say "hi"#).unwrap(), r#""say" """hi""#);
-        assert_eq!(fts_expression("NEAR( x").unwrap(), r#""NEAR(" "x""#);
-        assert_eq!(fts_expression("' OR 1=1 --").unwrap(), r#""OR" "1=1""#);
-        assert_eq!(fts_expression("* -- ()"), None);
-    }
-
-    #[test]
     fn limits_and_ranges_are_checked() {
-        let bad = |q: Query| select_sql("logs", "id", &q).unwrap_err().kind();
-        assert_eq!(
-            bad(Query {
-                limit: 0,
-                ..Query::default()
-            }),
-            ErrorKind::InvalidQuery
-        );
+        let bad = |q: Query| check_query(&q).unwrap_err().kind();
+        let q = Query {
+            limit: 0,
+            ..Query::default()
+        };
+        assert_eq!(bad(q), ErrorKind::InvalidQuery);
         let q = Query {
             limit: MAX_LIMIT + 1,
             ..Query::default()
@@ -424,26 +274,11 @@ mod tests {
             ..Query::default()
         };
         assert_eq!(bad(q), ErrorKind::InvalidQuery);
-        let (sql, params) = select_sql("logs", "id", &Query::default()).unwrap();
-        assert_eq!(sql, r#"SELECT id FROM "logs" ORDER BY id DESC LIMIT ?"#);
-        assert_eq!(params, vec![SqlValue::Integer(101)]);
-    }
-
-    #[test]
-    fn component_patterns() {
         let q = Query {
-            component: Some("a[1].*".into()),
+            fields: vec![("a".into(), "b".into()); MAX_FIELD_FILTERS + 1],
             ..Query::default()
         };
-        let (sql, params) = select_sql("logs", "id", &q).unwrap();
-        assert!(sql.contains("component GLOB ? AND hwlog_component(?, component)"));
-        assert_eq!(params[0], SqlValue::Text("a*".into()));
-        assert_eq!(params[1], SqlValue::Text("a[1].*".into()));
-        let q = Query {
-            component: Some("hyper".into()),
-            ..Query::default()
-        };
-        let (_, params) = select_sql("logs", "id", &q).unwrap();
-        assert_eq!(params[1], SqlValue::Text("hyper.*".into()));
+        assert_eq!(bad(q), ErrorKind::InvalidQuery);
+        check_query(&Query::default()).unwrap();
     }
 }

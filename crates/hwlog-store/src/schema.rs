@@ -21,7 +21,15 @@ struct Step {
 /// The ordered migration steps; step `i` takes a table from version `i` to `i + 1`.
 /// Never edit a released step: append a new one.
 ///
-/// The FTS5 index is external-content (`content=<table>`). Deletes and updates of the message
+/// Steps 1–4 built the row store (kept for tables written by older versions, which step 5
+/// converts). Step 5 drops its FTS5 index, triggers and B-tree indexes: the row table is
+/// from then on only the *head*, the newest records (at most a few blocks' worth), and
+/// older records live in compressed column blocks (`{n}_blocks` holds each block's
+/// summary and bloom filter, `{n}_cols` its columns under the key `block * 16 + column`;
+/// see `crate::block`). The records of a migrated table are sealed into blocks when the
+/// store opens.
+///
+/// (Steps 1–4:) The FTS5 index was external-content (`content=<table>`). Deletes and updates of the message
 /// keep it current through triggers; inserts do not have a trigger: the store indexes each
 /// batch with one `INSERT … SELECT` at its end (see `SqliteStore::insert_batch`), because a
 /// per-row trigger makes FTS5 flush its pending terms at every row's statement savepoint,
@@ -29,7 +37,7 @@ struct Step {
 /// until `INSERT INTO <table>_fts(<table>_fts) VALUES ('rebuild')`. FTS5 merges its segments
 /// 16 at a time instead of 4 (`automerge`), which makes inserts about 10% faster for slightly
 /// more segments to read per search.
-const MIGRATIONS: [Step; 4] = [
+const MIGRATIONS: [Step; 5] = [
     Step {
         description: "log table, indexes, FTS5 index on message",
         sql: r#"
@@ -107,6 +115,33 @@ CREATE TABLE "{n}_rules" (
     name TEXT PRIMARY KEY,
     definition TEXT NOT NULL,
     updated INTEGER NOT NULL
+);
+"#,
+    },
+    Step {
+        description: "compressed column blocks; the row table becomes the head of newest records",
+        sql: r#"
+DROP TRIGGER IF EXISTS "{n}_fts_ad";
+DROP TRIGGER IF EXISTS "{n}_fts_au";
+DROP TABLE IF EXISTS "{n}_fts";
+DROP INDEX IF EXISTS "{n}_ts";
+DROP INDEX IF EXISTS "{n}_level_ts";
+DROP INDEX IF EXISTS "{n}_component_ts";
+DROP INDEX IF EXISTS "{n}_correlation_id";
+CREATE TABLE "{n}_blocks" (
+    id INTEGER PRIMARY KEY,
+    first_id INTEGER NOT NULL,
+    last_id INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    min_ts INTEGER NOT NULL,
+    max_ts INTEGER NOT NULL,
+    levels INTEGER NOT NULL,
+    bloom BLOB NOT NULL
+);
+CREATE INDEX "{n}_blocks_last_id" ON "{n}_blocks"(last_id);
+CREATE TABLE "{n}_cols" (
+    id INTEGER PRIMARY KEY,
+    data BLOB NOT NULL
 );
 "#,
     },

@@ -7,7 +7,7 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::conn::{lock, open_reader};
 use super::SqliteStore;
-use crate::codec::{decode_row, COLUMNS};
+use crate::codec::COLUMNS;
 use crate::schema::validate_table_name;
 use crate::{AlertRecord, Error, StoredRecord, MAX_LIMIT};
 
@@ -96,21 +96,14 @@ impl SqliteStore {
             self.table()
         );
         let mut w = lock(&self.writer);
-        let super::Writer { conn, enc } = &mut *w;
+        let super::Writer { conn, enc, .. } = &mut *w;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut first = None;
-        {
-            let mut stmt = tx.prepare_cached(&self.sql.insert)?;
-            for r in records {
-                let id = super::insert_row(&mut stmt, enc, r)?;
-                first.get_or_insert(id);
-            }
-        }
-        if let Some(first) = first {
-            tx.prepare_cached(&self.sql.index_from)?.execute([first])?;
+        if !records.is_empty() {
+            self.insert_rows(&tx, enc, records)?;
         }
         tx.execute(&upsert, params![name, value])?;
         tx.commit()?;
+        self.inserted(&mut w, records.len());
         drop(w);
         self.committed();
         Ok(records.len())
@@ -136,14 +129,24 @@ impl SqliteStore {
         limit: usize,
     ) -> Result<Vec<StoredRecord>, Error> {
         validate_table_name(table)?;
+        let limit = limit.min(MAX_LIMIT);
         let conn = open_reader(path, std::time::Duration::from_secs(5))?;
-        let sql = format!(r#"SELECT {COLUMNS} FROM "{table}" WHERE id > ?1 ORDER BY id LIMIT ?2"#);
-        let mut stmt = conn.prepare(&sql)?;
-        let mut rows = stmt.query(params![after_id, limit.min(MAX_LIMIT) as i64])?;
+        let tx = rusqlite::Transaction::new_unchecked(&conn, TransactionBehavior::Deferred)?;
         let mut out = Vec::new();
+        // A table written before the block format has no blocks yet.
+        let has_blocks: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+            [format!("{table}_blocks")],
+            |r| r.get(0),
+        )?;
+        if has_blocks {
+            super::blocks::read_after(&tx, table, after_id, limit, &mut out)?;
+        }
+        let sql = format!(r#"SELECT {COLUMNS} FROM "{table}" WHERE id > ?1 ORDER BY id LIMIT ?2"#);
+        let mut stmt = tx.prepare(&sql)?;
+        let mut rows = stmt.query(params![after_id, (limit - out.len()) as i64])?;
         while let Some(row) = rows.next()? {
-            let (id, record) = decode_row(row)?;
-            out.push(StoredRecord { id, record });
+            out.push(super::blocks::raw_row(row)?.as_ref().to_record()?);
         }
         Ok(out)
     }

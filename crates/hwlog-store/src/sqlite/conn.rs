@@ -6,7 +6,6 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use hwlog_core::ComponentPattern;
 use rusqlite::Connection;
 
 use super::Encoder;
@@ -31,8 +30,9 @@ pub(super) const WRITER_CACHE_KIB: i64 = 32 * 1024;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SqliteOptions {
-    /// Name of the log table (default `logs`); the search index is `<table>_fts`, the activity
-    /// feed `<table>_activity`. Must match `^[A-Za-z_][A-Za-z0-9_]{0,62}$`.
+    /// Name of the log table (default `logs`); its blocks are `<table>_blocks` and
+    /// `<table>_cols`, the activity feed `<table>_activity`. Must match
+    /// `^[A-Za-z_][A-Za-z0-9_]{0,62}$`.
     pub table: String,
     /// How long an operation waits for another connection's lock before failing with
     /// [`ErrorKind::Locked`] (default 5 s).
@@ -40,6 +40,10 @@ pub struct SqliteOptions {
     /// Largest database file in MB (`None`: no limit but the disk). Inserts beyond it fail
     /// with [`ErrorKind::Full`](crate::ErrorKind::Full) until retention frees room.
     pub max_size_mb: Option<u64>,
+    /// Records per compressed block, 1..=8192 (default 8,192, what compresses best). The
+    /// newest records stay rows until this many have arrived; a smaller value is for tests
+    /// that want blocks without inserting thousands of records.
+    pub block_rows: usize,
 }
 
 impl Default for SqliteOptions {
@@ -48,6 +52,7 @@ impl Default for SqliteOptions {
             table: "logs".to_string(),
             busy_timeout: Duration::from_secs(5),
             max_size_mb: None,
+            block_rows: crate::block::BLOCK_ROWS,
         }
     }
 }
@@ -56,6 +61,12 @@ impl SqliteOptions {
     /// Sets the table name.
     pub fn with_table(mut self, table: impl Into<String>) -> Self {
         self.table = table.into();
+        self
+    }
+
+    /// Sets the records per block (clamped to 1..=8192).
+    pub fn with_block_rows(mut self, n: usize) -> Self {
+        self.block_rows = n.clamp(1, crate::block::BLOCK_ROWS);
         self
     }
 
@@ -70,33 +81,14 @@ impl SqliteOptions {
 pub(super) struct Writer {
     pub conn: Connection,
     pub enc: Encoder,
+    /// Records in the head, when known.
+    pub head_rows: Option<u64>,
 }
 
 /// Settings every connection gets.
 pub(super) fn configure(conn: &Connection, busy_timeout: Duration) -> Result<(), Error> {
     conn.busy_timeout(busy_timeout)?;
     conn.set_prepared_statement_cache_capacity(64);
-    register_component_match(conn)?;
-    Ok(())
-}
-
-/// `hwlog_component(pattern, component)`: [`ComponentPattern::matches`] callable from SQL, so a
-/// query's component pattern means in SQLite exactly what it means everywhere else. The
-/// compiled pattern is cached per statement.
-fn register_component_match(conn: &Connection) -> Result<(), Error> {
-    use rusqlite::functions::FunctionFlags;
-    conn.create_scalar_function(
-        "hwlog_component",
-        2,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        |ctx| {
-            let pattern = ctx.get_or_create_aux(0, |v| -> Result<_, rusqlite::Error> {
-                Ok(ComponentPattern::new(v.as_str()?))
-            })?;
-            let name = ctx.get_raw(1).as_str().unwrap_or("");
-            Ok(pattern.matches(name))
-        },
-    )?;
     Ok(())
 }
 

@@ -8,8 +8,10 @@ use hwlog_core::{Record, Timestamp};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::activity::{decode_activity, ACTIVITY_COLUMNS};
-use crate::codec::{decode_row, Encoder, COLUMNS};
-use crate::query::{select_sql, MAX_LIMIT};
+use crate::block::BLOCK_ROWS;
+use crate::codec::{Encoder, COLUMNS};
+use crate::matcher::Matcher;
+use crate::query::MAX_LIMIT;
 use crate::schema::{migrate, validate_table_name};
 #[cfg(doc)]
 use crate::ErrorKind;
@@ -19,6 +21,7 @@ use crate::{
 };
 
 mod alerts;
+mod blocks;
 mod conn;
 mod rules;
 
@@ -42,9 +45,8 @@ const PAGE_SIZE: i64 = 16_384;
 /// The SQL of one table, built once from the validated name.
 struct Sql {
     insert: String,
-    index_from: String,
     get: String,
-    count: String,
+    head: String,
     insert_activity: String,
     activities: String,
     activities_of: String,
@@ -54,15 +56,15 @@ impl Sql {
     fn new(t: &str) -> Sql {
         Sql {
             insert: format!(
-                r#"INSERT INTO "{t}" (ts, level, component, message, correlation_id, fields,
+                r#"INSERT INTO "{t}" (id, ts, level, component, message, correlation_id, fields,
                    thread, pid, file, line, host, error)
-                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"#
-            ),
-            index_from: format!(
-                r#"INSERT INTO "{t}_fts"(rowid, message) SELECT id, message FROM "{t}" WHERE id >= ?1"#
+                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"#
             ),
             get: format!(r#"SELECT {COLUMNS} FROM "{t}" WHERE id = ?1"#),
-            count: format!(r#"SELECT count(*) FROM "{t}""#),
+            head: format!(
+                r#"SELECT {COLUMNS} FROM "{t}" WHERE id < ?1 AND ts >= ?2 AND (?3 IS NULL OR ts < ?3)
+                   ORDER BY id DESC"#
+            ),
             insert_activity: format!(
                 r#"INSERT INTO "{t}_activity" (ts, component, action, message, level, details)
                    VALUES (?1, ?2, ?3, ?4, ?5, ?6)"#
@@ -86,9 +88,15 @@ impl Sql {
 /// a mutex; reads use a small pool of their own connections, so they run alongside a write;
 /// a background thread moves committed pages from the WAL into the database file.
 ///
-/// The file holds, per table name `t`: the records `t`, their FTS5 index `t_fts`, the activity
-/// feed `t_activity`, and a row in `hwlog_schema` (table name → schema version), so several
-/// stores with different table names can share one file.
+/// The file holds, per table name `t`: the newest records as rows in `t` (the *head*), older
+/// records in compressed column blocks (`t_blocks`, `t_cols`: about 23 bytes per record
+/// on realistic logs, smaller than `zstd -3` of the same records as NDJSON; see
+/// `docs/storage.md`), the activity feed `t_activity`, and a row in `hwlog_schema` (table
+/// name → schema version), so several stores with different table names can share one file.
+/// An insert appends to the head and commits; when the head holds 8,192 records, the
+/// oldest 8,192 are sealed into a block in one transaction. A query reads the head, then
+/// the blocks newest first, skipping those whose time range, levels or bloom filter of
+/// words, correlation ids and field values rule them out.
 ///
 /// ```
 /// use hwlog_core::{Level, Record};
@@ -131,6 +139,10 @@ pub struct SqliteStore {
     readers: Option<Mutex<Vec<Connection>>>,
     /// `None` for an in-memory store.
     checkpointer: Option<Checkpointer>,
+    /// Records per block.
+    block_rows: usize,
+    /// Why the last attempt to seal the head into a block failed, if it did.
+    seal_error: Mutex<Option<(crate::ErrorKind, String)>>,
 }
 
 impl fmt::Debug for SqliteStore {
@@ -173,6 +185,8 @@ impl SqliteStore {
         conn.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)?;
         conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
         migrate(&mut conn, &opts.table)?;
+        // A table migrated from the row store holds all its records in the head.
+        blocks::seal(&mut conn, &opts.table, block_rows(&opts), usize::MAX)?;
         if let Some(mb) = opts.max_size_mb {
             let page: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
             let pages = (mb.saturating_mul(1 << 20) as i64 / page.max(512)).max(1);
@@ -203,6 +217,7 @@ impl SqliteStore {
         opts: SqliteOptions,
     ) -> SqliteStore {
         SqliteStore {
+            block_rows: block_rows(&opts),
             sql: Sql::new(&opts.table),
             readers: path.as_ref().map(|_| Mutex::new(Vec::new())),
             table: opts.table,
@@ -211,8 +226,10 @@ impl SqliteStore {
             writer: Mutex::new(Writer {
                 conn,
                 enc: Encoder::default(),
+                head_rows: None,
             }),
             checkpointer,
+            seal_error: Mutex::new(None),
         }
     }
 
@@ -240,27 +257,70 @@ impl SqliteStore {
         self.insert_tx(std::slice::from_ref(record))
     }
 
-    /// Inserts `records` (at least one) and indexes their messages in one transaction;
-    /// returns the id of the first.
+    /// Inserts `records` (at least one) in one transaction; returns the id of the first.
     fn insert_tx(&self, records: &[Record]) -> Result<i64, Error> {
         let mut w = lock(&self.writer);
-        let Writer { conn, enc } = &mut *w;
+        let Writer { conn, enc, .. } = &mut *w;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut first = None;
-        {
-            let mut stmt = tx.prepare_cached(&self.sql.insert)?;
-            for r in records {
-                let id = insert_row(&mut stmt, enc, r)?;
-                first.get_or_insert(id);
-            }
-        }
-        let first = first.unwrap_or(i64::MAX);
-        // The write lock is held, so the rows from `first` on are exactly this batch.
-        tx.prepare_cached(&self.sql.index_from)?.execute([first])?;
+        let first = self.insert_rows(&tx, enc, records)?;
         tx.commit()?;
+        self.inserted(&mut w, records.len());
         drop(w);
         self.committed();
         Ok(first)
+    }
+
+    /// Appends `records` to the head inside `tx`; returns the first one's id.
+    fn insert_rows(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        enc: &mut Encoder,
+        records: &[Record],
+    ) -> Result<i64, Error> {
+        let first = blocks::next_id(tx, &self.table)?;
+        let mut stmt = tx.prepare_cached(&self.sql.insert)?;
+        for (i, r) in records.iter().enumerate() {
+            insert_row(&mut stmt, enc, first + i as i64, r)?;
+        }
+        Ok(first)
+    }
+
+    /// After a committed insert of `n` records: seals the head's oldest records into blocks
+    /// when it holds enough. A failure (the disk is full, say) leaves them in the head,
+    /// where they stay readable; the next insert tries again.
+    fn inserted(&self, w: &mut Writer, n: usize) {
+        let head = match w.head_rows {
+            Some(h) => h + n as u64,
+            None => match blocks::head_rows(&w.conn, &self.table) {
+                Ok(h) => h,
+                Err(e) => return self.seal_failed(w, e),
+            },
+        };
+        w.head_rows = Some(head);
+        if head < self.block_rows as u64 {
+            return;
+        }
+        match blocks::seal(&mut w.conn, &self.table, self.block_rows, usize::MAX) {
+            Ok(left) => {
+                w.head_rows = Some(left);
+                *lock(&self.seal_error) = None;
+            }
+            Err(e) => self.seal_failed(w, e),
+        }
+    }
+
+    fn seal_failed(&self, w: &mut Writer, e: Error) {
+        w.head_rows = None;
+        *lock(&self.seal_error) = Some((e.kind(), e.to_string()));
+    }
+
+    /// Why the last attempt to seal the newest records into a compressed block failed
+    /// (`None` when it succeeded or none was needed). The records stay in the head, fully
+    /// readable, until a later insert seals them.
+    pub fn seal_error(&self) -> Option<Error> {
+        lock(&self.seal_error)
+            .as_ref()
+            .map(|(k, m)| Error::new(*k, m.clone()))
     }
 
     fn reader(&self) -> Result<Reader<'_>, Error> {
@@ -285,7 +345,8 @@ impl SqliteStore {
         let mut total = 0;
         loop {
             let n = {
-                let w = lock(&self.writer);
+                let mut w = lock(&self.writer);
+                w.head_rows = None;
                 let mut stmt = w.conn.prepare_cached(&sql)?;
                 stmt.execute(params![arg, DELETE_CHUNK])?
             };
@@ -298,13 +359,15 @@ impl SqliteStore {
     }
 }
 
-pub(super) fn insert_row(
+fn insert_row(
     stmt: &mut rusqlite::CachedStatement<'_>,
     enc: &mut Encoder,
+    id: i64,
     r: &Record,
-) -> Result<i64, Error> {
+) -> Result<(), Error> {
     let e = enc.encode(r);
-    let id = stmt.insert(params![
+    stmt.execute(params![
+        id,
         r.timestamp.as_nanos(),
         r.level as u8,
         r.component.as_str(),
@@ -318,7 +381,7 @@ pub(super) fn insert_row(
         e.host,
         r.error.as_deref(),
     ])?;
-    Ok(id)
+    Ok(())
 }
 
 impl Store for SqliteStore {
@@ -331,15 +394,34 @@ impl Store for SqliteStore {
     }
 
     fn query(&self, q: &Query) -> Result<Page, Error> {
-        let (sql, params) = select_sql(&self.table, COLUMNS, q)?;
+        let m = Matcher::new(q)?;
+        let want = q.limit + 1;
         let conn = self.reader()?;
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        // One read transaction: a block sealed meanwhile is seen in the head or in the
+        // blocks, never in both or neither.
+        let tx = rusqlite::Transaction::new_unchecked(&conn, TransactionBehavior::Deferred)?;
         let mut records = Vec::new();
-        while let Some(row) = rows.next()? {
-            let (id, record) = decode_row(row)?;
-            records.push(StoredRecord { id, record });
+        {
+            let mut stmt = tx.prepare_cached(&self.sql.head)?;
+            let mut rows = stmt.query(params![
+                m.cursor().unwrap_or(i64::MAX),
+                m.since().unwrap_or(i64::MIN),
+                m.until(),
+            ])?;
+            while let Some(row) = rows.next()? {
+                let raw = blocks::raw_row(row)?;
+                if m.matches(&raw.as_ref()) {
+                    records.push(raw.as_ref().to_record()?);
+                    if records.len() >= want {
+                        break;
+                    }
+                }
+            }
         }
+        if records.len() < want {
+            blocks::query(&tx, &self.table, &m, want, &mut records)?;
+        }
+        drop(tx);
         let next_cursor = if records.len() > q.limit {
             records.truncate(q.limit);
             records.last().map(|r| r.id)
@@ -356,45 +438,53 @@ impl Store for SqliteStore {
         q.buckets()?;
         let t = &self.table;
         let conn = self.reader()?;
-        let mut levels = Vec::new();
+        let tx = rusqlite::Transaction::new_unchecked(&conn, TransactionBehavior::Deferred)?;
+        let mut levels = std::collections::HashMap::new();
         {
-            let mut stmt = conn.prepare_cached(&format!(
+            let mut stmt = tx.prepare_cached(&format!(
                 r#"SELECT (ts - ?1) / ?3 AS b, level, count(*) FROM "{t}"
                    WHERE ts >= ?1 AND ts < ?2 GROUP BY b, level"#
             ))?;
             let mut rows = stmt.query(params![q.since, q.until, q.bucket])?;
             while let Some(r) = rows.next()? {
-                levels.push((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)? as u8,
-                    r.get::<_, i64>(2)? as u64,
-                ));
+                let key = (r.get::<_, i64>(0)?, r.get::<_, i64>(1)? as u8);
+                *levels.entry(key).or_default() += r.get::<_, i64>(2)? as u64;
             }
         }
-        let mut comps = Vec::new();
+        let mut comps = std::collections::HashMap::new();
         {
-            let mut stmt = conn.prepare_cached(&format!(
+            let mut stmt = tx.prepare_cached(&format!(
                 r#"SELECT component, count(*) FROM "{t}" WHERE ts >= ?1 AND ts < ?2
                    GROUP BY component"#
             ))?;
             let mut rows = stmt.query(params![q.since, q.until])?;
             while let Some(r) = rows.next()? {
-                comps.push((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64));
+                *comps.entry(r.get::<_, String>(0)?).or_default() += r.get::<_, i64>(1)? as u64;
             }
         }
-        Ok(Volume::from_rows(q, levels, comps))
+        blocks::volume(&tx, t, q, &mut levels, &mut comps)?;
+        drop(tx);
+        Ok(Volume::from_rows(
+            q,
+            levels.into_iter().map(|((b, l), n)| (b, l, n)),
+            comps,
+        ))
     }
 
     fn get(&self, id: i64) -> Result<Option<StoredRecord>, Error> {
         let conn = self.reader()?;
-        let mut stmt = conn.prepare_cached(&self.sql.get)?;
-        let mut rows = stmt.query([id])?;
-        match rows.next()? {
-            Some(row) => {
-                let (id, record) = decode_row(row)?;
-                Ok(Some(StoredRecord { id, record }))
+        let tx = rusqlite::Transaction::new_unchecked(&conn, TransactionBehavior::Deferred)?;
+        let head = {
+            let mut stmt = tx.prepare_cached(&self.sql.get)?;
+            let mut rows = stmt.query([id])?;
+            match rows.next()? {
+                Some(row) => Some(blocks::raw_row(row)?.as_ref().to_record()?),
+                None => None,
             }
-            None => Ok(None),
+        };
+        match head {
+            Some(r) => Ok(Some(r)),
+            None => blocks::get(&tx, &self.table, id),
         }
     }
 
@@ -403,6 +493,11 @@ impl Store for SqliteStore {
         if let Some(age) = r.max_age {
             let age = i64::try_from(age.as_nanos()).unwrap_or(i64::MAX);
             let cutoff = Timestamp::now().as_nanos().saturating_sub(age);
+            report.deleted += {
+                let mut w = lock(&self.writer);
+                blocks::delete_older(&mut w.conn, &self.table, cutoff)?
+            };
+            self.committed();
             report.deleted += self.delete_where(&self.table, "ts < ?1", cutoff)?;
             let activity = format!("{}_activity", self.table);
             report.activities_deleted += self.delete_where(&activity, "ts < ?1", cutoff)?;
@@ -410,7 +505,19 @@ impl Store for SqliteStore {
             report.alerts_deleted += self.delete_where(&alerts, "ts < ?1", cutoff)?;
         }
         if let Some(max) = r.max_rows {
-            let offset = i64::try_from(max).unwrap_or(i64::MAX);
+            // The oldest records are in the blocks: whole blocks go first, then part of
+            // the oldest one, then head rows.
+            let total = self.count()?;
+            if total > max {
+                let mut w = lock(&self.writer);
+                report.deleted += blocks::delete_oldest(&mut w.conn, &self.table, total - max)?;
+            }
+            self.committed();
+            let in_blocks = {
+                let conn = self.reader()?;
+                blocks::count(&conn, &self.table)?
+            };
+            let offset = i64::try_from(max.saturating_sub(in_blocks)).unwrap_or(i64::MAX);
             let sql = format!(
                 r#"SELECT id FROM "{}" ORDER BY id DESC LIMIT 1 OFFSET ?1"#,
                 self.table
@@ -430,8 +537,9 @@ impl Store for SqliteStore {
 
     fn count(&self) -> Result<u64, Error> {
         let conn = self.reader()?;
-        let n: i64 = conn.query_row(&self.sql.count, [], |r| r.get(0))?;
-        Ok(n as u64)
+        let tx = rusqlite::Transaction::new_unchecked(&conn, TransactionBehavior::Deferred)?;
+        let n = blocks::head_rows(&tx, &self.table)? + blocks::count(&tx, &self.table)?;
+        Ok(n)
     }
 
     fn insert_activity(&self, a: &Activity) -> Result<i64, Error> {
@@ -507,6 +615,10 @@ impl Store for SqliteStore {
     fn rules(&self) -> Result<Vec<crate::StoredRule>, Error> {
         self.rules_impl()
     }
+}
+
+fn block_rows(opts: &SqliteOptions) -> usize {
+    opts.block_rows.clamp(1, BLOCK_ROWS)
 }
 
 /// A new database file is created readable by its owner only (0600): it holds logs, and
