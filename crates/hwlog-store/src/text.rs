@@ -113,11 +113,25 @@ impl TextQuery {
         match self {
             TextQuery::Substring(s) => message.contains(s.as_str()),
             TextQuery::Phrases(ps) => {
+                // Most messages are ASCII and most do not match: a word that does not occur
+                // as a substring cannot occur as a word, and this test allocates nothing.
+                if message.is_ascii() {
+                    let m = message.as_bytes();
+                    let absent = |w: &String| w.is_ascii() && !contains_ignore_case(m, w.as_bytes());
+                    if ps.iter().any(|p| p.words.iter().any(absent)) {
+                        return false;
+                    }
+                }
                 let words = words(message);
                 ps.iter().all(|p| phrase_in(p, &words))
             }
         }
     }
+}
+
+/// Whether `hay` contains `needle` (lowercase ASCII) in any letter case.
+fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
+    needle.len() <= hay.len() && hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 fn phrase_in(p: &Phrase, words: &[String]) -> bool {

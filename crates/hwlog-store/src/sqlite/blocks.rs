@@ -10,6 +10,7 @@
 //! Every id in a block is below every id in the head, and blocks are numbered in id order,
 //! so reading newest first is: the head by id, then blocks from the highest number down.
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
@@ -17,6 +18,7 @@ use crate::block::{
     self, Block, Encoded, Meta, RawRow, RowRef, BLOCK_ROWS, COLUMNS as NCOLS, COLUMN_STRIDE,
     C_COMPONENT, C_LEVEL, C_TS, MAX_BLOCK_BYTES,
 };
+use super::conn::lock;
 use crate::codec::COLUMNS;
 use crate::matcher::Matcher;
 use crate::{Error, ErrorKind, StoredRecord, VolumeQuery};
@@ -207,6 +209,39 @@ fn load(conn: &Connection, t: &str, id: i64, b: &mut Block, cols: &[usize]) -> R
 
 const ALL: [usize; NCOLS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
 
+/// Most bytes of decoded bloom filters kept in memory (about 1.8 MB per million records
+/// on realistic logs); beyond it the cache starts over.
+const BLOOM_CACHE_BYTES: usize = 64 << 20;
+
+/// Decoded bloom filters of recently queried blocks, so a warm query tests a block without
+/// reading and unpacking its filter. An entry is used only while the block's summary is the
+/// one it was read with (a rewritten block has a new one).
+#[derive(Default)]
+pub(super) struct BloomCache {
+    map: HashMap<i64, (Meta, Arc<Vec<u8>>)>,
+    bytes: usize,
+}
+
+impl BloomCache {
+    fn get(&self, id: i64, meta: &Meta) -> Option<Arc<Vec<u8>>> {
+        self.map
+            .get(&id)
+            .filter(|(m, _)| m == meta)
+            .map(|(_, b)| Arc::clone(b))
+    }
+
+    fn put(&mut self, id: i64, meta: Meta, bits: Arc<Vec<u8>>) {
+        if self.bytes + bits.len() > BLOOM_CACHE_BYTES {
+            self.map.clear();
+            self.bytes = 0;
+        }
+        self.bytes += bits.len();
+        if let Some((_, old)) = self.map.insert(id, (meta, bits)) {
+            self.bytes -= old.len();
+        }
+    }
+}
+
 /// Appends to `out`, newest first, the block records that match until it holds `want`.
 pub(super) fn query(
     conn: &Connection,
@@ -214,6 +249,7 @@ pub(super) fn query(
     m: &Matcher,
     want: usize,
     out: &mut Vec<StoredRecord>,
+    cache: &Mutex<BloomCache>,
 ) -> Result<(), Error> {
     let items = m.bloom_items();
     let mut stmt = conn.prepare_cached(&format!(
@@ -234,8 +270,17 @@ pub(super) fn query(
             continue;
         }
         if !items.is_empty() {
-            let bits = block::bytes::unpack(r.get_ref(7)?.as_blob()?)
-                .map_err(|e| e.context(format!("block {id}: bloom filter")))?;
+            let cached = lock(cache).get(id, &meta);
+            let bits = match cached {
+                Some(b) => b,
+                None => {
+                    let b = block::bytes::unpack(r.get_ref(7)?.as_blob()?)
+                        .map_err(|e| e.context(format!("block {id}: bloom filter")))?;
+                    let b = Arc::new(b);
+                    lock(cache).put(id, meta, Arc::clone(&b));
+                    b
+                }
+            };
             if !items.iter().all(|i| block::bloom::may_contain(&bits, i)) {
                 continue;
             }
@@ -263,13 +308,13 @@ pub(super) fn query(
     Ok(())
 }
 
-/// Adds the blocks' records in `q`'s range to the per-(bucket, level) and per-component
-/// counts.
+/// Adds the blocks' records in `q`'s range to `levels` (dense: index `bucket * 6 + level`)
+/// and to the per-component counts.
 pub(super) fn volume(
     conn: &Connection,
     t: &str,
     q: &VolumeQuery,
-    levels: &mut HashMap<(i64, u8), u64>,
+    levels: &mut [u64],
     comps: &mut HashMap<String, u64>,
 ) -> Result<(), Error> {
     let mut stmt = conn.prepare_cached(&format!(
@@ -288,9 +333,10 @@ pub(super) fn volume(
             if ts < q.since || ts >= q.until {
                 continue;
             }
-            *levels
-                .entry(((ts - q.since) / q.bucket, lv[i]))
-                .or_default() += 1;
+            let bucket = ((ts as i128 - q.since as i128) / q.bucket as i128) as usize;
+            if let Some(n) = levels.get_mut(bucket * 6 + lv[i] as usize) {
+                *n += 1;
+            }
             per_entry[dict.idx[i] as usize] += 1;
         }
         for (e, n) in dict.entries.iter().zip(&per_entry[1..]) {

@@ -141,6 +141,8 @@ pub struct SqliteStore {
     checkpointer: Option<Checkpointer>,
     /// Records per block.
     block_rows: usize,
+    /// Bloom filters of recently queried blocks.
+    blooms: Mutex<blocks::BloomCache>,
     /// Why the last attempt to seal the head into a block failed, if it did.
     seal_error: Mutex<Option<(crate::ErrorKind, String)>>,
 }
@@ -230,6 +232,7 @@ impl SqliteStore {
             }),
             checkpointer,
             seal_error: Mutex::new(None),
+            blooms: Mutex::default(),
         }
     }
 
@@ -419,7 +422,7 @@ impl Store for SqliteStore {
             }
         }
         if records.len() < want {
-            blocks::query(&tx, &self.table, &m, want, &mut records)?;
+            blocks::query(&tx, &self.table, &m, want, &mut records, &self.blooms)?;
         }
         drop(tx);
         let next_cursor = if records.len() > q.limit {
@@ -435,11 +438,12 @@ impl Store for SqliteStore {
     }
 
     fn volume(&self, q: &VolumeQuery) -> Result<Volume, Error> {
-        q.buckets()?;
+        let buckets = q.buckets()? as usize;
         let t = &self.table;
         let conn = self.reader()?;
         let tx = rusqlite::Transaction::new_unchecked(&conn, TransactionBehavior::Deferred)?;
-        let mut levels = std::collections::HashMap::new();
+        // Per bucket and level; at most MAX_BUCKETS * 6 counters.
+        let mut levels = vec![0u64; buckets * 6];
         {
             let mut stmt = tx.prepare_cached(&format!(
                 r#"SELECT (ts - ?1) / ?3 AS b, level, count(*) FROM "{t}"
@@ -447,8 +451,11 @@ impl Store for SqliteStore {
             ))?;
             let mut rows = stmt.query(params![q.since, q.until, q.bucket])?;
             while let Some(r) = rows.next()? {
-                let key = (r.get::<_, i64>(0)?, r.get::<_, i64>(1)? as u8);
-                *levels.entry(key).or_default() += r.get::<_, i64>(2)? as u64;
+                let (b, l) = (r.get::<_, i64>(0)?, r.get::<_, i64>(1)?);
+                let i = usize::try_from(b * 6 + l.clamp(0, 5)).unwrap_or(usize::MAX);
+                if let Some(n) = levels.get_mut(i) {
+                    *n += r.get::<_, i64>(2)? as u64;
+                }
             }
         }
         let mut comps = std::collections::HashMap::new();
@@ -464,11 +471,12 @@ impl Store for SqliteStore {
         }
         blocks::volume(&tx, t, q, &mut levels, &mut comps)?;
         drop(tx);
-        Ok(Volume::from_rows(
-            q,
-            levels.into_iter().map(|((b, l), n)| (b, l, n)),
-            comps,
-        ))
+        let rows = levels
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, n)| ((i / 6) as i64, (i % 6) as u8, *n));
+        Ok(Volume::from_rows(q, rows, comps))
     }
 
     fn get(&self, id: i64) -> Result<Option<StoredRecord>, Error> {
