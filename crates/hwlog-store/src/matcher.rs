@@ -52,6 +52,11 @@ impl Matcher {
 
     /// Whether the record matches every condition.
     pub(crate) fn matches(&self, r: &RowRef<'_>) -> bool {
+        self.matches_but_text(r) && self.text.as_ref().is_none_or(|t| t.matches(r.message))
+    }
+
+    /// Whether the record matches every condition but the text.
+    pub(crate) fn matches_but_text(&self, r: &RowRef<'_>) -> bool {
         self.cursor.is_none_or(|c| r.id < c)
             && self.since.is_none_or(|s| r.ts >= s)
             && self.until.is_none_or(|u| r.ts < u)
@@ -63,7 +68,14 @@ impl Matcher {
                 .as_deref()
                 .is_none_or(|c| r.correlation_id == Some(c))
             && (self.fields.is_empty() || r.fields.is_some_and(|f| self.fields_match(f)))
-            && self.text.as_ref().is_none_or(|t| t.matches(r.message))
+    }
+
+    pub(crate) fn correlation_id(&self) -> Option<&str> {
+        self.correlation_id.as_deref()
+    }
+
+    pub(crate) fn text(&self) -> Option<&TextQuery> {
+        self.text.as_ref()
     }
 
     pub(crate) fn has_component(&self) -> bool {

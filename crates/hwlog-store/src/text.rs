@@ -108,6 +108,20 @@ impl TextQuery {
         }
     }
 
+    /// Whether a message of log type `logtype` ([`crate::block::message`]) may match:
+    /// `false` only when none can.
+    pub(crate) fn may_match_logtype(&self, logtype: &str) -> bool {
+        match self {
+            TextQuery::Substring(_) => true,
+            TextQuery::Phrases(ps) => ps.iter().all(|p| {
+                let last = p.words.len() - 1;
+                p.words.iter().enumerate().all(|(i, w)| {
+                    crate::block::message::may_hold(logtype, w, p.prefix && i == last)
+                })
+            }),
+        }
+    }
+
     /// Whether `message` matches.
     pub(crate) fn matches(&self, message: &str) -> bool {
         match self {
@@ -117,7 +131,8 @@ impl TextQuery {
                 // as a substring cannot occur as a word, and this test allocates nothing.
                 if message.is_ascii() {
                     let m = message.as_bytes();
-                    let absent = |w: &String| w.is_ascii() && !contains_ignore_case(m, w.as_bytes());
+                    let absent =
+                        |w: &String| w.is_ascii() && !contains_ignore_case(m, w.as_bytes());
                     if ps.iter().any(|p| p.words.iter().any(absent)) {
                         return false;
                     }
@@ -129,9 +144,23 @@ impl TextQuery {
     }
 }
 
-/// Whether `hay` contains `needle` (lowercase ASCII) in any letter case.
-fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
-    needle.len() <= hay.len() && hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+/// Whether `hay` contains `needle` (lowercase ASCII, not empty) in any letter case.
+pub(crate) fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
+    let (first, rest) = match needle.split_first() {
+        Some(x) => x,
+        None => return true,
+    };
+    let upper = first.to_ascii_uppercase();
+    let mut from = 0;
+    while let Some(at) = memchr::memchr2(*first, upper, &hay[from..]) {
+        let start = from + at + 1;
+        match hay.get(start..start + rest.len()) {
+            Some(w) if w.eq_ignore_ascii_case(rest) => return true,
+            Some(_) => from = start,
+            None => return false,
+        }
+    }
+    false
 }
 
 fn phrase_in(p: &Phrase, words: &[String]) -> bool {

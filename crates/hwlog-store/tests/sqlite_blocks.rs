@@ -421,3 +421,85 @@ fn sigkill_at_any_point_loses_and_duplicates_nothing() {
     }
     assert!(acked >= 8, "the children wrote {acked} batches");
 }
+
+/// Full text means the same on records in the head and in blocks: the same records
+/// inserted into a store that keeps them all as rows and one that seals every three, and
+/// the same queries, give the same ids.
+#[test]
+fn text_search_is_the_same_in_head_and_blocks() {
+    let messages = [
+        "Accepted password for root from 10.0.0.1 port 22 id deadbeef00",
+        "Failed password for invalid user admin from 173.234.31.186 port 007",
+        "block blk_-6952295868487656571 terminating",
+        "Grüße aus Köln, node-7 🚀",
+        "KÖLN ist groß",
+        "hex cafebabe12 and DEADBEEF and facade",
+        "token abc123def and abc 123",
+        "value=0042 x=00 y=0",
+        "marker \u{11} inside \u{12}\u{13} text",
+        "",
+        "日本語のテキスト 12",
+        "PacketResponder 1 for block blk_38865049064139660 terminating",
+    ];
+    let recs: Vec<Record> = (0..120)
+        .map(|i| Record::new(Level::Info, "t", messages[i % messages.len()]))
+        .collect();
+    let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let head = SqliteStore::open(d1.path().join("logs.db"), SqliteOptions::default()).unwrap();
+    let sealed = SqliteStore::open(
+        d2.path().join("logs.db"),
+        SqliteOptions::default().with_block_rows(3),
+    )
+    .unwrap();
+    head.insert_batch(&recs).unwrap();
+    sealed.insert_batch(&recs).unwrap();
+    assert_eq!(blocks(d2.path()).1, 120);
+    for text in [
+        "password",
+        "PASSWORD root",
+        "dead*",
+        "deadbeef00",
+        "deadbeef",
+        "cafe*",
+        "facade",
+        "blk",
+        "blk_-6952295868487656571",
+        "6952295868487656571",
+        "koln",
+        "köln",
+        "KÖLN*",
+        "node-7",
+        "node-7*",
+        "abc",
+        "abc123def",
+        "abc1*",
+        "0042",
+        "42",
+        "00",
+        "0",
+        "日本語",
+        "日本語の*",
+        "🚀",
+        "\u{11}",
+        "marker inside",
+        "inside marker",
+        "terminating block",
+        "for block",
+        "x",
+        "nothing",
+        "12",
+        "1*",
+    ] {
+        let q = Query {
+            text: Some(text.into()),
+            limit: 1_000,
+            ..Query::default()
+        };
+        let ids = |s: &SqliteStore| -> Vec<i64> {
+            s.query(&q).unwrap().records.iter().map(|r| r.id).collect()
+        };
+        let want = ids(&head);
+        assert_eq!(ids(&sealed), want, "{text:?}");
+        println!("{text:?}: {}", want.len());
+    }
+}

@@ -226,7 +226,21 @@ pub(crate) fn unpack(packed: &[u8]) -> Result<Vec<u8>, Error> {
         return Err(corrupt(format!("column claims {len} bytes")));
     }
     let frame = &packed[r.pos..];
-    let raw = zstd::bulk::decompress(frame, len as usize)
+    thread_local! {
+        static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let raw = DECOMPRESSOR
+        .with(|d| {
+            let mut d = d.borrow_mut();
+            if d.is_none() {
+                *d = Some(zstd::bulk::Decompressor::new()?);
+            }
+            match d.as_mut() {
+                Some(d) => d.decompress(frame, len as usize),
+                None => unreachable!("set above"),
+            }
+        })
         .map_err(|e| corrupt(format!("column does not decompress: {e}")))?;
     if raw.len() as u64 != len {
         return Err(corrupt(format!(

@@ -67,26 +67,67 @@ pub(crate) fn split(m: &str, logtype: &mut String, ints: &mut Vec<u8>, strs: &mu
     }
 }
 
-/// The message of `logtype`, reading its variables from `ints` and `strs`.
+/// Appends the message of `logtype` to `out`, reading its variables from `ints` and
+/// `strs`.
 pub(crate) fn join(
     logtype: &str,
     ints: &mut Reader<'_>,
     strs: &mut Reader<'_>,
     out: &mut String,
 ) -> Result<(), Error> {
-    out.clear();
     if logtype == WHOLE {
         out.push_str(strs.text()?);
         return Ok(());
     }
-    for c in logtype.chars() {
-        match c {
-            INT => out.push_str(itoa::Buffer::new().format(ints.varint()?)),
-            STR => out.push_str(strs.text()?),
-            c => out.push(c),
+    // The placeholders are ASCII, so the text between them is whole UTF-8.
+    let mut rest = logtype;
+    while let Some(at) = rest.find([INT, STR]) {
+        out.push_str(&rest[..at]);
+        if rest.as_bytes()[at] == INT as u8 {
+            out.push_str(itoa::Buffer::new().format(ints.varint()?));
+        } else {
+            out.push_str(strs.text()?);
+        }
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
+    Ok(())
+}
+
+/// Moves `ints` and `strs` past the variables of `logtype` without building the message.
+pub(crate) fn skip(
+    logtype: &str,
+    ints: &mut Reader<'_>,
+    strs: &mut Reader<'_>,
+) -> Result<(), Error> {
+    if logtype == WHOLE {
+        strs.text()?;
+        return Ok(());
+    }
+    for b in logtype.bytes() {
+        if b == INT as u8 {
+            ints.varint()?;
+        } else if b == STR as u8 {
+            strs.text()?;
         }
     }
     Ok(())
+}
+
+/// Whether a message of this log type may hold `word` (a folded word of a query, as
+/// [`crate::text`] makes them; `prefix` when it matches as a prefix): `false` only when no
+/// message of the log type can. A word with a digit may be in the cut-out numbers, an
+/// all-hex one in the cut-out texts; for those, and for a message stored whole, the answer
+/// is `true`.
+pub(crate) fn may_hold(logtype: &str, word: &str, prefix: bool) -> bool {
+    let hexish = word.bytes().all(|b| b.is_ascii_hexdigit()) && (prefix || word.len() >= 8);
+    if logtype == WHOLE || word.bytes().any(|b| b.is_ascii_digit()) || hexish {
+        return true;
+    }
+    if logtype.is_ascii() && word.is_ascii() {
+        return crate::text::contains_ignore_case(logtype.as_bytes(), word.as_bytes());
+    }
+    crate::text::words(logtype).iter().any(|w| w.contains(word))
 }
 
 #[cfg(test)]
@@ -96,11 +137,11 @@ mod tests {
     fn round_trip(m: &str) -> String {
         let (mut lt, mut ints, mut strs) = (String::new(), Vec::new(), Vec::new());
         split(m, &mut lt, &mut ints, &mut strs);
-        let mut out = String::new();
+        let mut out = String::from("prefix:");
         let (mut ir, mut sr) = (Reader::new(&ints), Reader::new(&strs));
         join(&lt, &mut ir, &mut sr, &mut out).unwrap();
         assert!(ir.is_empty() && sr.is_empty(), "{m:?}");
-        out
+        out.strip_prefix("prefix:").unwrap().to_string()
     }
 
     #[test]
@@ -134,6 +175,28 @@ mod tests {
             }
             assert_eq!(round_trip(&m), m);
         }
+    }
+
+    #[test]
+    fn log_types_rule_out_words() {
+        let lt = |m: &str| {
+            let (mut lt, mut ints, mut strs) = (String::new(), Vec::new(), Vec::new());
+            split(m, &mut lt, &mut ints, &mut strs);
+            lt
+        };
+        let a = lt("Accepted password for root from 10.0.0.1 port 22 id deadbeef00");
+        assert!(may_hold(&a, "password", false));
+        assert!(may_hold(&a, "PASS".to_lowercase().as_str(), true));
+        assert!(!may_hold(&a, "failed", false));
+        assert!(may_hold(&a, "22", false), "numbers are cut out");
+        assert!(may_hold(&a, "deadbeef00", false));
+        assert!(
+            may_hold(&a, "dead", true),
+            "a prefix of a cut-out hex token"
+        );
+        assert!(may_hold(&lt("Grüße aus Köln"), "koln", false));
+        assert!(!may_hold(&lt("Grüße aus Köln"), "berlin", false));
+        assert!(may_hold(WHOLE, "anything", false));
     }
 
     #[test]

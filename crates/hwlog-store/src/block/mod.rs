@@ -337,30 +337,56 @@ impl Block {
         (0..self.meta.n).map(|_| get_opt_int(&mut r)).collect()
     }
 
-    pub(crate) fn messages(&self) -> Result<Vec<String>, Error> {
+    /// The messages (the log type, ints and strs columns must be loaded).
+    pub(crate) fn messages(&self) -> Result<Messages, Error> {
+        self.messages_where(|_| true)
+    }
+
+    /// The messages of the records `keep` selects; the others are left empty.
+    pub(crate) fn messages_where(&self, keep: impl Fn(usize) -> bool) -> Result<Messages, Error> {
         let logtypes = self.dict(C_LOGTYPE)?;
         let mut ints = Reader::new(self.col(C_INTS)?);
         let mut strs = Reader::new(self.col(C_STRS)?);
-        let mut out = Vec::with_capacity(self.meta.n);
+        let mut m = Messages {
+            text: String::new(),
+            ends: Vec::with_capacity(self.meta.n),
+        };
         for i in 0..self.meta.n {
             let lt = logtypes
                 .get(i)
                 .ok_or_else(|| corrupt("message without log type"))?;
-            let mut m = String::new();
-            message::join(lt, &mut ints, &mut strs, &mut m)?;
-            out.push(m);
+            if keep(i) {
+                message::join(lt, &mut ints, &mut strs, &mut m.text)?;
+            } else {
+                message::skip(lt, &mut ints, &mut strs)?;
+            }
+            m.ends.push(m.text.len());
         }
-        Ok(out)
+        Ok(m)
     }
 
-    /// Decodes every column (all must be loaded).
-    pub(crate) fn decode(&self) -> Result<Decoded<'_>, Error> {
+    /// Decodes every column (all must be loaded); `messages` when they are decoded already.
+    pub(crate) fn decode(&self, messages: Option<Messages>) -> Result<Decoded<'_>, Error> {
+        let messages = match messages {
+            Some(m) => m,
+            None => self.messages()?,
+        };
+        self.decode_without_messages()?.with_messages(messages)
+    }
+
+    /// Decodes every column but the message (all others must be loaded); the records'
+    /// messages are empty until [`Decoded::with_messages`].
+    pub(crate) fn decode_without_messages(&self) -> Result<Decoded<'_>, Error> {
+        let messages = Messages {
+            text: String::new(),
+            ends: vec![0; self.meta.n],
+        };
         let d = Decoded {
             ids: self.ids()?,
             ts: self.ts()?,
             levels: self.levels()?,
             component: self.dict(C_COMPONENT)?,
-            messages: self.messages()?,
+            messages,
             correlation: self.dict(C_CORRELATION)?,
             fields: self.opt_texts(C_FIELDS)?,
             thread: self.dict(C_THREAD)?,
@@ -377,13 +403,30 @@ impl Block {
     }
 }
 
+/// A block's messages, in one buffer.
+pub(crate) struct Messages {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Messages {
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub(crate) fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+}
+
 /// Every column of a block, decoded.
 pub(crate) struct Decoded<'a> {
     ids: Vec<i64>,
     ts: Vec<i64>,
     levels: &'a [u8],
     component: Dict<'a>,
-    messages: Vec<String>,
+    messages: Messages,
     correlation: Dict<'a>,
     fields: Vec<Option<&'a str>>,
     thread: Dict<'a>,
@@ -399,13 +442,22 @@ impl Decoded<'_> {
         self.ids.len()
     }
 
+    /// The same records with these messages.
+    pub(crate) fn with_messages(mut self, m: Messages) -> Result<Self, Error> {
+        if m.len() != self.len() {
+            return Err(corrupt("message count"));
+        }
+        self.messages = m;
+        Ok(self)
+    }
+
     pub(crate) fn row(&self, i: usize) -> RowRef<'_> {
         RowRef {
             id: self.ids[i],
             ts: self.ts[i],
             level: self.levels[i],
             component: self.component.get(i).unwrap_or_default(),
-            message: &self.messages[i],
+            message: self.messages.get(i),
             correlation_id: self.correlation.get(i),
             fields: self.fields[i],
             thread: self.thread.get(i),
@@ -474,7 +526,7 @@ mod tests {
         assert_eq!((e.meta.min_ts, e.meta.max_ts), (i64::MIN, i64::MAX));
         assert_eq!(e.meta.levels, 0b11_1111);
         let b = load_all(&e);
-        let d = b.decode().unwrap();
+        let d = b.decode(None).unwrap();
         assert_eq!(d.len(), 300);
         for (i, r) in rows.iter().enumerate() {
             assert_eq!(&d.row(i).to_raw(), r, "row {i}");
@@ -501,7 +553,7 @@ mod tests {
             let mut b = load_all(&e);
             b.set(c, &e.columns[(c + 3) % COLUMNS]).unwrap();
             let _ = b
-                .decode()
+                .decode(None)
                 .map(|d| (0..d.len()).map(|i| d.row(i).id).sum::<i64>());
             let mut bad = e.columns[c].clone();
             let mid = bad.len() / 2;

@@ -14,11 +14,11 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
+use super::conn::lock;
 use crate::block::{
     self, Block, Encoded, Meta, RawRow, RowRef, BLOCK_ROWS, COLUMNS as NCOLS, COLUMN_STRIDE,
-    C_COMPONENT, C_LEVEL, C_TS, MAX_BLOCK_BYTES,
+    C_COMPONENT, C_CORRELATION, C_INTS, C_LEVEL, C_LOGTYPE, C_STRS, C_TS, MAX_BLOCK_BYTES,
 };
-use super::conn::lock;
 use crate::codec::COLUMNS;
 use crate::matcher::Matcher;
 use crate::{Error, ErrorKind, StoredRecord, VolumeQuery};
@@ -293,9 +293,56 @@ pub(super) fn query(
                 continue;
             }
         }
-        load(conn, t, id, &mut b, &ALL)?;
-        let d = b.decode().map_err(|e| e.context(format!("block {id}")))?;
-        for i in (0..d.len()).rev() {
+        // Cheap columns first: a block whose correlation ids or messages hold no match (a
+        // false positive of the bloom filter) is left before the rest is decoded.
+        if let Some(c) = m.correlation_id() {
+            load(conn, t, id, &mut b, &[C_CORRELATION])?;
+            if !b.dict(C_CORRELATION)?.entries.contains(&c) {
+                continue;
+            }
+        }
+        // Then the other columns but the messages, and the messages only of the records
+        // that match everything else and whose log type may hold the words.
+        let mut cols: Vec<usize> = ALL.to_vec();
+        cols.retain(|c| ![C_LOGTYPE, C_INTS, C_STRS].contains(c));
+        load(conn, t, id, &mut b, &cols)?;
+        let d = b
+            .decode_without_messages()
+            .map_err(|e| e.context(format!("block {id}")))?;
+        let mut candidates: Vec<usize> = (0..d.len())
+            .rev()
+            .filter(|&i| m.matches_but_text(&d.row(i)))
+            .collect();
+        if candidates.is_empty() {
+            continue;
+        }
+        // The message columns in a block of their own (`d` borrows `b`).
+        let mut mb = Block::new(meta);
+        load(conn, t, id, &mut mb, &[C_LOGTYPE, C_INTS, C_STRS])?;
+        if let Some(text) = m.text() {
+            let lt = mb.dict(C_LOGTYPE)?;
+            let ok: Vec<bool> = lt
+                .entries
+                .iter()
+                .map(|e| text.may_match_logtype(e))
+                .collect();
+            candidates.retain(|&i| lt.idx[i] > 0 && ok[lt.idx[i] as usize - 1]);
+        } else {
+            // Newest first, only as many as the page still needs.
+            candidates.truncate(want - out.len());
+        }
+        if candidates.is_empty() {
+            continue;
+        }
+        let mut keep = vec![false; d.len()];
+        for &i in &candidates {
+            keep[i] = true;
+        }
+        let msgs = mb
+            .messages_where(|i| keep[i])
+            .map_err(|e| e.context(format!("block {id}")))?;
+        let d = d.with_messages(msgs)?;
+        for &i in &candidates {
             let row = d.row(i);
             if m.matches(&row) {
                 out.push(row.to_record()?);
@@ -363,7 +410,7 @@ pub(super) fn get(conn: &Connection, t: &str, id: i64) -> Result<Option<StoredRe
     };
     let mut b = Block::new(meta);
     load(conn, t, bid, &mut b, &ALL)?;
-    let d = b.decode()?;
+    let d = b.decode(None)?;
     (0..d.len())
         .map(|i| d.row(i))
         .find(|r| r.id == id)
@@ -392,7 +439,7 @@ fn rewrite(
 ) -> Result<u64, Error> {
     let mut b = Block::new(meta);
     load(conn, t, id, &mut b, &ALL)?;
-    let d = b.decode()?;
+    let d = b.decode(None)?;
     let kept: Vec<RowRef<'_>> = (0..d.len()).map(|i| d.row(i)).filter(|r| keep(r)).collect();
     let gone = (d.len() - kept.len()) as u64;
     if kept.is_empty() {
@@ -486,7 +533,7 @@ pub(super) fn read_after(
         let (id, meta) = meta_of(r)?;
         let mut b = Block::new(meta);
         load(conn, t, id, &mut b, &ALL)?;
-        let d = b.decode()?;
+        let d = b.decode(None)?;
         for i in 0..d.len() {
             let row = d.row(i);
             if row.id > after && out.len() < limit {
