@@ -70,6 +70,18 @@ impl Matcher {
             && (self.fields.is_empty() || r.fields.is_some_and(|f| self.fields_match(f)))
     }
 
+    /// Whether any condition but the text is set.
+    pub(crate) fn has_row_conditions(&self) -> bool {
+        self.cursor.is_some()
+            || self.since.is_some()
+            || self.until.is_some()
+            || self.min_level.is_some()
+            || self.level.is_some()
+            || self.component.is_some()
+            || self.correlation_id.is_some()
+            || !self.fields.is_empty()
+    }
+
     pub(crate) fn correlation_id(&self) -> Option<&str> {
         self.correlation_id.as_deref()
     }

@@ -301,8 +301,30 @@ pub(super) fn query(
                 continue;
             }
         }
+        // The message columns in a block of their own (the decoded rows borrow `b`). A
+        // text query first rules out the records whose log type cannot hold its words.
+        let mut mb = Block::new(meta);
+        let mut by_text: Option<Vec<bool>> = None;
+        if let Some(text) = m.text() {
+            load(conn, t, id, &mut mb, &[C_LOGTYPE])?;
+            let lt = mb.dict(C_LOGTYPE)?;
+            let ok: Vec<bool> = lt
+                .entries
+                .iter()
+                .map(|e| text.may_match_logtype(e))
+                .collect();
+            if !ok.contains(&true) {
+                continue;
+            }
+            by_text = Some(
+                lt.idx
+                    .iter()
+                    .map(|&i| i > 0 && ok[i as usize - 1])
+                    .collect(),
+            );
+        }
         // Then the other columns but the messages, and the messages only of the records
-        // that match everything else and whose log type may hold the words.
+        // that match everything else.
         let mut cols: Vec<usize> = ALL.to_vec();
         cols.retain(|c| ![C_LOGTYPE, C_INTS, C_STRS].contains(c));
         load(conn, t, id, &mut b, &cols)?;
@@ -311,29 +333,17 @@ pub(super) fn query(
             .map_err(|e| e.context(format!("block {id}")))?;
         let mut candidates: Vec<usize> = (0..d.len())
             .rev()
-            .filter(|&i| m.matches_but_text(&d.row(i)))
+            .filter(|&i| by_text.as_ref().is_none_or(|ok| ok[i]))
+            .filter(|&i| !m.has_row_conditions() || m.matches_but_text(&d.row(i)))
             .collect();
-        if candidates.is_empty() {
-            continue;
-        }
-        // The message columns in a block of their own (`d` borrows `b`).
-        let mut mb = Block::new(meta);
-        load(conn, t, id, &mut mb, &[C_LOGTYPE, C_INTS, C_STRS])?;
-        if let Some(text) = m.text() {
-            let lt = mb.dict(C_LOGTYPE)?;
-            let ok: Vec<bool> = lt
-                .entries
-                .iter()
-                .map(|e| text.may_match_logtype(e))
-                .collect();
-            candidates.retain(|&i| lt.idx[i] > 0 && ok[lt.idx[i] as usize - 1]);
-        } else {
+        if m.text().is_none() {
             // Newest first, only as many as the page still needs.
             candidates.truncate(want - out.len());
         }
         if candidates.is_empty() {
             continue;
         }
+        load(conn, t, id, &mut mb, &[C_LOGTYPE, C_INTS, C_STRS])?;
         let mut keep = vec![false; d.len()];
         for &i in &candidates {
             keep[i] = true;
